@@ -1,0 +1,137 @@
+"""The `sunlight` command: a thin layer over the library. `main(argv)` is what tests call.
+
+Exit codes are decided in one place, `generator.errors.EXIT_CODES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator import __version__
+from generator.errors import SunlightError, UsageError, ValidationFailed, exit_code_for
+from generator.findings import format_github, format_json, format_text, has_errors
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from exc
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sunlight",
+        description="阳光监管：把部门联合“双随机、一公开”抽查数据校验、抽取并发布为公开网站和开放数据。\n"
+                    "Sunlight: validate, draw and publish a joint random-inspection program.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"sunlight {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", type=Path, default=Path("data"),
+                        help="数据目录 / data directory (default: data)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("validate", parents=[common], help="校验数据 / validate the data set")
+    check.add_argument("--format", choices=("text", "github", "json"), default="text",
+                       help="输出格式：text（给人看）、github（拉取请求中逐行标注）、json")
+    check.add_argument("--today", type=_date, default=None,
+                       help="按哪一天判断逾期（默认今天）/ the day overdue is judged against")
+
+    draw = commands.add_parser("draw", help="抽取检查对象和执法人员 / the double-random draw")
+    steps = draw.add_subparsers(dest="step", required=True, metavar="STEP")
+    prepare = steps.add_parser("prepare", parents=[common], help="准备抽取：固定并公开抽取条件 / fix and publish the inputs")
+    prepare.add_argument("task", help="任务编号，如 ZB-2026-001")
+    prepare.add_argument("--on", type=_date, default=None, help="抽取日期（默认今天）")
+    prepare.add_argument("--dice", metavar="CEREMONY", default=None,
+                         help="改用公开掷骰仪式作为信标，写明时间地点 / use a public dice ceremony")
+    lock = steps.add_parser("lock", parents=[common], help="锁定抽取：用信标值完成抽取 / draw with the beacon and lock")
+    lock.add_argument("task", help="任务编号")
+    lock.add_argument("--beacon", required=True, metavar="FILE|VALUE",
+                      help="drand 轮次的 JSON 文件，或掷骰得到的数字串")
+    lock.add_argument("--on", type=_date, default=None, help="锁定日期（默认今天）")
+
+    verify = commands.add_parser("verify", parents=[common], help="重新计算并核验已锁定的抽取 / re-run published draws")
+    target = verify.add_mutually_exclusive_group(required=True)
+    target.add_argument("task", nargs="?", help="任务编号")
+    target.add_argument("--all", action="store_true", help="核验账本中的全部抽取")
+    return parser
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from generator.validate import validate
+
+    _, findings = validate(args.data, as_of=args.today)
+    render = {"text": format_text, "github": format_github, "json": format_json}[args.format]
+    sys.stdout.write(render(findings))
+    if has_errors(findings):
+        raise ValidationFailed("数据校验未通过")
+    return 0
+
+
+def _draw(args: argparse.Namespace) -> int:
+    from generator.draw.workflow import Beacon, lock, prepare
+    from generator.load import load
+
+    today = args.on or dt.date.today()
+    if args.step == "prepare":
+        dataset, findings = load(args.data)
+        if has_errors(findings):
+            sys.stdout.write(format_text([f for f in findings if f.severity.value == "error"]))
+            raise ValidationFailed("数据有错误，不能准备抽取：请先修正")
+        beacon = (Beacon("dice", 0, args.dice) if args.dice
+                  else Beacon.drand_after(dt.datetime.now(dt.UTC)))
+        directory = prepare(dataset, args.task, today, beacon)
+        print(f"已准备 {args.task} 的抽取：{directory}")
+        print("请提交（commit）并公开这些文件；" + (
+            f"在 drand quicknet 第 {beacon.round} 轮产生后运行 sunlight draw lock。" if not args.dice
+            else "掷骰仪式之后运行 sunlight draw lock。"))
+        return 0
+    year = _task_year(args.data, args.task)
+    directory = lock(args.data, year, args.task, args.beacon, today)
+    print(f"已锁定 {args.task} 的抽取：{directory / 'record.json'}")
+    return 0
+
+
+def _task_year(root: Path, task_id: str) -> int:
+    parts = task_id.split("-")
+    if len(parts) == 3 and parts[1].isdigit() and (root / "draws" / parts[1] / task_id).is_dir():
+        return int(parts[1])
+    raise UsageError(f"找不到任务 {task_id} 的抽取目录（应为 draws/<年份>/{task_id}）")
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from generator.draw.verify import verify_ledger
+    from generator.errors import VerificationFailed
+
+    reports = verify_ledger(args.data, None if args.all else args.task)
+    if not reports:
+        raise UsageError("没有找到已锁定的抽取记录" + (f"：{args.task}" if args.task else ""))
+    for report in reports:
+        if report.ok:
+            print(f"{report.task_id}：通过")
+        for d in report.differences:
+            print(f"{report.task_id}：不一致 —— {d.message}\n  字段 {d.field}\n  应为 {d.expected}\n  实际 {d.found}")
+    failed = [r for r in reports if not r.ok]
+    print(f"共核验 {len(reports)} 次抽取，{len(reports) - len(failed)} 次通过，{len(failed)} 次不一致。")
+    if failed:
+        raise VerificationFailed("核验未通过")
+    return 0
+
+
+HANDLERS = {"validate": _validate, "draw": _draw, "verify": _verify}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return HANDLERS[args.command](args)
+    except SunlightError as exc:
+        if not isinstance(exc, ValidationFailed):
+            print(f"错误：{exc}", file=sys.stderr)
+        else:
+            print(str(exc), file=sys.stderr)
+        return exit_code_for(exc)

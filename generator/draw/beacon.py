@@ -1,0 +1,76 @@
+"""Public randomness that did not exist when the manifest was fixed (spec section 2).
+
+drand quicknet publishes a value every 3 seconds from its genesis; a manifest names a
+round at least 30 minutes in the future. A public dice ceremony is the fallback. Sample
+data uses values marked "sample" so nobody mistakes them for real randomness.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from generator.errors import DrawRefused
+
+QUICKNET_GENESIS = 1692803367  # drand quicknet chain info: genesis_time
+QUICKNET_PERIOD = 3
+MIN_DELAY = dt.timedelta(minutes=30)
+
+
+def quicknet_round_after(now: dt.datetime) -> int:
+    """The first quicknet round emitted at least 30 minutes after `now`."""
+    target = int((now + MIN_DELAY).timestamp())
+    elapsed = max(0, target - QUICKNET_GENESIS)
+    return -(-elapsed // QUICKNET_PERIOD) + 1
+
+
+def quicknet_round_time(round_number: int) -> dt.datetime:
+    seconds = QUICKNET_GENESIS + (round_number - 1) * QUICKNET_PERIOD
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+
+
+def read_beacon(argument: str, declared: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(beacon_value, the beacon.json to publish) from a file or a literal value.
+
+    Refuses a drand round other than the declared one, and a drand value that is not the
+    SHA-256 of its signature (how quicknet derives randomness). The BLS signature itself is
+    not checked here: no well-kept Python library verifies quicknet's G1 signatures yet;
+    anyone can check it with drand's own client.
+    """
+    source = declared.get("source")
+    path = Path(argument)
+    if path.is_file():
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DrawRefused(f"信标文件 {argument} 不是有效的 JSON：{exc}") from exc
+    elif source == "drand-quicknet":
+        raise DrawRefused("drand 信标须提供该轮次的 JSON 文件（含 round、randomness、signature）")
+    else:
+        payload = {"value": argument}
+    if not isinstance(payload, dict):
+        raise DrawRefused("信标 JSON 应为对象")
+    if source == "drand-quicknet":
+        if payload.get("round") != declared.get("round"):
+            raise DrawRefused(f"信标轮次 {payload.get('round')} 不是清单中预先声明的轮次 {declared.get('round')}")
+        signature, randomness = str(payload.get("signature", "")), str(payload.get("randomness", ""))
+        if not re.fullmatch(r"[0-9a-f]{64}", randomness) or not re.fullmatch(r"[0-9a-f]+", signature):
+            raise DrawRefused("drand 轮次 JSON 须含十六进制的 randomness 与 signature")
+        if hashlib.sha256(bytes.fromhex(signature)).hexdigest() != randomness:
+            raise DrawRefused("drand 的 randomness 不等于 signature 的 SHA-256：不是该轮次的真实输出")
+        beacon = {"source": source, "round": payload["round"], "randomness": randomness,
+                  "signature": signature}
+        return randomness, beacon
+    value = str(payload.get("value", ""))
+    if source == "dice" and not re.fullmatch(r"[1-6]{10,}", value):
+        raise DrawRefused("掷骰仪式的信标值应为至少 10 位、每位 1–6 的数字串")
+    if not value:
+        raise DrawRefused("信标值为空")
+    beacon = {"source": source, "value": value}
+    if source == "sample":
+        beacon["note"] = "示例数据：此信标值为演示用的虚构值，并非真实的公共随机数"
+    return value, beacon

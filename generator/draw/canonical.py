@@ -1,0 +1,86 @@
+"""Canonical bytes of the draw: length-prefixed hashing, RFC 8785 JSON, canonical CSV files."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import rfc8785
+
+GENESIS_PREVIOUS = "0" * 64
+
+IDENTIFIER = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
+
+FRAME_HEADER = "object_id,stratum"
+ROSTER_HEADER = "inspector_id,department"
+EXCLUSIONS_HEADER = "object_id,inspector_id"
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def enc(*parts: str) -> bytes:
+    """Each part as its 4-byte big-endian UTF-8 length, then its bytes (spec: Notation)."""
+    out = bytearray()
+    for part in parts:
+        raw = part.encode("utf-8")
+        out += len(raw).to_bytes(4, "big")
+        out += raw
+    return bytes(out)
+
+
+def h(*parts: str) -> str:
+    return sha256_hex(enc(*parts))
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 (JCS) bytes; manifests and records contain no floats by construction."""
+    return bytes(rfc8785.dumps(value))
+
+
+def json_sha256(value: Any) -> str:
+    return sha256_hex(canonical_json(value))
+
+
+def id_key(identifier: str) -> bytes:
+    """Sort key 'by id': the id's UTF-8 bytes."""
+    return identifier.encode("utf-8")
+
+
+def canonical_csv(header: str, rows: Iterable[Sequence[str]]) -> str:
+    """Header, then one LF-terminated line per row, no quoting. Rows must already be sorted."""
+    lines = [header]
+    lines.extend(",".join(row) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def frame_text(frame: Iterable[tuple[str, str]]) -> str:
+    return canonical_csv(FRAME_HEADER, sorted(frame, key=lambda r: id_key(r[0])))
+
+
+def roster_text(roster: Iterable[tuple[str, str]]) -> str:
+    return canonical_csv(ROSTER_HEADER, sorted(roster, key=lambda r: id_key(r[0])))
+
+
+def exclusions_text(pairs: Iterable[tuple[str, str]]) -> str:
+    return canonical_csv(EXCLUSIONS_HEADER,
+                         sorted(pairs, key=lambda r: (id_key(r[0]), id_key(r[1]))))
+
+
+def parse_canonical_csv(text: str, header: str) -> list[tuple[str, str]] | str:
+    """Rows of a canonical two-column file, or a message saying why it is not canonical."""
+    if not text.endswith("\n"):
+        return "文件应以换行符结束"
+    lines = text[:-1].split("\n")
+    if lines[0] != header:
+        return f"表头应为 {header}"
+    rows: list[tuple[str, str]] = []
+    for number, line in enumerate(lines[1:], start=2):
+        cells = line.split(",")
+        if len(cells) != 2 or not all(IDENTIFIER.fullmatch(c) for c in cells):
+            return f"第 {number} 行不是两个合法标识符：{line[:80]}"
+        rows.append((cells[0], cells[1]))
+    return rows

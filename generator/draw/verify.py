@@ -1,0 +1,238 @@
+"""Verification (spec section 6): recompute every draw from the published files alone.
+
+Works on any directory holding `draws/<year>/<task>/` as published (the repository's
+`data/`, the built site, or a downloaded data package): it needs neither the plans nor
+the object directory, only the draw files themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.draw.canonical import (
+    EXCLUSIONS_HEADER,
+    FRAME_HEADER,
+    GENESIS_PREVIOUS,
+    ROSTER_HEADER,
+    canonical_csv,
+    id_key,
+    parse_canonical_csv,
+    sha256_hex,
+)
+from generator.draw.engine import draw
+from generator.draw.ledger import chain_order, record_sha256
+
+
+@dataclass(frozen=True)
+class Difference:
+    """The first thing that does not recompute: which record, which field, what and why."""
+
+    record: str
+    field: str
+    expected: str
+    found: str
+    message: str
+
+
+@dataclass
+class DrawReport:
+    task_id: str
+    directory: Path
+    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+@dataclass
+class PublishedDraw:
+    task_id: str
+    directory: Path
+    record: dict[str, Any] | None
+    problem: str | None = None
+
+
+class _Stop(Exception):
+    """Raised inside one draw's check at its first difference."""
+
+    def __init__(self, difference: Difference) -> None:
+        super().__init__(difference.message)
+        self.difference = difference
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _read_json(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    if not path.exists():
+        return None, f"缺少 {path.name}"
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"{path.name} 不是有效的 JSON：{exc}"
+    if not isinstance(value, dict):
+        return None, f"{path.name} 应为 JSON 对象"
+    return value, None
+
+
+def find_draws(root: Path) -> list[PublishedDraw]:
+    """Every locked draw under `root/draws` (or `root` itself if it is the draws folder)."""
+    base = root / "draws" if (root / "draws").is_dir() else root
+    found = []
+    for directory in sorted(p for p in base.glob("*/*") if (p / "record.json").exists()):
+        record, problem = _read_json(directory / "record.json")
+        found.append(PublishedDraw(directory.name, directory, record, problem))
+    return found
+
+
+class _Checker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def same(self, field_name: str, expected: Any, found: Any, message: str) -> None:
+        if expected != found:
+            raise _Stop(Difference(self.name, field_name, _short(expected), _short(found), message))
+
+
+def _file_rows(check: _Checker, directory: Path, filename: str, header: str,
+               declared: dict[str, Any] | None, what: str) -> list[tuple[str, str]]:
+    """Rows of a canonical input file after checking its hash and row count."""
+    path = directory / filename
+    if declared is None:
+        return []
+    if not path.exists():
+        check.same(f"{filename}", "存在", "缺失", f"缺少{what}文件 {filename}")
+    data = path.read_bytes()
+    key = filename.removesuffix(".csv").replace("roster", "inspectors")
+    check.same(f"{key}.sha256", declared.get("sha256"), sha256_hex(data),
+               f"{what}文件的 SHA-256 与清单（manifest）不符：文件被改动过")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        check.same(filename, "UTF-8", "非 UTF-8", f"{what}文件不是 UTF-8")
+        return []
+    rows = parse_canonical_csv(text, header)
+    if isinstance(rows, str):
+        check.same(filename, "规范格式", rows, f"{what}文件不是规范格式：{rows}")
+        return []
+    check.same(f"{key}.rows", declared.get("rows"), len(rows), f"{what}文件的行数与清单不符")
+    canonical = canonical_csv(header, sorted(rows, key=lambda r: (id_key(r[0]), id_key(r[1]))))
+    if canonical != text:
+        check.same(filename, "按标识排序", "顺序不对", f"{what}文件未按规范排序")
+    return rows
+
+
+def _check_beacon(check: _Checker, directory: Path, manifest: dict[str, Any],
+                  beacon_value: str) -> None:
+    beacon, problem = _read_json(directory / "beacon.json")
+    if beacon is None:
+        check.same("beacon.json", "存在", problem or "", f"信标文件有问题：{problem}")
+        return
+    declared = manifest.get("beacon") or {}
+    check.same("beacon.source", declared.get("source"), beacon.get("source"),
+               "信标来源与清单中预先声明的不同")
+    if declared.get("source") == "drand-quicknet":
+        check.same("beacon.round", declared.get("round"), beacon.get("round"),
+                   "所用 drand 轮次不是清单中预先声明的轮次")
+        signature = str(beacon.get("signature", ""))
+        try:
+            derived = hashlib.sha256(bytes.fromhex(signature)).hexdigest()
+        except ValueError:
+            derived = "签名不是十六进制"
+        check.same("beacon.randomness", derived, beacon.get("randomness"),
+                   "drand 随机数应等于其签名的 SHA-256")
+        check.same("beacon_value", beacon.get("randomness"), beacon_value,
+                   "记录中的信标值与 drand 轮次的随机数不同")
+    else:
+        check.same("beacon_value", beacon.get("value"), beacon_value, "记录中的信标值与信标文件不同")
+
+
+def verify_one(published: PublishedDraw, earlier: list[dict[str, Any]]) -> DrawReport:
+    """Check one locked draw; `earlier` are the records before it in the ledger."""
+    report = DrawReport(published.task_id, published.directory)
+    check = _Checker(published.task_id)
+    try:
+        record = published.record
+        if record is None:
+            check.same("record.json", "有效的记录", published.problem, f"锁定记录无法读取：{published.problem}")
+            return report
+        manifest_file, problem = _read_json(published.directory / "manifest.json")
+        manifest = record.get("manifest")
+        if not isinstance(manifest, dict):
+            check.same("manifest", "JSON 对象", manifest, "锁定记录中没有清单（manifest）")
+            return report
+        check.same("manifest", manifest_file, manifest,
+                   "manifest.json 与锁定记录中的清单不同：清单在抽取后被改动")
+        frame = _file_rows(check, published.directory, "frame.csv", FRAME_HEADER,
+                           manifest.get("frame"), "抽取框架")
+        roster = _file_rows(check, published.directory, "roster.csv", ROSTER_HEADER,
+                            manifest.get("inspectors"), "人员名单")
+        exclusions = _file_rows(check, published.directory, "exclusions.csv", EXCLUSIONS_HEADER,
+                                manifest.get("exclusions"), "回避配对")
+        beacon_value = str(record.get("beacon_value", ""))
+        _check_beacon(check, published.directory, manifest, beacon_value)
+        year = manifest.get("year")
+        prior = [str(s.get("object_id")) for r in earlier
+                 if (r.get("manifest") or {}).get("year") == year
+                 for s in r.get("selected") or [] if isinstance(s, dict)]
+        strata = {s.get("id") for s in manifest.get("strata", []) if isinstance(s, dict)}
+        for object_id, stratum in frame:
+            if stratum not in strata:
+                check.same("frame.stratum", "清单中的层级", stratum,
+                           f"抽取框架中对象 {object_id} 的层级 {stratum} 不在清单的层级中")
+        outcome = draw(manifest, beacon_value, frame, prior, roster, exclusions).as_json()
+        for name in ("manifest_sha256", "seed", "excluded_by_cap"):
+            check.same(name, outcome[name], record.get(name), {
+                "manifest_sha256": "清单的哈希与记录不符",
+                "seed": "种子与由清单哈希和信标值算出的不同",
+                "excluded_by_cap": "因年度两次上限排除的对象与之前的抽取记录不符（第八条）",
+            }[name])
+        for list_name, what in (("selected", "抽中对象"), ("teams", "检查小组")):
+            expected_list, found_list = outcome[list_name], record.get(list_name) or []
+            for index, expected in enumerate(expected_list):
+                found = found_list[index] if index < len(found_list) else None
+                if expected != found:
+                    keys = [k for k in expected if not isinstance(found, dict)
+                            or expected[k] != found.get(k)]
+                    where = f"{list_name}[{index}]" + (f".{keys[0]}" if keys else "")
+                    check.same(where, expected.get(keys[0]) if keys else expected,
+                               found.get(keys[0]) if keys and isinstance(found, dict) else found,
+                               f"第 {index + 1} 个{what}与重新计算的结果不同")
+            check.same(f"{list_name}.length", len(expected_list), len(found_list),
+                       f"{what}的数量与重新计算的结果不同")
+        check.same("record_sha256", record_sha256(record), record.get("record_sha256"),
+                   "记录的哈希（record_sha256）与记录内容不符：记录被改动")
+        previous = str(earlier[-1].get("record_sha256")) if earlier else GENESIS_PREVIOUS
+        check.same("manifest.previous", previous, manifest.get("previous"),
+                   "清单的 previous 不是账本中前一条记录的哈希")
+    except _Stop as stop:
+        report.differences.append(stop.difference)
+    return report
+
+
+def verify_ledger(root: Path, only: str | None = None) -> list[DrawReport]:
+    """Reports for every locked draw (or just `only`), in ledger order."""
+    published = find_draws(root)
+    by_name = {p.task_id: p for p in published}
+    records = {p.task_id: p.record for p in published if p.record is not None}
+    order, problems = chain_order(records)
+    reports: list[DrawReport] = []
+    for position, name in enumerate(order):
+        if only is None or name == only:
+            earlier = [records[n] for n in order[:position]]
+            reports.append(verify_one(by_name[name], earlier))
+    for problem in problems:
+        if only is None or problem.name == only:
+            reports.append(DrawReport(problem.name, by_name[problem.name].directory, [Difference(
+                problem.name, "manifest.previous", "账本中的前一条记录", "", problem.message)]))
+    for p in published:
+        if p.record is None and (only is None or p.task_id == only):
+            reports.append(verify_one(p, []))
+    return reports

@@ -1,0 +1,212 @@
+"""The staff steps of a draw: prepare (fix and publish the inputs), then lock (draw).
+
+Each step writes files that a pull request carries; nothing is written when a step is
+refused, and files are written to a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.draw import SPEC
+from generator.draw.beacon import quicknet_round_after, read_beacon
+from generator.draw.canonical import (
+    EXCLUSIONS_HEADER,
+    FRAME_HEADER,
+    ROSTER_HEADER,
+    exclusions_text,
+    frame_text,
+    parse_canonical_csv,
+    roster_text,
+    sha256_hex,
+)
+from generator.draw.engine import draw
+from generator.draw.frame import exclusion_rows, frame_rows, roster_rows
+from generator.draw.ledger import chain_order, head_of, record_sha256
+from generator.draw.verify import find_draws
+from generator.errors import DrawRefused, UsageError
+from generator.model import Dataset, Task
+from generator.rules.snapshot_confirmed import file_sha256
+
+CAP_PER_YEAR = 2  # 第八条: at most twice a calendar year
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(temporary, path)
+
+
+def dump_json(value: Any) -> str:
+    """Readable, stable JSON for files in git (hashes use canonical JSON, not this text)."""
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _task(ds: Dataset, task_id: str) -> Task:
+    task = ds.tasks.get(task_id)
+    if task is None:
+        raise UsageError(f"计划中没有任务 {task_id}")
+    return task
+
+
+@dataclass(frozen=True)
+class Beacon:
+    """The declared future randomness: a drand round or a public dice ceremony."""
+
+    source: str  # "drand-quicknet", "dice" or "sample"
+    round: int = 0
+    ceremony: str | None = None
+
+    def as_manifest(self) -> dict[str, Any]:
+        declared: dict[str, Any] = {"source": self.source, "round": self.round}
+        if self.ceremony:
+            declared["ceremony"] = self.ceremony
+        return declared
+
+    @classmethod
+    def drand_after(cls, now: dt.datetime) -> Beacon:
+        return cls("drand-quicknet", quicknet_round_after(now))
+
+
+def prepare(ds: Dataset, task_id: str, on: dt.date, beacon: Beacon) -> Path:
+    """Write frame, roster, exclusions and the manifest for `task_id`; return its folder."""
+    task = _task(ds, task_id)
+    directory = ds.layout.draw_dir(task.year, task_id)
+    if (directory / "manifest.json").exists():
+        raise DrawRefused(f"任务 {task_id} 已有清单（manifest.json）：一个任务只能准备一次抽取")
+    snapshot = ds.snapshot
+    if snapshot is None or file_sha256(ds) != snapshot.sha256:
+        raise DrawRefused("检查对象名录库尚未审核确认（或确认后又被修改）：请先更新并确认 directory/snapshot.yaml（第九条）")
+    if snapshot.confirmed_on > on:
+        raise DrawRefused(f"名录库的确认日期 {snapshot.confirmed_on} 晚于抽取日期 {on}")
+    plan = ds.plans[task.year]
+    if not plan.published_on <= on <= task.window_end:
+        raise DrawRefused(f"抽取日期 {on} 不在任务 {task_id} 的计划期内（{plan.published_on} 至 {task.window_end}）")
+    frame = frame_rows(ds.objects, task)
+    if not frame:
+        raise DrawRefused(f"任务 {task_id} 的对象范围内没有任何对象：请检查计划中的 scope")
+    roster = roster_rows(ds.inspectors, task, on)
+    exclusions = exclusion_rows(ds, task, on)
+    texts = {"frame.csv": frame_text(frame), "roster.csv": roster_text(roster),
+             "exclusions.csv": exclusions_text(exclusions)}
+    records = {p.task_id: p.record for p in find_draws(ds.layout.root) if p.record is not None}
+    manifest: dict[str, Any] = {
+        "spec": SPEC,
+        "task_id": task_id,
+        "year": task.year,
+        "cap_per_year": CAP_PER_YEAR,
+        "frame": {"sha256": sha256_hex(texts["frame.csv"].encode()), "rows": len(frame)},
+        "strata": [s.as_manifest() for s in task.strata],
+        "beacon": beacon.as_manifest(),
+        "previous": head_of(records),
+        "inspectors": {"sha256": sha256_hex(texts["roster.csv"].encode()), "rows": len(roster)},
+        "exclusions": {"sha256": sha256_hex(texts["exclusions.csv"].encode()),
+                       "rows": len(exclusions)},
+        "team": _team(task),
+        "directory": {"sha256": snapshot.sha256, "rows": snapshot.rows,
+                      "snapshot_date": snapshot.snapshot_date.isoformat(),
+                      "confirmed_on": snapshot.confirmed_on.isoformat(),
+                      "confirmed_by": snapshot.confirmed_by},
+        "prepared_on": on.isoformat(),
+        "drawn_by": task.drawn_by,
+        "dispatched_to": list(task.dispatched_to),
+    }
+    for name, text in texts.items():
+        write_atomically(directory / name, text)
+    write_atomically(directory / "manifest.json", dump_json(manifest))
+    return directory
+
+
+def _team(task: Task) -> dict[str, Any]:
+    team: dict[str, Any] = {"departments": [{"id": s.department, "size": s.size}
+                                            for s in task.team]}
+    if task.max_per_inspector is not None:
+        team["max_per_inspector"] = task.max_per_inspector
+    return team
+
+
+def committed_in_git(path: Path) -> bytes | None:
+    """The file's content at HEAD, or None if it is not committed (or not in git)."""
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path.parent,
+                             capture_output=True, text=True, check=True).stdout.strip()
+        relative = path.resolve().relative_to(Path(top).resolve()).as_posix()
+        shown = subprocess.run(["git", "show", f"HEAD:{relative}"], cwd=top,
+                               capture_output=True, check=True)
+    except (subprocess.CalledProcessError, FileNotFoundError, ValueError):
+        return None
+    return shown.stdout
+
+
+def _read_inputs(directory: Path, manifest: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    inputs: dict[str, list[tuple[str, str]]] = {}
+    for name, header, key in (("frame.csv", FRAME_HEADER, "frame"),
+                              ("roster.csv", ROSTER_HEADER, "inspectors"),
+                              ("exclusions.csv", EXCLUSIONS_HEADER, "exclusions")):
+        path = directory / name
+        declared = manifest.get(key)
+        if declared is None:
+            inputs[name] = []
+            continue
+        data = path.read_bytes() if path.exists() else b""
+        if sha256_hex(data) != declared.get("sha256"):
+            raise DrawRefused(f"{name} 在准备之后被改动（SHA-256 与清单不符）：不能锁定")
+        rows = parse_canonical_csv(data.decode("utf-8"), header)
+        if isinstance(rows, str):
+            raise DrawRefused(f"{name} 不是规范格式：{rows}")
+        inputs[name] = rows
+    return inputs
+
+
+def lock(root: Path, year: int, task_id: str, beacon_argument: str, on: dt.date, *,
+         committed: Callable[[Path], bytes | None] | None = committed_in_git) -> Path:
+    """Draw and write the locked record for a prepared task (spec sections 2–5).
+
+    `committed` returns the manifest as published (committed) before the beacon existed;
+    the sample-data script, which has no git history, passes None.
+    """
+    directory = root / "draws" / str(year) / task_id
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.exists():
+        raise DrawRefused(f"任务 {task_id} 还没有准备抽取：请先运行 sunlight draw prepare {task_id}")
+    if (directory / "record.json").exists():
+        raise DrawRefused(f"任务 {task_id} 已经锁定：锁定的名单不得更改（第十二条）")
+    manifest_bytes = manifest_path.read_bytes()
+    if committed is not None:
+        published = committed(manifest_path)
+        if published is None:
+            raise DrawRefused("清单（manifest.json）尚未提交：须先提交并公开清单，信标产生后才能锁定")
+        if published != manifest_bytes:
+            raise DrawRefused("清单（manifest.json）在提交之后被改动：不能锁定")
+    manifest = json.loads(manifest_bytes)
+    records = {p.task_id: p.record for p in find_draws(root) if p.record is not None}
+    head = head_of(records)
+    if manifest.get("previous") != head:
+        raise DrawRefused(f"清单的 previous 不是账本的最新记录（应为 {head}）：其他任务已先锁定，请重新准备")
+    beacon_value, beacon = read_beacon(beacon_argument, manifest.get("beacon", {}))
+    inputs = _read_inputs(directory, manifest)
+    ordered = _ledger_records(records)
+    prior = [str(s["object_id"]) for r in ordered if r["manifest"].get("year") == manifest["year"]
+             for s in r.get("selected", [])]
+    outcome = draw(manifest, beacon_value, inputs["frame.csv"], prior, inputs["roster.csv"],
+                   inputs["exclusions.csv"])
+    record: dict[str, Any] = {"spec": SPEC, "task_id": task_id, "manifest": manifest,
+                              "beacon_value": beacon_value, "locked_on": on.isoformat(),
+                              **outcome.as_json()}
+    record["record_sha256"] = record_sha256(record)
+    write_atomically(directory / "beacon.json", dump_json(beacon))
+    write_atomically(directory / "record.json", dump_json(record))
+    return directory
+
+
+def _ledger_records(records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    order, _ = chain_order(records)
+    return [records[name] for name in order]

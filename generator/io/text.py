@@ -1,0 +1,51 @@
+"""Decode a data file's bytes, turning encoding mistakes into findings a clerk understands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.findings import Finding, error
+
+BOM = b"\xef\xbb\xbf"
+
+# Larger files are refused before parsing: nothing in a data set legitimately needs it,
+# and it keeps a malicious pull request from exhausting the CI machine.
+MAX_FILE_BYTES = 1 << 30
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
+    """Return the file's text, or None with findings when it cannot be used.
+
+    A UTF-8 BOM is reported (Excel adds one and some tools then misread the first
+    header) but the text is still returned so that the rest of the file is checked.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, [error(display, "file/unreadable", f"无法读取文件：{exc.strerror}")]
+    if size > MAX_FILE_BYTES:
+        return None, [error(display, "file/too-large",
+                            f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）")]
+    data = path.read_bytes()
+    findings: list[Finding] = []
+    if data.startswith(BOM):
+        findings.append(error(display, "file/bom", "文件开头带有 BOM 标记：请另存为“UTF-8（无 BOM）”",
+                              row=1))
+        data = data[len(BOM):]
+    if not data.strip():
+        return None, [*findings, error(display, "file/empty", "文件为空：应至少包含表头或一条记录")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        try:
+            data.decode("gb18030")
+            hint = "文件似乎是 GBK/GB18030 编码（常见于 Excel 另存为 CSV）：请另存为 UTF-8"
+        except UnicodeDecodeError:
+            hint = "文件不是有效的 UTF-8 编码：请另存为 UTF-8"
+        return None, [*findings, error(display, "file/encoding", hint, row=line)]
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [*findings, error(display, "file/binary", "文件含有空字符（NUL），不是文本文件",
+                                       row=line)]
+    return text, findings

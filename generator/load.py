@@ -1,0 +1,279 @@
+"""Phase one: read every file, check it against its schema, and build the `Dataset`.
+
+Nothing here raises on bad input: every problem becomes a finding and the loader goes on
+with what it could read, so that one run reports everything that is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from generator.findings import Finding, error
+from generator.io.records import check_record
+from generator.io.tabular import empty_frame, validate_csv_text
+from generator.io.text import read_text
+from generator.io.yamlfile import LineDict, load_yaml
+from generator.layout import Layout
+from generator.model import (
+    Dataset,
+    Draw,
+    HolidayYear,
+    Plan,
+    Scenario,
+    Snapshot,
+    Stratum,
+    Task,
+    TeamSlot,
+)
+from generator.schemas import record_schema, table_schema
+
+
+def read_table(path: Path, name: str, layout: Layout, *,
+               required: bool = True) -> tuple[pl.DataFrame, list[Finding]]:
+    """A CSV file checked against `schemas/<name>.json`; an empty frame if unusable."""
+    descriptor = table_schema(name)
+    display = layout.display(path)
+    if not path.exists():
+        if not required:
+            return empty_frame(descriptor), []
+        return empty_frame(descriptor), [error(display, "file/missing", "缺少此文件")]
+    text, findings = read_text(path, display)
+    if text is None:
+        return empty_frame(descriptor), findings
+    result = validate_csv_text(text, descriptor, display)
+    frame = result.frame if result.frame is not None else empty_frame(descriptor)
+    return frame, [*findings, *result.findings]
+
+
+def reference_table(name: str) -> pl.DataFrame:
+    """A vendored reference table (GB/T 2260, GB/T 4754-2017, result codes); trusted input."""
+    text = files("generator.reference").joinpath(f"{name}.csv").read_text(encoding="utf-8")
+    result = validate_csv_text(text, table_schema(name), f"generator/reference/{name}.csv")
+    if result.frame is None or result.findings:  # pragma: no cover - guarded by tests
+        raise RuntimeError(f"vendored reference table {name} is invalid: {result.findings[:3]}")
+    return result.frame
+
+
+def _read_record(path: Path, schema: str, layout: Layout) -> tuple[Any, list[Finding]]:
+    display = layout.display(path)
+    if not path.exists():
+        return None, [error(display, "file/missing", "缺少此文件")]
+    document, findings = load_yaml(path, display)
+    if document is None:
+        return None, findings or [error(display, "file/empty", "文件为空")]
+    problems = check_record(document, record_schema(schema), display)
+    return (None if problems else document), [*findings, *problems]
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        _date(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _task(raw: LineDict, year: int, display: str) -> Task:
+    scope = raw["scope"]
+    team = raw["team"]
+    return Task(
+        task_id=raw["task_id"], year=year, name=raw["name"], scenario=raw.get("scenario"),
+        level=raw["level"], lead=raw["lead"], participants=tuple(raw["participants"]),
+        items=tuple(raw["items"]), object_types=tuple(scope["object_types"]),
+        districts=tuple(scope.get("districts", ())), industries=tuple(scope.get("industries", ())),
+        keywords=tuple(scope.get("keywords", ())),
+        strata=tuple(Stratum(s["id"], s["name"], dict(s.get("when_any", {})), s.get("ratio_bp"),
+                             s.get("count")) for s in raw["strata"]),
+        frequency=raw["frequency"], window_start=_date(raw["window"]["start"]),
+        window_end=_date(raw["window"]["end"]),
+        team=tuple(TeamSlot(d["id"], d["size"]) for d in team["departments"]),
+        max_per_inspector=team.get("max_per_inspector"), drawn_by=raw.get("drawn_by", raw["lead"]),
+        dispatched_to=tuple(raw.get("dispatched_to", raw["participants"])),
+        file=display, line=raw.line,
+    )
+
+
+def _valid_dates(document: Any, display: str, where: Callable[[Any], list[tuple[Any, str]]]
+                 ) -> list[Finding]:
+    """Dates that match YYYY-MM-DD but are not calendar dates (e.g. 2026-02-30)."""
+    findings = []
+    for holder, key in where(document):
+        try:
+            _date(holder[key])
+        except ValueError:
+            findings.append(error(display, "schema/date", f"“{holder[key]}”不是有效的日期",
+                                  row=holder.line_of(key) if isinstance(holder, LineDict) else None,
+                                  field=key))
+    return findings
+
+
+def _plan_dates(plan: Any) -> list[tuple[Any, str]]:
+    places: list[tuple[Any, str]] = [(plan, "published_on")]
+    for task in plan["tasks"]:
+        places += [(task["window"], "start"), (task["window"], "end")]
+    return places
+
+
+def load_plans(layout: Layout) -> tuple[dict[int, Plan], list[Finding]]:
+    plans: dict[int, Plan] = {}
+    findings: list[Finding] = []
+    if not layout.plans_dir.is_dir():
+        return plans, [error(layout.display(layout.plans_dir), "file/missing", "缺少年度计划目录")]
+    for path in sorted(layout.plans_dir.glob("*.yaml")):
+        display = layout.display(path)
+        document, problems = _read_record(path, "plan", layout)
+        findings += problems
+        if document is None:
+            continue
+        bad_dates = _valid_dates(document, display, _plan_dates)
+        findings += bad_dates
+        if bad_dates:
+            continue
+        year = document["year"]
+        if path.stem != str(year):
+            findings.append(error(display, "plan/file-name",
+                                  f"文件名应为 {year}.yaml（与计划年度一致）", row=document.line_of("year"),
+                                  field="year"))
+            continue
+        tasks = tuple(_task(t, year, display) for t in document["tasks"])
+        plans[year] = Plan(year, _date(document["published_on"]), document["published_by"], tasks,
+                           display)
+    return plans, findings
+
+
+def load_scenarios(layout: Layout) -> tuple[list[Scenario], list[Finding]]:
+    document, findings = _read_record(layout.scenarios, "scenarios", layout)
+    if document is None:
+        return [], findings
+    return [Scenario(s["id"], s["name"], s["lead"], tuple(s["departments"]), tuple(s["items"]),
+                     tuple(s["object_types"]), tuple(s.get("industries", ())),
+                     tuple(s.get("keywords", ())), s.line) for s in document["scenarios"]], findings
+
+
+def load_snapshot(layout: Layout) -> tuple[Snapshot | None, list[Finding]]:
+    document, findings = _read_record(layout.snapshot, "snapshot", layout)
+    if document is None:
+        return None, findings
+    display = layout.display(layout.snapshot)
+    bad = _valid_dates(document, display, lambda d: [(d, "snapshot_date"), (d, "confirmed_on")])
+    if bad:
+        return None, [*findings, *bad]
+    return Snapshot(_date(document["snapshot_date"]), _date(document["confirmed_on"]),
+                    document["confirmed_by"], document["rows"], document["sha256"]), findings
+
+
+def load_holidays(layout: Layout) -> tuple[dict[int, HolidayYear], list[Finding]]:
+    if not layout.holidays.exists():
+        return {}, []
+    document, findings = _read_record(layout.holidays, "holidays", layout)
+    if document is None:
+        return {}, findings
+    display = layout.display(layout.holidays)
+    years: dict[int, HolidayYear] = {}
+    for entry in document["years"]:
+        bad = [error(display, "schema/date", f"“{day}”不是有效的日期", row=entry.line_of(key),
+                     field=key)
+               for key in ("holidays", "workdays") for day in entry[key] if not _is_date(day)]
+        if bad:
+            findings += bad
+            continue
+        years[entry["year"]] = HolidayYear(
+            entry["year"], entry["official"], entry["source"],
+            frozenset(map(_date, entry["holidays"])), frozenset(map(_date, entry["workdays"])))
+    return years, findings
+
+
+def load_draws(layout: Layout) -> tuple[list[Draw], list[Finding]]:
+    draws: list[Draw] = []
+    findings: list[Finding] = []
+    if not layout.draws_dir.is_dir():
+        return draws, findings
+    for directory in sorted(p for p in layout.draws_dir.glob("*/*") if p.is_dir()):
+        year_text, task_id = directory.parent.name, directory.name
+        draw = Draw(task_id, int(year_text) if year_text.isdigit() else 0, directory, None, None)
+        for name in ("manifest", "record"):
+            path = directory / f"{name}.json"
+            if not path.exists():
+                continue
+            display = layout.display(path)
+            text, problems = read_text(path, display)
+            findings += problems
+            if text is None:
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                findings.append(error(display, "json/syntax", f"JSON 语法错误：{exc.msg}",
+                                      row=exc.lineno))
+                continue
+            if not isinstance(value, dict):
+                findings.append(error(display, "json/shape", "应为一个 JSON 对象"))
+                continue
+            setattr(draw, name, value)
+            setattr(draw, f"{name}_text", text)
+        draws.append(draw)
+    return draws, findings
+
+
+def load_results(layout: Layout) -> tuple[pl.DataFrame, list[Finding]]:
+    frames: list[pl.DataFrame] = []
+    findings: list[Finding] = []
+    paths = sorted(layout.results_dir.glob("*/*.csv")) if layout.results_dir.is_dir() else []
+    for path in paths:
+        frame, problems = read_table(path, "results", layout)
+        findings += problems
+        frames.append(frame.with_columns(pl.lit(layout.display(path)).alias("_file")))
+    if not frames:
+        return empty_frame(table_schema("results")).with_columns(
+            pl.lit("", dtype=pl.String).alias("_file")), findings
+    return pl.concat(frames, how="vertical"), findings
+
+
+def load(root: Path) -> tuple[Dataset, list[Finding]]:
+    """Read and schema-check everything under `root`; rules run on the result."""
+    layout = Layout(root)
+    findings: list[Finding] = []
+
+    def table(path: Path, name: str, required: bool = True) -> pl.DataFrame:
+        frame, problems = read_table(path, name, layout, required=required)
+        findings.extend(problems)
+        return frame
+
+    departments = table(layout.departments, "departments")
+    checklist = table(layout.checklist, "checklist")
+    objects = table(layout.objects, "objects")
+    inspectors = table(layout.inspectors, "inspectors")
+    recusals = table(layout.recusals, "recusals", required=False)
+    replacements = table(layout.replacements, "replacements", required=False)
+    corrections = table(layout.corrections, "corrections", required=False)
+    results, problems = load_results(layout)
+    findings += problems
+    plans, problems = load_plans(layout)
+    findings += problems
+    scenarios, problems = load_scenarios(layout)
+    findings += problems
+    snapshot, problems = load_snapshot(layout)
+    findings += problems
+    holidays, problems = load_holidays(layout)
+    findings += problems
+    draws, problems = load_draws(layout)
+    findings += problems
+    dataset = Dataset(
+        layout=layout, departments=departments, checklist=checklist, objects=objects,
+        snapshot=snapshot, inspectors=inspectors, recusals=recusals, replacements=replacements,
+        results=results, corrections=corrections, result_codes=reference_table("result_codes"),
+        industries=reference_table("industries"), districts=reference_table("districts"),
+        plans=plans, scenarios=scenarios, holidays=holidays, draws=draws,
+    )
+    return dataset, findings

@@ -1,0 +1,154 @@
+"""The in-memory data set: tables as polars frames, records as small dataclasses.
+
+Everything is loaded and checked against its schema first (`generator.load`); rules and
+renderers only ever see a `Dataset`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from generator.layout import Layout
+
+
+@dataclass(frozen=True)
+class Stratum:
+    id: str
+    name: str
+    when_any: dict[str, Any]  # empty: matches every object (the catch-all tier)
+    ratio_bp: int | None
+    count: int | None
+
+    def as_manifest(self) -> dict[str, Any]:
+        if self.ratio_bp is not None:
+            return {"id": self.id, "ratio_bp": self.ratio_bp}
+        return {"id": self.id, "count": self.count}
+
+
+@dataclass(frozen=True)
+class TeamSlot:
+    department: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Task:
+    task_id: str
+    year: int
+    name: str
+    scenario: str | None
+    level: str
+    lead: str
+    participants: tuple[str, ...]
+    items: tuple[str, ...]
+    object_types: tuple[str, ...]
+    districts: tuple[str, ...]
+    industries: tuple[str, ...]
+    keywords: tuple[str, ...]
+    strata: tuple[Stratum, ...]
+    frequency: int
+    window_start: dt.date
+    window_end: dt.date
+    team: tuple[TeamSlot, ...]
+    max_per_inspector: int | None
+    drawn_by: str
+    dispatched_to: tuple[str, ...]
+    file: str  # display path of the plan file
+    line: int  # line of the task in that file
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        """Lead first, then the participants (第十二条)."""
+        return (self.lead, *self.participants)
+
+
+@dataclass(frozen=True)
+class Plan:
+    year: int
+    published_on: dt.date
+    published_by: str
+    tasks: tuple[Task, ...]
+    file: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    name: str
+    lead: str
+    departments: tuple[str, ...]
+    items: tuple[str, ...]
+    object_types: tuple[str, ...]
+    industries: tuple[str, ...]
+    keywords: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    snapshot_date: dt.date
+    confirmed_on: dt.date
+    confirmed_by: str
+    rows: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class HolidayYear:
+    year: int
+    official: bool
+    source: str
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+
+
+@dataclass
+class Draw:
+    """One task's draw directory: a manifest once prepared, a record once locked."""
+
+    task_id: str
+    year: int
+    directory: Path
+    manifest: dict[str, Any] | None
+    record: dict[str, Any] | None
+    manifest_text: str | None = None
+    record_text: str | None = None
+
+    @property
+    def locked(self) -> bool:
+        return self.record is not None
+
+
+@dataclass
+class Dataset:
+    layout: Layout
+    departments: pl.DataFrame
+    checklist: pl.DataFrame
+    objects: pl.DataFrame
+    snapshot: Snapshot | None
+    inspectors: pl.DataFrame
+    recusals: pl.DataFrame
+    replacements: pl.DataFrame
+    results: pl.DataFrame  # all results files, with `_file` and `_row` for findings
+    corrections: pl.DataFrame
+    result_codes: pl.DataFrame
+    industries: pl.DataFrame
+    districts: pl.DataFrame
+    plans: dict[int, Plan] = field(default_factory=dict)
+    scenarios: list[Scenario] = field(default_factory=list)
+    holidays: dict[int, HolidayYear] = field(default_factory=dict)
+    draws: list[Draw] = field(default_factory=list)
+    # The day "now" means for rules about what is overdue; a parameter so runs are repeatable.
+    as_of: dt.date = field(default_factory=dt.date.today)
+
+    @property
+    def tasks(self) -> dict[str, Task]:
+        return {t.task_id: t for plan in self.plans.values() for t in plan.tasks}
+
+    def display(self, path: Path) -> str:
+        return self.layout.display(path)

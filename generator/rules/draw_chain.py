@@ -1,0 +1,47 @@
+"""Locked draws are never changed and form an unbroken chain (第十二条: 一经锁定不得更改).
+
+Runs the same verification the public runs (`sunlight verify`) and reports the first
+difference of each draw as a finding, plus plan edits made after a task was drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from generator.draw.verify import verify_ledger
+from generator.findings import Finding, error
+from generator.model import Dataset
+
+ARTICLE = "第十二条"
+RULE = "draw/locked"
+
+
+def check(ds: Dataset) -> Iterable[Finding]:
+    for report in verify_ledger(ds.layout.root):
+        for difference in report.differences:
+            yield error(ds.display(report.directory / "record.json"), RULE,
+                        f"{difference.message}（{difference.field}：应为 {difference.expected}，实际为 {difference.found}）",
+                        field=difference.field, article=ARTICLE)
+    tasks = ds.tasks
+    for draw in ds.draws:
+        manifest = draw.manifest or {}
+        file = ds.display(draw.directory / "manifest.json")
+        if draw.manifest is None:
+            yield error(ds.display(draw.directory), RULE, "抽取目录中缺少 manifest.json", article=ARTICLE)
+            continue
+        task = tasks.get(draw.task_id)
+        if task is None:
+            yield error(file, RULE, f"年度计划中没有任务 {draw.task_id}", field="task_id", article=ARTICLE)
+            continue
+        if manifest.get("task_id") != draw.task_id or manifest.get("year") != task.year \
+                or draw.year != task.year:
+            yield error(file, RULE, f"清单的任务编号或年度与所在目录 draws/{task.year}/{draw.task_id} 不符",
+                        field="task_id", article=ARTICLE)
+        strata = [s.as_manifest() for s in task.strata]
+        if manifest.get("strata") != strata:
+            yield error(task.file, RULE, f"任务 {draw.task_id} 的风险层级或比例在准备抽取后被修改：已公布的抽取条件不得更改",
+                        row=task.line, field="strata", article=ARTICLE)
+        team = manifest.get("team", {}).get("departments")
+        if team is not None and team != [{"id": s.department, "size": s.size} for s in task.team]:
+            yield error(task.file, RULE, f"任务 {draw.task_id} 的检查小组构成在准备抽取后被修改",
+                        row=task.line, field="team", article=ARTICLE)

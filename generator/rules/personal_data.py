@@ -1,0 +1,71 @@
+"""No personal data in anything publishable (第二十一条).
+
+Resident identity numbers (18 characters with a valid GB 11643 check digit and birth
+date, confirmed by python-stdnum) and mainland mobile numbers are searched for in every
+published text field, whatever the field is meant to hold. Fields marked private in the
+schemas are never published, so they are not searched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import polars as pl
+from stdnum.cn import ric
+
+from generator.findings import Finding, error
+from generator.model import Dataset
+from generator.schemas import table_schema
+
+ARTICLE = "第二十一条"
+RULE = "privacy/personal-data"
+
+# Candidates only; each hit is confirmed below. Not preceded or followed by a digit, so a
+# longer number (an 18-digit credit code, say) does not match by its middle.
+ID_CANDIDATE = r"(?:^|[^0-9])([1-9][0-9]{16}[0-9Xx])(?:[^0-9]|$)"
+MOBILE = r"(?:^|[^0-9])(1[3-9][0-9]{9})(?:[^0-9]|$)"
+
+
+def personal_data_in(text: str) -> str | None:
+    """What personal data `text` contains, in words, or None."""
+    for candidate in re.findall(ID_CANDIDATE, text):
+        if ric.is_valid(candidate.upper()):
+            return f"居民身份证号码 {candidate[:6]}********{candidate[-4:]}"
+    for candidate in re.findall(MOBILE, text):
+        return f"手机号码 {candidate[:3]}****{candidate[-4:]}"
+    return None
+
+
+def _scan(frame: pl.DataFrame, schema: str, file_of: str | None, default_file: str
+          ) -> Iterable[Finding]:
+    for spec in table_schema(schema)["fields"]:
+        name = spec["name"]
+        if spec.get("private") or spec.get("type", "string") != "string" or name not in frame.columns:
+            continue
+        suspects = frame.filter(pl.col(name).str.contains(ID_CANDIDATE)
+                                | pl.col(name).str.contains(MOBILE))
+        columns = ["_row", name] + ([file_of] if file_of else [])
+        for values in suspects.select(columns).iter_rows():
+            found = personal_data_in(values[1])
+            if found:
+                file = values[2] if file_of else default_file
+                yield error(file, RULE, f"含有个人信息（{found}）：公开数据中不得出现身份证号、手机号等个人信息",
+                            row=values[0], field=name, article=ARTICLE)
+
+
+def check(ds: Dataset) -> Iterable[Finding]:
+    lay = ds.layout
+    tables = [(ds.departments, "departments", lay.departments), (ds.checklist, "checklist", lay.checklist),
+              (ds.objects, "objects", lay.objects), (ds.inspectors, "inspectors", lay.inspectors),
+              (ds.recusals, "recusals", lay.recusals), (ds.replacements, "replacements", lay.replacements),
+              (ds.corrections, "corrections", lay.corrections)]
+    for frame, schema, path in tables:
+        yield from _scan(frame, schema, None, lay.display(path))
+    yield from _scan(ds.results, "results", "_file", "")
+    for plan in ds.plans.values():
+        for task in plan.tasks:
+            found = personal_data_in(task.name)
+            if found:
+                yield error(plan.file, RULE, f"任务名称含有个人信息（{found}）", row=task.line, field="name",
+                            article=ARTICLE)

@@ -1,0 +1,77 @@
+"""An inspector drawn is replaced only for the four reasons, with approval (第十三条).
+
+The replacement is designated without a lottery but must be qualified, active, of the same
+department, not under recusal for that object, and not already on the team.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import polars as pl
+
+from generator.findings import Finding, error
+from generator.model import Dataset, Draw
+
+ARTICLE = "第十三条"
+RULE = "replacement"
+
+
+def _apply(ds: Dataset, draw: Draw) -> tuple[dict[str, list[dict[str, Any]]], list[Finding]]:
+    teams = {str(t.get("object_id")): [dict(m) for m in t.get("members") or []]
+             for t in (draw.record or {}).get("teams") or [] if isinstance(t, dict)}
+    file = ds.layout.display(ds.layout.replacements)
+    inspectors = {r["inspector_id"]: r for r in ds.inspectors.iter_rows(named=True)}
+    recused = {(r["object_id"], r["inspector_id"]) for r in ds.recusals.filter(
+        pl.col("task_id") == draw.task_id).iter_rows(named=True)}
+    locked_on = str((draw.record or {}).get("locked_on", ""))
+    findings: list[Finding] = []
+    rows = ds.replacements.filter(pl.col("task_id") == draw.task_id)
+    for row in rows.iter_rows(named=True):
+        def fail(message: str, field: str, r: dict[str, Any] = row) -> None:
+            findings.append(error(file, RULE, f"{r['replacement_id']}：{message}", row=r["_row"],
+                                  field=field, article=ARTICLE))
+        members = teams.get(row["object_id"])
+        if members is None:
+            fail(f"对象 {row['object_id']} 不在任务 {draw.task_id} 锁定的名单中", "object_id")
+            continue
+        slot = next((m for m in members if m.get("inspector_id") == row["replaced_inspector_id"]), None)
+        if slot is None:
+            fail(f"{row['replaced_inspector_id']} 不在对象 {row['object_id']} 的检查小组中", "replaced_inspector_id")
+            continue
+        if slot.get("department") != row["department_id"]:
+            fail(f"被调整人员属于 {slot.get('department')}，不是 {row['department_id']}", "department_id")
+        if locked_on and row["approved_on"] < dt.date.fromisoformat(locked_on):
+            fail(f"批准日期早于抽取锁定日期 {locked_on}", "approved_on")
+        new = inspectors.get(row["replacement_inspector_id"])
+        if new is None:
+            fail(f"调整后人员 {row['replacement_inspector_id']} 不在执法检查人员名录库中", "replacement_inspector_id")
+            continue
+        if new["department_id"] != slot.get("department"):
+            fail("调整后人员须与被调整人员属于同一部门", "replacement_inspector_id")
+        if not new["active"] or not (new["qualified_from"] <= row["approved_on"] <= new["qualified_to"]):
+            fail("调整后人员在批准日期不在岗或不具备有效的执法资格", "replacement_inspector_id")
+        if (row["object_id"], new["inspector_id"]) in recused:
+            fail("调整后人员对该对象须执法回避", "replacement_inspector_id")
+        if any(m.get("inspector_id") == new["inspector_id"] for m in members):
+            fail("调整后人员已在该检查小组中", "replacement_inspector_id")
+        slot["inspector_id"] = new["inspector_id"]
+    return teams, findings
+
+
+def teams_after_replacements(ds: Dataset, draw: Draw) -> dict[str, list[dict[str, Any]]]:
+    """Each object's team as it stands after the replacements, in their order."""
+    return _apply(ds, draw)[0]
+
+
+def check(ds: Dataset) -> Iterable[Finding]:
+    locked = {d.task_id: d for d in ds.draws if d.record is not None}
+    file = ds.layout.display(ds.layout.replacements)
+    for row in ds.replacements.iter_rows(named=True):
+        if row["task_id"] not in locked:
+            yield error(file, RULE, f"{row['replacement_id']}：任务 {row['task_id']} 还没有锁定的抽取记录",
+                        row=row["_row"], field="task_id", article=ARTICLE)
+    for draw in locked.values():
+        yield from _apply(ds, draw)[1]

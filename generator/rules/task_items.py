@@ -1,0 +1,48 @@
+"""A task checks only checklist items that exist and are in force (第四条: 不得在清单之外实施抽查).
+
+Each item must also belong to a department that takes part in the task (第四条: each
+department answers for its own items).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import polars as pl
+
+from generator.findings import Finding, error
+from generator.model import Dataset
+
+ARTICLE = "第四条"
+RULE = "task/items-in-force"
+
+
+def in_force(checklist: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+    """Item versions in force on `day` (effective_to is the first day no longer in force)."""
+    return checklist.filter((pl.col("effective_from") <= day)
+                            & (pl.col("effective_to").is_null() | (pl.col("effective_to") > day)))
+
+
+def check(ds: Dataset) -> Iterable[Finding]:
+    known = dict(zip(ds.checklist["item_id"].to_list(), ds.checklist["department_id"].to_list(),
+                     strict=True))
+    for task in ds.tasks.values():
+        file = task.file
+        current = set(in_force(ds.checklist, task.window_start)["item_id"].to_list())
+        for item in task.items:
+            if item not in known:
+                yield error(file, RULE, f"任务 {task.task_id} 的抽查事项 {item} 不在抽查事项清单中：不得在清单之外实施抽查",
+                            row=task.line, field="items", article=ARTICLE)
+            elif item not in current:
+                yield error(file, RULE, f"任务 {task.task_id} 的抽查事项 {item} 在任务开始日 {task.window_start} 未生效或已停用",
+                            row=task.line, field="items", article=ARTICLE)
+            elif known[item] not in task.departments:
+                yield error(file, RULE, f"任务 {task.task_id} 的抽查事项 {item} 属于未参加本任务的部门 {known[item]}",
+                            row=task.line, field="items", article=ARTICLE)
+        if task.window_end < task.window_start:
+            yield error(file, "task/window", f"任务 {task.task_id} 的结束日期早于开始日期",
+                        row=task.line, field="window", article="第十二条")
+        if task.window_start.year != task.year or task.window_end.year != task.year:
+            yield error(file, "task/window", f"任务 {task.task_id} 的实施时间应在 {task.year} 年内",
+                        row=task.line, field="window", article="第七条")

@@ -1,0 +1,21 @@
+"""`sunlight validate`: load everything, run every rule, return all findings in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from generator.errors import UsageError
+from generator.findings import Finding, ordered
+from generator.load import load
+from generator.model import Dataset
+from generator.rules import run_rules
+
+
+def validate(root: Path, *, as_of: dt.date | None = None) -> tuple[Dataset, list[Finding]]:
+    if not root.is_dir():
+        raise UsageError(f"数据目录不存在：{root}")
+    dataset, findings = load(root)
+    if as_of is not None:
+        dataset.as_of = as_of
+    return dataset, ordered([*findings, *run_rules(dataset)])

@@ -1,0 +1,69 @@
+"""Chinese working days (第十七条: results are published within 20 working days).
+
+Official holidays and make-up working days come from `chinesecalendar` for the years it
+covers, then from `data/holidays.yaml`. A date in a year that neither covers is judged by
+weekday alone and marked *provisional*, never guessed silently and never an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import chinese_calendar
+
+from generator.model import HolidayYear
+
+PUBLICATION_WORKING_DAYS = 20
+
+
+@dataclass
+class Calendar:
+    extra: Mapping[int, HolidayYear]
+    # year -> (is-workday flag per day of the year, rests on official data); computed once
+    # per year because chinesecalendar's own lookup re-validates its range on every call.
+    _years: dict[int, tuple[list[bool], bool]] = field(default_factory=dict, repr=False)
+
+    def _year(self, year: int) -> tuple[list[bool], bool]:
+        if year not in self._years:
+            first = dt.date(year, 1, 1)
+            days = [first + dt.timedelta(days=i) for i in range((dt.date(year + 1, 1, 1) - first).days)]
+            try:
+                flags = [chinese_calendar.is_workday(day) for day in days]
+                official = True
+            except NotImplementedError:  # a year the library does not know yet
+                entry = self.extra.get(year)
+                if entry is None:
+                    flags, official = [day.weekday() < 5 for day in days], False
+                else:
+                    flags = [day in entry.workdays or (day.weekday() < 5 and day not in entry.holidays)
+                             for day in days]
+                    official = entry.official
+            self._years[year] = (flags, official)
+        return self._years[year]
+
+    def is_workday(self, day: dt.date) -> tuple[bool, bool]:
+        """(is a working day, the answer rests on an official announcement)."""
+        flags, official = self._year(day.year)
+        return flags[day.timetuple().tm_yday - 1], official
+
+    def add_workdays(self, start: dt.date, count: int) -> tuple[dt.date, bool]:
+        """The `count`-th working day after `start`, and whether that rests on official data."""
+        day, official, seen = start, True, 0
+        while seen < count:
+            day += dt.timedelta(days=1)
+            works, known = self.is_workday(day)
+            official = official and known
+            seen += works
+        return day, official
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after `start` up to and including `end` (negative if end < start)."""
+        if end < start:
+            return -self.workdays_between(end, start)
+        return sum(self.is_workday(start + dt.timedelta(days=i))[0]
+                   for i in range(1, (end - start).days + 1))
+
+    def publication_deadline(self, inspected_to: dt.date) -> tuple[dt.date, bool]:
+        return self.add_workdays(inspected_to, PUBLICATION_WORKING_DAYS)
