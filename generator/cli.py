@@ -26,7 +26,8 @@ def _date(text: str) -> dt.date:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sunlight",
-        description="阳光监管：把部门联合“双随机、一公开”抽查数据校验、抽取并发布为公开网站和开放数据。\n"
+        description="阳光监管：把部门联合“双随机、一公开”抽查数据校验、抽取并发布为\n"
+                    "公开网站和开放数据。\n"
                     "Sunlight: validate, draw and publish a joint random-inspection program.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"sunlight {__version__}")
@@ -43,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
 
     draw = commands.add_parser("draw", help="抽取检查对象和执法人员 / the double-random draw")
     steps = draw.add_subparsers(dest="step", required=True, metavar="STEP")
-    prepare = steps.add_parser("prepare", parents=[common], help="准备抽取：固定并公开抽取条件 / fix and publish the inputs")
+    prepare = steps.add_parser("prepare", parents=[common],
+                               help="准备抽取：固定并公开抽取条件 / fix and publish the inputs")
     prepare.add_argument("task", help="任务编号，如 ZB-2026-001")
     prepare.add_argument("--on", type=_date, default=None, help="抽取日期（默认今天）")
     prepare.add_argument("--dice", metavar="CEREMONY", default=None,
@@ -53,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
     lock.add_argument("--beacon", required=True, metavar="FILE|VALUE",
                       help="drand 轮次的 JSON 文件，或掷骰得到的数字串")
     lock.add_argument("--on", type=_date, default=None, help="锁定日期（默认今天）")
+
+    replace = steps.add_parser("replace", parents=[common],
+                               help="登记执法检查人员调整（第十三条）/ record an inspector replacement")
+    replace.add_argument("task", help="任务编号")
+    replace.add_argument("--object", required=True, help="检查对象标识 / the team's object")
+    replace.add_argument("--replaced", required=True, help="被调整人员编号 / inspector replaced")
+    replace.add_argument("--replacement", required=True, help="选派的人员编号（无须摇号）/ designated replacement")
+    replace.add_argument("--reason", required=True, choices=("岗位调整", "工作冲突", "健康状况", "执法回避"),
+                         help="调整原因 / reason")
+    replace.add_argument("--approver", required=True, help="批准的本部门分管负责人（职务）/ approving head")
+    replace.add_argument("--on", type=_date, default=None, help="批准日期（默认今天）")
 
     verify = commands.add_parser("verify", parents=[common], help="重新计算并核验已锁定的抽取 / re-run published draws")
     target = verify.add_mutually_exclusive_group(required=True)
@@ -89,6 +102,14 @@ def _draw(args: argparse.Namespace) -> int:
         print("请提交（commit）并公开这些文件；" + (
             f"在 drand quicknet 第 {beacon.round} 轮产生后运行 sunlight draw lock。" if not args.dice
             else "掷骰仪式之后运行 sunlight draw lock。"))
+        return 0
+    if args.step == "replace":
+        from generator.draw.replace import Replacement, append_replacement
+
+        dataset, _ = load(args.data)
+        replacement_id = append_replacement(dataset, Replacement(
+            args.task, args.object, args.replaced, args.replacement, args.reason, args.approver, today))
+        print(f"已登记调整 {replacement_id}：{args.replaced} → {args.replacement}（{args.reason}）")
         return 0
     year = _task_year(args.data, args.task)
     directory = lock(args.data, year, args.task, args.beacon, today)

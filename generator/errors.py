@@ -43,5 +43,5 @@ EXIT_CODES: dict[type[SunlightError], int] = {
 def exit_code_for(error: SunlightError) -> int:
     for cls in type(error).__mro__:
         if cls in EXIT_CODES:
-            return EXIT_CODES[cls]  # type: ignore[index]
+            return EXIT_CODES[cls]
     return 1

@@ -73,9 +73,9 @@ def select_objects(seed: str, task_id: str, frame: Sequence[tuple[str, str]],
     """Section 3: per stratum, the first n eligible objects by (ticket, id)."""
     keyed = _sort_keys(seed, "sunlight/object/v1", task_id, [o for o, _ in frame])
     by_stratum: dict[str, list[bytes]] = {s["id"]: [] for s in strata}
-    for (object_id, stratum), key in zip(frame, keyed, strict=True):
+    for (object_id, stratum_id), key in zip(frame, keyed, strict=True):
         if object_id not in excluded:
-            by_stratum[stratum].append(key)
+            by_stratum[stratum_id].append(key)
     chosen: list[tuple[bytes, str]] = []
     for stratum in strata:
         pool = by_stratum[stratum["id"]]

@@ -164,6 +164,8 @@ def verify_one(published: PublishedDraw, earlier: list[dict[str, Any]]) -> DrawR
             check.same("record.json", "有效的记录", published.problem, f"锁定记录无法读取：{published.problem}")
             return report
         manifest_file, problem = _read_json(published.directory / "manifest.json")
+        if manifest_file is None:
+            check.same("manifest.json", "有效的清单文件", problem, f"清单文件有问题：{problem}")
         manifest = record.get("manifest")
         if not isinstance(manifest, dict):
             check.same("manifest", "JSON 对象", manifest, "锁定记录中没有清单（manifest）")

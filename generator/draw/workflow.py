@@ -84,7 +84,8 @@ def prepare(ds: Dataset, task_id: str, on: dt.date, beacon: Beacon) -> Path:
         raise DrawRefused(f"任务 {task_id} 已有清单（manifest.json）：一个任务只能准备一次抽取")
     snapshot = ds.snapshot
     if snapshot is None or file_sha256(ds) != snapshot.sha256:
-        raise DrawRefused("检查对象名录库尚未审核确认（或确认后又被修改）：请先更新并确认 directory/snapshot.yaml（第九条）")
+        raise DrawRefused("检查对象名录库尚未审核确认（或确认后又被修改）："
+                          "请先更新并确认 directory/snapshot.yaml（第九条）")
     if snapshot.confirmed_on > on:
         raise DrawRefused(f"名录库的确认日期 {snapshot.confirmed_on} 晚于抽取日期 {on}")
     plan = ds.plans[task.year]

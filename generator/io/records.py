@@ -40,15 +40,16 @@ def _dotted(path: Sequence[Any]) -> str | None:
 
 
 def _message(e: ValidationError) -> str:
-    title = e.schema.get("title") if isinstance(e.schema, dict) else None
+    schema: dict[str, Any] = dict(e.schema) if isinstance(e.schema, dict) else {}
+    title = schema.get("title")
     what = f"“{title}”" if title else "此处"
     v = e.validator
     if v == "required":
         missing = e.message.split("'")[1] if "'" in e.message else e.message
-        sub = e.schema.get("properties", {}).get(missing, {})
+        sub = schema.get("properties", {}).get(missing, {})
         return f"缺少必填项“{missing}”（{sub.get('title', missing)}）"
     if v == "additionalProperties":
-        allowed = list(e.schema.get("properties", {}))
+        allowed = list(schema.get("properties", {}))
         extras = [k for k in e.instance if k not in allowed] if isinstance(e.instance, dict) else []
         hints = []
         for key in extras:
@@ -58,9 +59,10 @@ def _message(e: ValidationError) -> str:
     if v == "type":
         return f"{what}应为{_TYPE_ZH.get(str(e.validator_value), e.validator_value)}，实际为“{e.instance}”"
     if v == "pattern":
-        return f"{what}的值“{e.instance}”格式不正确：{e.schema.get('description', '')}"
+        return f"{what}的值“{e.instance}”格式不正确：{schema.get('description', '')}"
     if v == "enum":
-        return f"{what}的值“{e.instance}”不在允许的取值中：{'、'.join(map(str, e.validator_value))}"
+        allowed_values = e.validator_value if isinstance(e.validator_value, list) else []
+        return f"{what}的值“{e.instance}”不在允许的取值中：{'、'.join(map(str, allowed_values))}"
     if v in ("minimum", "maximum"):
         word = "小于最小值" if v == "minimum" else "大于最大值"
         return f"{what}的值 {e.instance} {word} {e.validator_value}"

@@ -144,7 +144,7 @@ def _suspects(values: pl.Series, spec: Any) -> pl.Series:
     return values.filter(~ok)
 
 
-def _cell_errors(frame: pl.DataFrame, schema: Schema, skip: dict[int, int]) -> list[TableError]:
+def _cell_errors(frame: pl.DataFrame, schema: Schema, blank: set[int]) -> list[TableError]:
     errors: list[TableError] = []
     for spec in schema.fields:
         column = frame.get_column(spec.name)
@@ -157,11 +157,10 @@ def _cell_errors(frame: pl.DataFrame, schema: Schema, skip: dict[int, int]) -> l
             rows.extend((i, v) for i, v in hits.iter_rows())
         if required:
             rows.extend((i, "") for i in column.is_null().arg_true().to_list())
-        position = schema.field_names.index(spec.name) + 1
         for index, value in rows:
             number = index + 2
-            if number in skip and position > skip[number]:
-                continue  # the cell is missing, reported as such
+            if number in blank:
+                continue  # a blank row is reported once, as such (as Frictionless does)
             notes = bad[value] if value else {"required": ""}
             if "type" in notes:
                 errors.append(TableError(number, spec.name, "type-error", value, ""))
@@ -205,7 +204,7 @@ def _typed(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
         elif spec.type == "date":
             casts.append(col.str.to_date("%Y-%m-%d", strict=False))
         elif spec.type == "boolean":
-            casts.append(col.is_in(spec.true_values).and_(col.is_not_null()))
+            casts.append(col.is_in(list(getattr(spec, "true_values", ["true"]))).and_(col.is_not_null()))
         else:
             continue
     return frame.with_columns(casts) if casts else frame
@@ -222,14 +221,13 @@ def validate_csv_text(text: str, descriptor: dict[str, Any], display: str) -> Ta
         return TableResult(None, [], header_problems)
 
     errors: list[TableError] = []
-    skip: dict[int, int] = {}  # row -> cells present, for short and blank rows
+    blank: set[int] = set()
     for number, count, cells in _row_lengths(text, len(names)):
         if not any(cells):
             errors.append(TableError(number, "", "blank-row", "", ""))
-            skip[number] = 0
+            blank.add(number)
             continue
         if count < len(names):
-            skip[number] = count
             errors.extend(TableError(number, names[p], "missing-cell", "", "")
                           for p in range(count, len(names)))
         for p in range(len(names), count):
@@ -240,7 +238,7 @@ def validate_csv_text(text: str, descriptor: dict[str, Any], display: str) -> Ta
                             has_header=True)
     except pl.exceptions.PolarsError as exc:
         return TableResult(None, errors, [error(display, "file/csv", f"无法解析 CSV 文件：{exc}")])
-    errors.extend(_cell_errors(frame, schema, skip))
+    errors.extend(_cell_errors(frame, schema, blank))
     for spec in schema.fields:
         if spec.constraints.get("unique"):
             errors.extend(_duplicate_errors(frame, [spec.name], "unique-error"))
@@ -248,9 +246,8 @@ def validate_csv_text(text: str, descriptor: dict[str, Any], display: str) -> Ta
         errors.extend(_duplicate_errors(frame, list(schema.primary_key), "primary-key"))
     # `_row` lets every later rule name the physical row of its finding.
     frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_row"))
-    blanks = [number for number, present in skip.items() if present == 0]
-    if blanks:  # reported above; blank rows carry no data into the rules
-        frame = frame.filter(~pl.col("_row").is_in(blanks))
+    if blank:  # reported above; blank rows carry no data into the rules
+        frame = frame.filter(~pl.col("_row").is_in(list(blank)))
     errors.sort()
     return TableResult(_typed(frame, schema), errors, [to_finding(e, schema, display) for e in errors])
 

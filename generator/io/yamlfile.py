@@ -67,10 +67,8 @@ def _first_alias_line(text: str) -> int | None:
     # Aliases are refused outright: data files never need them, and expanding them is how
     # a few hundred bytes of YAML become gigabytes ("billion laughs").
     for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
-            return event.start_mark.line + 1
-        if isinstance(event, yaml.NodeEvent) and event.anchor:
-            return event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or (isinstance(event, yaml.NodeEvent) and event.anchor):
+            return event.start_mark.line + 1 if event.start_mark is not None else 1
     return None
 
 
@@ -82,12 +80,12 @@ def parse_yaml(text: str, display: str) -> tuple[Any, list[Finding]]:
                                 row=alias_line)]
         return yaml.load(text, Loader=_Loader), []
     except DuplicateKey as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
         return None, [error(display, "yaml/duplicate-key", f"{exc.problem}：同一层级的键只能出现一次",
                             row=line)]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        mark = exc.problem_mark if exc.problem_mark is not None else exc.context_mark
+        line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "无法解析"
         return None, [error(display, "yaml/syntax",
                             f"YAML 语法错误：{problem}（请检查缩进、冒号和引号）", row=line)]

@@ -19,9 +19,10 @@ RULE = "draw/locked"
 def check(ds: Dataset) -> Iterable[Finding]:
     for report in verify_ledger(ds.layout.root):
         for difference in report.differences:
-            yield error(ds.display(report.directory / "record.json"), RULE,
-                        f"{difference.message}（{difference.field}：应为 {difference.expected}，实际为 {difference.found}）",
-                        field=difference.field, article=ARTICLE)
+            message = (f"{difference.message}（{difference.field}：应为 {difference.expected}，"
+                       f"实际为 {difference.found}）")
+            yield error(ds.display(report.directory / "record.json"), RULE, message, field=difference.field,
+                        article=ARTICLE)
     tasks = ds.tasks
     for draw in ds.draws:
         manifest = draw.manifest or {}
@@ -39,7 +40,8 @@ def check(ds: Dataset) -> Iterable[Finding]:
                         field="task_id", article=ARTICLE)
         strata = [s.as_manifest() for s in task.strata]
         if manifest.get("strata") != strata:
-            yield error(task.file, RULE, f"任务 {draw.task_id} 的风险层级或比例在准备抽取后被修改：已公布的抽取条件不得更改",
+            yield error(task.file, RULE,
+                        f"任务 {draw.task_id} 的风险层级或比例在准备抽取后被修改：已公布的抽取条件不得更改",
                         row=task.line, field="strata", article=ARTICLE)
         team = manifest.get("team", {}).get("departments")
         if team is not None and team != [{"id": s.department, "size": s.size} for s in task.team]:

@@ -27,5 +27,7 @@ def check(ds: Dataset) -> Iterable[Finding]:
                      strict=True))
     for year, plan in sorted(ds.plans.items()):
         for department in absent(ds, year):
-            yield warning(plan.file, RULE, f"{names.get(department, department)}在 {year} 年未发起或参与任何部门联合抽查：各部门每年应至少发起或参与一次",
+            name = names.get(department, department)
+            yield warning(plan.file, RULE,
+                          f"{name}在 {year} 年未发起或参与任何部门联合抽查：各部门每年应至少发起或参与一次",
                           field="tasks", article=ARTICLE)

@@ -19,7 +19,8 @@ ARTICLE = "第十三条"
 RULE = "replacement"
 
 
-def _apply(ds: Dataset, draw: Draw) -> tuple[dict[str, list[dict[str, Any]]], list[Finding]]:
+def _apply(ds: Dataset, draw: Draw, replacements: pl.DataFrame | None = None
+           ) -> tuple[dict[str, list[dict[str, Any]]], list[Finding]]:
     teams = {str(t.get("object_id")): [dict(m) for m in t.get("members") or []]
              for t in (draw.record or {}).get("teams") or [] if isinstance(t, dict)}
     file = ds.layout.display(ds.layout.replacements)
@@ -28,7 +29,8 @@ def _apply(ds: Dataset, draw: Draw) -> tuple[dict[str, list[dict[str, Any]]], li
         pl.col("task_id") == draw.task_id).iter_rows(named=True)}
     locked_on = str((draw.record or {}).get("locked_on", ""))
     findings: list[Finding] = []
-    rows = ds.replacements.filter(pl.col("task_id") == draw.task_id)
+    table = ds.replacements if replacements is None else replacements
+    rows = table.filter(pl.col("task_id") == draw.task_id)
     for row in rows.iter_rows(named=True):
         def fail(message: str, field: str, r: dict[str, Any] = row) -> None:
             findings.append(error(file, RULE, f"{r['replacement_id']}：{message}", row=r["_row"],
@@ -59,6 +61,11 @@ def _apply(ds: Dataset, draw: Draw) -> tuple[dict[str, list[dict[str, Any]]], li
             fail("调整后人员已在该检查小组中", "replacement_inspector_id")
         slot["inspector_id"] = new["inspector_id"]
     return teams, findings
+
+
+def problems_for(ds: Dataset, draw: Draw, replacements: pl.DataFrame) -> list[Finding]:
+    """What this rule finds for `draw` if the replacements table were `replacements`."""
+    return _apply(ds, draw, replacements)[1]
 
 
 def teams_after_replacements(ds: Dataset, draw: Draw) -> dict[str, list[dict[str, Any]]]:

@@ -8,6 +8,7 @@ publication.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import polars as pl
 
@@ -27,19 +28,19 @@ def check(ds: Dataset) -> Iterable[Finding]:
                      strict=True))
     locked_on = {d.task_id: str((d.record or {}).get("locked_on", "")) for d in ds.draws if d.record}
     for row in ds.results.iter_rows(named=True):
-        file, line = row["_file"], row["_row"]
-        def fail(message: str, field: str, article: str = ARTICLE) -> Finding:
-            return error(file, RULE, message, row=line, field=field, article=article)
+        def fail(message: str, field: str, article: str = ARTICLE, row: dict[str, Any] = row) -> Finding:
+            return error(row["_file"], RULE, message, row=row["_row"], field=field, article=article)
         task = tasks.get(row["task_id"])
         if task is None:
             continue  # reported by the reference rule
-        if not file.endswith(f"/{task.year}/{task.task_id}.csv"):
+        if not row["_file"].endswith(f"/{task.year}/{task.task_id}.csv"):
             yield fail(f"任务 {task.task_id} 的结果应放在 results/{task.year}/{task.task_id}.csv", "task_id", "第五条")
         if (row["task_id"], row["object_id"]) not in selected:
-            yield fail(f"对象 {row['object_id']} 不在任务 {row['task_id']} 锁定的抽取名单中：只能录入被抽中对象的结果",
-                       "object_id", "第十二条")
+            yield fail(f"对象 {row['object_id']} 不在任务 {row['task_id']} 锁定的抽取名单中："
+                       "只能录入被抽中对象的结果", "object_id", "第十二条")
         if row["item_id"] not in task.items:
-            yield fail(f"抽查事项 {row['item_id']} 不属于任务 {task.task_id}：不得在任务事项之外检查", "item_id", "第四条")
+            yield fail(f"抽查事项 {row['item_id']} 不属于任务 {task.task_id}：不得在任务事项之外检查",
+                       "item_id", "第四条")
         elif owner.get(row["item_id"]) != row["department_id"]:
             yield fail(f"抽查事项 {row['item_id']} 由 {owner.get(row['item_id'])} 负责，结果的负责部门应与之一致",
                        "department_id", "第四条")
@@ -68,5 +69,6 @@ def _one_visit(ds: Dataset) -> Iterable[Finding]:
             continue
         missing = [i for i in task.items if i not in set(items)]
         if missing:
-            yield warning(file, RULE, f"对象 {object_id} 缺少抽查事项 {'、'.join(missing)} 的结果：应一次完成全部事项的检查",
+            yield warning(file, RULE,
+                          f"对象 {object_id} 缺少抽查事项 {'、'.join(missing)} 的结果：应一次完成全部事项的检查",
                           row=row, field="item_id", article=ARTICLE)

@@ -32,10 +32,12 @@ def check(ds: Dataset) -> Iterable[Finding]:
         current = set(in_force(ds.checklist, task.window_start)["item_id"].to_list())
         for item in task.items:
             if item not in known:
-                yield error(file, RULE, f"任务 {task.task_id} 的抽查事项 {item} 不在抽查事项清单中：不得在清单之外实施抽查",
+                yield error(file, RULE,
+                            f"任务 {task.task_id} 的抽查事项 {item} 不在抽查事项清单中：不得在清单之外实施抽查",
                             row=task.line, field="items", article=ARTICLE)
             elif item not in current:
-                yield error(file, RULE, f"任务 {task.task_id} 的抽查事项 {item} 在任务开始日 {task.window_start} 未生效或已停用",
+                yield error(file, RULE,
+                            f"任务 {task.task_id} 的抽查事项 {item} 在任务开始日 {task.window_start} 未生效或已停用",
                             row=task.line, field="items", article=ARTICLE)
             elif known[item] not in task.departments:
                 yield error(file, RULE, f"任务 {task.task_id} 的抽查事项 {item} 属于未参加本任务的部门 {known[item]}",

@@ -38,13 +38,15 @@ def check(ds: Dataset) -> Iterable[Finding]:
         if draw.record is None:
             continue
         file = ds.display(draw.directory / "record.json")
-        task = ds.tasks.get(draw.task_id)
+        drawn = ds.tasks.get(draw.task_id)
         for object_id, members in teams_after_replacements(ds, draw).items():
             filled = [m for m in members if m.get("inspector_id")]
-            if task and members and not any(m.get("department") == task.lead and m.get("inspector_id")
+            if drawn and members and not any(m.get("department") == drawn.lead and m.get("inspector_id")
                                             for m in members):
                 yield warning(file, RULE, f"对象 {object_id} 的检查小组没有发起部门的人员担任组长：须按第十三条选派",
                               field="teams", article=ARTICLE)
             if members and len(filled) < 2:
-                yield warning(file, RULE, f"对象 {object_id} 的检查小组只有 {len(filled)} 名执法人员，少于两名：须按第十三条选派补足",
+                yield warning(file, RULE,
+                              f"对象 {object_id} 的检查小组只有 {len(filled)} 名执法人员，少于两名："
+                              "须按第十三条选派补足",
                               field="teams", article=ARTICLE)

@@ -1,8 +1,13 @@
-"""`python -m generator.sample [DIR]`: regenerate the sample data set (default: data)."""
+"""`python -m generator.sample [DIR] [--objects N]`: regenerate the sample data set."""
 
-import sys
+import argparse
 from pathlib import Path
 
-from generator.sample.build import generate
+from generator.sample.build import OBJECTS, generate
 
-generate(Path(sys.argv[1] if len(sys.argv) > 1 else "data"))
+parser = argparse.ArgumentParser(prog="python -m generator.sample",
+                                 description="Regenerate the seeded sample data set (示例数据).")
+parser.add_argument("directory", nargs="?", type=Path, default=Path("data"))
+parser.add_argument("--objects", type=int, default=OBJECTS, help="directory size (default: %(default)s)")
+args = parser.parse_args()
+generate(args.directory, args.objects)

@@ -70,8 +70,9 @@ def _source() -> dict[str, Any]:
 
 
 class SampleWriter:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, objects: int) -> None:
         self.root = root
+        self.object_count = objects
         self.layout = Layout(root)
         self.rng = random.Random(SEED)
         self.source = _source()
@@ -80,8 +81,8 @@ class SampleWriter:
     # -- reference data ------------------------------------------------------------------
 
     def departments(self) -> None:
-        rows = [(d["id"], d["name"], d["short_name"], "市级", None, "370300")
-                for d in self.source["departments"]]
+        rows: list[tuple[str, str, str, str, str | None, str]] = [
+            (d["id"], d["name"], d["short_name"], "市级", None, "370300") for d in self.source["departments"]]
         # Two district bureaus show the 区县 level (第十条: tasks may be dispatched to them).
         rows += [("zd_scjg", "淄博市张店区市场监督管理局", "张店区市场监管局", "区县级", "scjg", "370303"),
                  ("lz_scjg", "淄博市临淄区市场监督管理局", "临淄区市场监管局", "区县级", "scjg", "370305")]
@@ -129,7 +130,7 @@ class SampleWriter:
         districts = list(DISTRICTS)
         district_weights = [12, 25, 8, 14, 9, 10, 6, 6]
         rows: dict[str, list[Any]] = {}
-        while len(rows) < OBJECTS:
+        while len(rows) < self.object_count:
             scenario, classes = (rng.choice(sectors) if rng.random() < 0.7 else (None, generic))
             kinds = scenario.get("object_types", ["市场主体"]) if scenario else ["市场主体"]
             kind = rng.choice(kinds)
@@ -143,7 +144,8 @@ class SampleWriter:
             else:
                 prefix = {"产品": "CP", "项目": "XM", "行为": "XW"}[kind]
                 object_id = f"{prefix}-{rng.choice(YEARS)}-{len(rows):05d}"
-                name = f"{DISTRICTS[district]}{rng.choice(('城区', '新区', '开发区', '镇'))}{trade}{kind}{len(rows) % 97 + 1}号"
+                place = rng.choice(("城区", "新区", "开发区", "镇"))
+                name = f"{DISTRICTS[district]}{place}{trade}{kind}{len(rows) % 97 + 1}号"
             status = rng.choices(("存续", "注销", "吊销", "撤销", "迁出"), (955, 25, 12, 3, 5))[0]
             complaints = min(int(rng.expovariate(1.6)), 12)
             rows[object_id] = [object_id, kind, name, district, code, ";".join(keywords) or None,
@@ -233,7 +235,8 @@ class SampleWriter:
     def holidays(self) -> None:
         value = {"years": [{
             "year": 2027, "official": False,
-            "source": "暂定：国务院办公厅 2027 年部分节假日安排通知公布前，按法定节日估计；公布后请更新并改为 official: true",
+            "source": "暂定：国务院办公厅 2027 年部分节假日安排通知公布前，按法定节日估计；"
+                      "公布后请更新并改为 official: true",
             "holidays": ["2027-01-01", "2027-02-06", "2027-02-07", "2027-02-08", "2027-02-09",
                          "2027-02-10", "2027-02-11", "2027-02-12", "2027-04-05", "2027-05-01",
                          "2027-05-02", "2027-05-03", "2027-06-09", "2027-09-15", "2027-10-01",
@@ -304,10 +307,11 @@ class Outcomes:
                     code = outcome if rng.random() < 0.7 else "R01"
                     deadline, _ = self.calendar.publication_deadline(end)
                     if department in late_departments and rng.random() < 0.15:
-                        published: dt.date | None = self.calendar.add_workdays(deadline, rng.randrange(1, 9))[0]
+                        late_by = rng.randrange(1, 9)
+                        published: dt.date | None = self.calendar.add_workdays(deadline, late_by)[0]
                     else:
                         published = min(deadline, approved + rng.randrange(0, 6) * DAY)
-                    if published > AS_OF:
+                    if published is not None and published > AS_OF:
                         published = None  # approved or due later: not yet published
                     rows.append([task.task_id, chosen["object_id"], item, department,
                                  start.isoformat(), end.isoformat(), rng.choice(self.methods[item]),
@@ -330,7 +334,7 @@ class Outcomes:
                           self.ds.departments["short_name"].to_list(), strict=True))
         rows = []
         locked = sorted((d for d in self.ds.draws if d.record), key=lambda d: d.task_id)
-        for number, draw in enumerate(rng.sample(locked, 6), start=1):
+        for number, draw in enumerate(rng.sample(locked, min(6, len(locked))), start=1):
             record = draw.record or {}
             team = rng.choice(record["teams"])
             member = rng.choice([m for m in team["members"] if m["inspector_id"]])
@@ -355,7 +359,7 @@ class Outcomes:
                           self.ds.departments["short_name"].to_list(), strict=True))
         published = [r for r in results if r[10] and dt.date.fromisoformat(r[10]) < AS_OF - 40 * DAY]
         rows = []
-        for number, result in enumerate(sorted(rng.sample(published, 5)), start=1):
+        for number, result in enumerate(sorted(rng.sample(published, min(5, len(published)))), start=1):
             approved = dt.date.fromisoformat(result[10]) + rng.randrange(10, 30) * DAY
             new = "R02" if result[7] != "R02" else "R01"
             rows.append((f"GZ-{approved.year}-{number:04d}", result[0], result[1], result[2],
@@ -368,11 +372,15 @@ class Outcomes:
         _csv(self.w.layout.corrections, "corrections", rows)
 
 
-def generate(root: Path) -> None:
-    """(Re)write the whole sample data set under `root`."""
+def generate(root: Path, objects: int = OBJECTS) -> None:
+    """(Re)write the whole sample data set under `root`.
+
+    A smaller `objects` gives the tiny data set the tests start from; everything else
+    (plans, draws, outcomes) is generated the same way.
+    """
     if root.exists():
         shutil.rmtree(root)
-    writer = SampleWriter(root)
+    writer = SampleWriter(root, objects)
     writer.departments()
     writer.checklist()
     writer.scenarios()

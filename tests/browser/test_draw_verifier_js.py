@@ -105,10 +105,7 @@ def reference_draw(
             for o, s in frame
             if s == stratum["id"] and o not in excluded
         )
-        if "ratio_bp" in stratum:
-            n = -(-len(pool) * stratum["ratio_bp"] // 10000)
-        else:
-            n = min(stratum["count"], len(pool))
+        n = -(-len(pool) * stratum["ratio_bp"] // 10000) if "ratio_bp" in stratum else min(stratum["count"], len(pool))
         chosen += [(ticket, o, stratum["id"]) for ticket, o in pool[:n]]
     chosen.sort()
     selected = [{"object_id": o, "stratum": s, "ticket": t} for t, o, s in chosen]

@@ -1,0 +1,28 @@
+"""Shared test helpers: where the shared draw vectors and the fixtures live."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+MINIMAL = REPO / "tests" / "fixtures" / "minimal"
+SAMPLE = REPO / "data"
+
+
+def draw_vectors() -> list[dict[str, Any]]:
+    vectors: list[dict[str, Any]] = json.loads((SHARED / "draw-vectors.json").read_text(encoding="utf-8"))
+    return vectors
+
+
+@pytest.fixture
+def minimal_copy(tmp_path: Path) -> Path:
+    """A writable copy of the small valid data set."""
+    target = tmp_path / "data"
+    shutil.copytree(MINIMAL, target)
+    return target

@@ -1,0 +1,48 @@
+"""The command line as a clerk and CI use it: output formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+
+def test_clean_data_exits_zero(minimal_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--data", str(minimal_copy), "--today", "2026-11-20"]) == 0
+    out = capsys.readouterr().out
+    assert "共 0 个错误" in out
+
+
+def test_errors_exit_one_in_every_format(minimal_copy: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(minimal_copy)
+    departments = minimal_copy / "departments.csv"
+    departments.write_text(departments.read_text(encoding="utf-8").replace(",市级,", ",省级,", 1), encoding="utf-8")
+    expected = "“层级”的值“省级”不在允许的取值中：市级、区县级"
+
+    assert main(["validate", "--data", ".", "--today", "2026-11-20"]) == 1
+    text = capsys.readouterr().out
+    assert f"departments.csv\n  错误 第 2 行 字段 level：{expected} [constraint-error/enum]" in text
+
+    assert main(["validate", "--data", ".", "--format", "json"]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["errors"] == 1
+    assert payload["findings"][0] | {} == {**payload["findings"][0], "file": "departments.csv", "row": 2,
+                                          "field": "level", "message": expected, "severity": "error"}
+
+    assert main(["validate", "--data", ".", "--format", "github"]) == 1
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line == (f"::error file=departments.csv,line=2,title=constraint-error/enum::字段 level：{expected}")
+
+
+def test_missing_directory_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--data", str(tmp_path / "nowhere")]) == 2
+    assert "数据目录不存在" in capsys.readouterr().err
+
+
+def test_unknown_task_is_a_usage_error(minimal_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draw", "lock", "ZB-2026-999", "--beacon", "1234561234", "--data", str(minimal_copy)]) == 2
+    assert "找不到任务 ZB-2026-999" in capsys.readouterr().err

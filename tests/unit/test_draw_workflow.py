@@ -1,0 +1,161 @@
+"""prepare → commit → lock → verify, as staff and journalists run them, with every refusal."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+TASK = "ZB-2026-017"  # not yet prepared in the minimal data set
+WAITING = "ZB-2026-016"  # prepared, waiting for its beacon
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(minimal_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = minimal_copy.parent
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "clerk@example.org")
+    git(root, "config", "user.name", "Clerk")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "data")
+    monkeypatch.chdir(root)
+    return root
+
+
+def drand_round(path: Path, round_number: int) -> Path:
+    signature = hashlib.sha256(f"fake-signature-{round_number}".encode()).hexdigest() * 3
+    payload = {"round": round_number, "signature": signature,
+               "randomness": hashlib.sha256(bytes.fromhex(signature)).hexdigest()}
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    return path
+
+
+def prepared_round(repo: Path) -> int:
+    manifest = json.loads((repo / "data/draws/2026" / TASK / "manifest.json").read_text(encoding="utf-8"))
+    round_number: int = manifest["beacon"]["round"]
+    return round_number
+
+
+def test_full_draw_through_the_cli(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draw", "prepare", TASK, "--on", "2026-11-22"]) == 0
+    assert "drand quicknet" in capsys.readouterr().out
+    beacon = drand_round(repo / "round.json", prepared_round(repo))
+
+    assert main(["draw", "lock", TASK, "--beacon", str(beacon)]) == 3
+    assert "清单（manifest.json）尚未提交" in capsys.readouterr().err
+
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "prepare")
+    assert main(["draw", "lock", TASK, "--beacon", str(drand_round(repo / "other.json", 1))]) == 3
+    assert "不是清单中预先声明的轮次" in capsys.readouterr().err
+
+    assert main(["draw", "lock", TASK, "--beacon", str(beacon)]) == 0
+    assert main(["draw", "lock", TASK, "--beacon", str(beacon)]) == 3
+    assert "已经锁定" in capsys.readouterr().err
+
+    # The waiting task was prepared before TASK was locked: its `previous` is stale now.
+    assert main(["draw", "lock", WAITING, "--beacon", "123456123456"]) == 3
+    assert "previous 不是账本的最新记录" in capsys.readouterr().err
+
+    assert main(["verify", "--all"]) == 0
+    assert f"{TASK}：通过" in capsys.readouterr().out
+
+
+def test_prepare_refusals(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draw", "prepare", WAITING, "--on", "2026-11-22"]) == 3
+    assert "已有清单" in capsys.readouterr().err
+    assert main(["draw", "prepare", TASK, "--on", "2027-01-05"]) == 3
+    assert "不在任务 ZB-2026-017 的计划期内" in capsys.readouterr().err
+    objects = repo / "data/directory/objects.csv"
+    added = "XW-2026-99999,行为,新增对象,370303,,,存续,false,false,false,0\n"
+    objects.write_text(objects.read_text(encoding="utf-8") + added, encoding="utf-8")
+    assert main(["draw", "prepare", TASK, "--on", "2026-11-22"]) == 3
+    assert "检查对象名录库尚未审核确认（或确认后又被修改）" in capsys.readouterr().err
+
+
+def test_manifest_changed_after_commit_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draw", "prepare", TASK, "--on", "2026-11-22", "--dice", "2026-11-25 10:00 市政务服务中心"]) == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "prepare")
+    manifest = repo / "data/draws/2026" / TASK / "manifest.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"cap_per_year": 2', '"cap_per_year": 3'),
+                        encoding="utf-8")
+    assert main(["draw", "lock", TASK, "--beacon", "615243615243"]) == 3
+    assert "在提交之后被改动" in capsys.readouterr().err
+    git(repo, "checkout", "--", ".")
+    assert main(["draw", "lock", TASK, "--beacon", "61524"]) == 3
+    assert "至少 10 位" in capsys.readouterr().err
+    assert main(["draw", "lock", TASK, "--beacon", "615243615243"]) == 0
+
+
+def _published_copy(minimal: Path, tmp_path: Path) -> Path:
+    """Only the draws, as a journalist downloads them: no plans, no repository."""
+    target = tmp_path / "download"
+    shutil.copytree(minimal / "draws", target / "draws")
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_verify_works_on_a_downloaded_copy(minimal_copy: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    download = _published_copy(minimal_copy, tmp_path)
+    assert main(["verify", "--all", "--data", str(download)]) == 0
+    out = capsys.readouterr().out
+    assert "0 次不一致" in out
+    assert main(["verify", "ZB-2025-003", "--data", str(download)]) == 0
+
+
+def _first_selected(record: Path) -> dict[str, str]:
+    selected: dict[str, str] = json.loads(record.read_text(encoding="utf-8"))["selected"][0]
+    return selected
+
+
+@pytest.mark.parametrize("tamper, field", [
+    ("frame", "frame.sha256"),
+    ("manifest", "manifest"),
+    ("beacon", "beacon_value"),
+    ("ticket", "selected[0].ticket"),
+    ("record_hash", "record_sha256"),
+    ("chain", "manifest.previous"),
+])
+def test_any_tampered_byte_is_caught(minimal_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     tamper: str, field: str) -> None:
+    download = _published_copy(minimal_copy, tmp_path)
+    draw = download / "draws/2025/ZB-2025-003"
+    record = draw / "record.json"
+    if tamper == "frame":
+        lines = (draw / "frame.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+        (draw / "frame.csv").write_text("".join(lines[:1] + lines[2:]), encoding="utf-8")
+    elif tamper == "manifest":
+        _edit(draw / "manifest.json", '"cap_per_year": 2', '"cap_per_year": 3')
+    elif tamper == "beacon":
+        beacon = json.loads((draw / "beacon.json").read_text(encoding="utf-8"))
+        _edit(draw / "beacon.json", beacon["value"], "1" + beacon["value"][1:] if beacon["value"][0] != "1"
+              else "2" + beacon["value"][1:])
+    elif tamper == "ticket":
+        ticket = _first_selected(record)["ticket"]
+        _edit(record, ticket, ticket[::-1])
+    elif tamper == "record_hash":
+        _edit(record, '"locked_on": "', '"locked_on": "1')
+    elif tamper == "chain":
+        head = json.loads(record.read_text(encoding="utf-8"))["manifest"]["previous"]
+        _edit(record, head, "f" * 64)
+    assert main(["verify", "--all", "--data", str(download)]) == 1
+    out = capsys.readouterr().out
+    assert "ZB-2025-003：不一致" in out
+    assert f"字段 {field}" in out

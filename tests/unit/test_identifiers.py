@@ -1,0 +1,40 @@
+"""Credit codes and personal data: the vectorised checks agree with python-stdnum."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from stdnum.cn import ric, uscc
+
+from generator.rules.credit_codes import ALPHABET, check_character_ok
+from generator.rules.personal_data import personal_data_in
+
+CODES = st.one_of(
+    st.text(alphabet=ALPHABET, min_size=17, max_size=17).map(lambda b: b + uscc.calc_check_digit(b)),
+    st.text(alphabet=ALPHABET + "IOZSV", min_size=16, max_size=19),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CODES, min_size=1, max_size=20))
+def test_vectorised_check_character_agrees_with_stdnum(codes: list[str]) -> None:
+    assert check_character_ok(pl.Series(codes)).to_list() == [uscc.is_valid(c) for c in codes]
+
+
+def _resident_id(body: str) -> str:
+    return body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check digit
+
+
+def test_resident_id_and_mobile_are_found_anywhere_in_text() -> None:
+    number = _resident_id("37030219900101123")
+    assert personal_data_in(f"负责人张三，身份证{number}") == f"居民身份证号码 370302********{number[-4:]}"
+    assert personal_data_in("联系电话 13912345678。") == "手机号码 139****5678"
+
+
+def test_lookalikes_are_not_personal_data() -> None:
+    right = _resident_id("37030219900101123")
+    wrong_check = right[:-1] + ("0" if right[-1] != "0" else "1")
+    assert personal_data_in(wrong_check) is None
+    assert personal_data_in("91370302MA3C5Q7X1B") is None
+    assert personal_data_in("订单号 139123456789012") is None  # longer digit run, not a phone number

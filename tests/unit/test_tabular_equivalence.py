@@ -1,0 +1,67 @@
+"""Our fast table validation reports exactly what `frictionless validate` reports.
+
+The Table Schemas are the single source of truth; the fast path must not drift from the
+reference implementation on any kind of bad row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from frictionless import Resource, Schema, validate
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.io.tabular import validate_csv_text
+from generator.schemas import table_schema
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "tabular"
+
+
+def frictionless_errors(path: Path, schema: str) -> list[tuple[int, str, str, str]]:
+    resource = Resource(path=path.name, basepath=str(path.parent), encoding="utf-8",
+                        schema=Schema.from_descriptor(table_schema(schema)))
+    report = validate(resource)
+    found = []
+    for error in report.tasks[0].errors:
+        note = error.note.split('"')[1] if error.type == "constraint-error" else ""
+        found.append((error.row_number, getattr(error, "field_name", "") or "", error.type, note))
+    return sorted(found)
+
+
+def our_errors(path: Path, schema: str) -> list[tuple[int, str, str, str]]:
+    result = validate_csv_text(path.read_text(encoding="utf-8"), table_schema(schema), path.name)
+    return sorted((e.row, e.field, e.type, e.note) for e in result.errors)
+
+
+@pytest.mark.parametrize("name", ["objects", "results"])
+def test_corpus_of_bad_rows_matches_frictionless(name: str) -> None:
+    path = CORPUS / f"{name}.csv"
+    expected = frictionless_errors(path, name)
+    assert expected, "the corpus must contain bad rows"
+    assert our_errors(path, name) == expected
+
+
+CELL = st.one_of(
+    st.sampled_from(["", " ", "true", "TRUE", "yes", "1", "0", "-1", "1.0", " 7", "1_000", "１２", "2026-02-30",
+                     "2026-1-1", "2026-01-01", "R01", "R1", "scjg", "SCJG", "实地检查", "存续", "在营",
+                     "ZB-2026-001", "SCJG-001", "370302", "6210", "a,b", 'q"uote', "责令整改;线索移交"]),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(CELL, min_size=11, max_size=11), min_size=1, max_size=8))
+def test_random_results_rows_match_frictionless(tmp_path: Path, rows: list[list[str]]) -> None:
+    import csv
+    import io
+
+    header = [f["name"] for f in table_schema("results")["fields"]]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path = tmp_path / "results.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    assert our_errors(path, "results") == frictionless_errors(path, "results")
