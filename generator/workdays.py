@@ -16,6 +16,7 @@ import chinese_calendar
 from generator.model import HolidayYear
 
 PUBLICATION_WORKING_DAYS = 20
+EPOCH = 2000  # counts of working days start here; no inspection in the data is older
 
 
 @dataclass
@@ -24,6 +25,8 @@ class Calendar:
     # year -> (is-workday flag per day of the year, rests on official data); computed once
     # per year because chinesecalendar's own lookup re-validates its range on every call.
     _years: dict[int, tuple[list[bool], bool]] = field(default_factory=dict, repr=False)
+    # year -> working days from EPOCH up to the start of that year
+    _before: dict[int, int] = field(default_factory=dict, repr=False)
 
     def _year(self, year: int) -> tuple[list[bool], bool]:
         if year not in self._years:
@@ -58,12 +61,19 @@ class Calendar:
             seen += works
         return day, official
 
+    def count_to(self, day: dt.date) -> int:
+        """Working days from 1 January of EPOCH up to and including `day`."""
+        if day.year < EPOCH:
+            raise ValueError(f"dates before {EPOCH} are not supported: {day}")
+        for year in range(EPOCH, day.year + 1):
+            if year not in self._before:
+                self._before[year] = 0 if year == EPOCH else self._before[year - 1] + sum(self._year(year - 1)[0])
+        flags, _ = self._year(day.year)
+        return self._before[day.year] + sum(flags[: day.timetuple().tm_yday])
+
     def workdays_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end` (negative if end < start)."""
-        if end < start:
-            return -self.workdays_between(end, start)
-        return sum(self.is_workday(start + dt.timedelta(days=i))[0]
-                   for i in range(1, (end - start).days + 1))
+        return self.count_to(end) - self.count_to(start)
 
     def publication_deadline(self, inspected_to: dt.date) -> tuple[dt.date, bool]:
         return self.add_workdays(inspected_to, PUBLICATION_WORKING_DAYS)

@@ -7,12 +7,19 @@ record states, so the same function serves locking and verification.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from generator.draw.canonical import enc, h, id_key, json_sha256
+
+
+# Below this many hashes a process pool costs more than it saves.
+PARALLEL_ABOVE = 200_000
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ def capped(frame_ids: Iterable[str], prior: Iterable[str], cap: int) -> list[str
 def select_objects(seed: str, task_id: str, frame: Sequence[tuple[str, str]],
                    strata: Sequence[Mapping[str, Any]], excluded: set[str]) -> list[Selected]:
     """Section 3: per stratum, the first n eligible objects by (ticket, id)."""
-    keyed = _sort_keys(seed, "sunlight/object/v1", task_id, [o for o, _ in frame])
+    keyed = _parallel_sort_keys(seed, "sunlight/object/v1", task_id, [o for o, _ in frame])
     by_stratum: dict[str, list[bytes]] = {s["id"]: [] for s in strata}
     for (object_id, stratum_id), key in zip(frame, keyed, strict=True):
         if object_id not in excluded:
@@ -104,42 +111,93 @@ def _sort_keys(seed: str, domain: str, task_id: str, ids: Sequence[str],
     return keys
 
 
+def _parallel_sort_keys(seed: str, domain: str, task_id: str, ids: Sequence[str]) -> list[bytes]:
+    """`_sort_keys` over all cores for large inputs; the result is identical."""
+    chunks = _chunks(len(ids))
+    if len(chunks) == 1:
+        return _sort_keys(seed, domain, task_id, ids)
+    with _pool() as pool:
+        parts = pool.map(_sort_keys, *zip(*[(seed, domain, task_id, ids[a:b]) for a, b in chunks], strict=True))
+        return [key for part in parts for key in part]
+
+
+def _chunks(size: int, minimum: int = PARALLEL_ABOVE) -> list[tuple[int, int]]:
+    workers = os.cpu_count() or 1
+    if size < minimum or workers == 1:
+        return [(0, size)]
+    step = -(-size // workers)
+    return [(start, min(size, start + step)) for start in range(0, size, step)]
+
+
+def _pool() -> ProcessPoolExecutor:
+    # fork: workers inherit the loaded modules, so starting them costs milliseconds.
+    return ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=multiprocessing.get_context("fork"))
+
+
+def _rankings(seed: str, task_id: str, objects: Sequence[str],
+              departments: Sequence[Sequence[str]]) -> list[list[bytes]]:
+    """For each object, each department's roster in (inspector ticket, id) order.
+
+    The ranking does not depend on who was already picked, so it can be computed for all
+    objects up front (and in parallel); the picking itself stays sequential. A ranking is
+    the roster indexes, two bytes each (rosters stay under 65,536 people).
+    """
+    pairs = []
+    for ids in departments:
+        raws = [i.encode("utf-8") for i in ids]
+        # (hashed suffix, what follows the digest in the sort key: the id, then its index)
+        pairs.append([(len(raw).to_bytes(4, "big") + raw, raw + n.to_bytes(2, "big"))
+                      for n, raw in enumerate(raws)])
+    sha256 = hashlib.sha256
+    out = []
+    for o in objects:
+        prefix = enc("sunlight/inspector/v1", seed, task_id, o)
+        out.append([b"".join(key[-2:] for key in sorted(sha256(prefix + s).digest() + t for s, t in ranked))
+                    for ranked in pairs])
+    return out
+
+
 def draw_teams(seed: str, task_id: str, selection: Sequence[Selected],
                roster: Sequence[tuple[str, str]], exclusions: Iterable[tuple[str, str]],
                team: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """Section 4: one team per selected object, in selection order.
 
-    Each department's whole roster is ranked once per object; walking that ranking and
-    skipping the ineligible gives the same pick as ranking only the eligible candidates.
+    Each department's whole roster is ranked per object; walking that ranking and skipping
+    the ineligible gives the same pick as ranking only the eligible candidates.
     """
     if not team:
         return [{"object_id": s.object_id, "members": []} for s in selection]
-    suffixes: dict[str, list[tuple[bytes, bytes]]] = {}
+    slots = [(slot["id"], int(slot["size"])) for slot in team["departments"]]
+    members_of: dict[str, list[str]] = {}
     for inspector_id, department in roster:
-        raw = inspector_id.encode("utf-8")
-        suffixes.setdefault(department, []).append((len(raw).to_bytes(4, "big") + raw, raw))
+        members_of.setdefault(department, []).append(inspector_id)
+    rosters = [members_of.get(department, []) for department, _ in slots]
+    objects = [s.object_id for s in selection]
+    work = sum(len(r) for r in rosters) * len(objects)
+    chunks = _chunks(len(objects), minimum=max(1, PARALLEL_ABOVE * len(objects) // max(work, 1)))
+    if len(chunks) == 1:
+        rankings = _rankings(seed, task_id, objects, rosters)
+    else:
+        with _pool() as pool:
+            parts = pool.map(_rankings, *zip(*[(seed, task_id, objects[a:b], rosters) for a, b in chunks],
+                                              strict=True))
+            rankings = [ranking for part in parts for ranking in part]
     excluded: dict[str, set[str]] = {}
     for object_id, inspector_id in exclusions:
         excluded.setdefault(object_id, set()).add(inspector_id)
     limit = team.get("max_per_inspector")
     load: Counter[str] = Counter()
-    sha256 = hashlib.sha256
     teams = []
-    for chosen in selection:
-        o = chosen.object_id
-        prefix = enc("sunlight/inspector/v1", seed, task_id, o)
+    for o, ranking in zip(objects, rankings, strict=True):
         barred = excluded.get(o, set())
         members: list[dict[str, str | None]] = []
         on_team: set[str] = set()
-        for slot in team["departments"]:
-            department, size = slot["id"], slot["size"]
-            ranked = sorted(sha256(prefix + suffix).digest() + raw
-                            for suffix, raw in suffixes.get(department, ()))
+        for (department, size), ids, order in zip(slots, rosters, ranking, strict=True):
             picked = 0
-            for key in ranked:
+            for position in range(0, len(order), 2):
                 if picked == size:
                     break
-                inspector_id = key[32:].decode("utf-8")
+                inspector_id = ids[int.from_bytes(order[position:position + 2], "big")]
                 if (inspector_id in barred or inspector_id in on_team
                         or (limit is not None and load[inspector_id] >= limit)):
                     continue
@@ -147,8 +205,7 @@ def draw_teams(seed: str, task_id: str, selection: Sequence[Selected],
                 load[inspector_id] += 1
                 members.append({"department": department, "inspector_id": inspector_id})
                 picked += 1
-            members.extend({"department": department, "inspector_id": None}
-                           for _ in range(size - picked))
+            members.extend({"department": department, "inspector_id": None} for _ in range(size - picked))
         teams.append({"object_id": o, "members": members})
     return teams
 

@@ -1,0 +1,272 @@
+"""What every page family shares: names, the published results as they now stand, links.
+
+Built once per build from the validated `Dataset`. Only *published* facts reach the site:
+results without a publication date and corrections not yet published are counted (第二十五条)
+but never shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from generator.errors import BuildFailed
+from generator.facts import selections
+from generator.model import Dataset, Draw, Task
+from generator.rules.publication_deadline import timeliness
+from generator.rules.replacements import teams_after_replacements
+from generator.site.settings import Settings
+from generator.workdays import Calendar
+
+FIELD_TITLES = {"result_code": "检查结果", "follow_up": "后续处理"}
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    object_id: str
+    name: str
+    object_type: str
+    district: str
+    industry: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class ResultCode:
+    code: str
+    label: str
+    credit_record: bool
+    needs_follow_up: bool
+
+
+@dataclass(frozen=True)
+class ItemVersion:
+    item_id: str
+    version: int
+    department_id: str
+    field: str
+    matter: str
+    sub_item: str
+    object_type: str
+    category: str
+    methods: tuple[str, ...]
+    legal_basis: str
+    inspecting_body: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    row: int  # line in checklist.csv
+
+    def status(self, day: dt.date) -> str:
+        if self.effective_from > day:
+            return "尚未生效"
+        if self.effective_to is not None and self.effective_to <= day:
+            return "已停用"
+        return "现行"
+
+
+def data_as_of(ds: Dataset) -> dt.date:
+    """The data's own "today": its latest recorded date, so that every build of the same data
+    judges what is overdue the same way (never the machine's clock)."""
+    dates: list[dt.date] = []
+
+    def take(frame: pl.DataFrame, *columns: str) -> None:
+        for column in columns:
+            if column in frame.columns and len(frame):
+                value = frame[column].drop_nulls().max()
+                if isinstance(value, dt.date):
+                    dates.append(value)
+
+    take(ds.results, "published_on", "approved_on")
+    take(ds.corrections, "published_on", "approved_on")
+    take(ds.replacements, "approved_on")
+    dates.extend(plan.published_on for plan in ds.plans.values())
+    for draw in ds.draws:
+        for source, key in ((draw.record, "locked_on"), (draw.manifest, "prepared_on")):
+            text = (source or {}).get(key)
+            if isinstance(text, str):
+                try:
+                    dates.append(dt.date.fromisoformat(text))
+                except ValueError:
+                    continue
+    if not dates:
+        raise BuildFailed("数据中没有任何日期（计划公布、抽取、结果公示等），无法确定发布日期")
+    return max(dates)
+
+
+class SiteContext:
+    def __init__(self, ds: Dataset, settings: Settings) -> None:
+        self.ds = ds
+        self.settings = settings
+        self.as_of = ds.as_of
+        self.calendar = Calendar(ds.holidays)
+        departments = list(ds.departments.iter_rows(named=True))
+        self.dept_short: dict[str, str] = {d["department_id"]: d["short_name"] for d in departments}
+        self.dept_full: dict[str, str] = {d["department_id"]: d["name"] for d in departments}
+        self.dept_level: dict[str, str] = {d["department_id"]: d["level"] for d in departments}
+        self.departments: list[str] = [d["department_id"] for d in departments]
+        self.district_names: dict[str, str] = dict(zip(ds.districts["code"].to_list(),
+                                                       ds.districts["name"].to_list(), strict=True))
+        self.industry_names: dict[str, str] = dict(zip(ds.industries["code"].to_list(),
+                                                       ds.industries["name"].to_list(), strict=True))
+        self.codes: dict[str, ResultCode] = {
+            r["code"]: ResultCode(r["code"], r["label"], bool(r["credit_record"]), bool(r["needs_follow_up"]))
+            for r in ds.result_codes.iter_rows(named=True)}
+        self.tasks: dict[str, Task] = ds.tasks
+        self.draws: dict[str, Draw] = {d.task_id: d for d in ds.draws}
+
+    # -- names -------------------------------------------------------------------------------
+
+    def dept(self, department_id: str | None) -> str:
+        if department_id is None:
+            return ""
+        return self.dept_short.get(department_id, department_id)
+
+    def district(self, code: str | None) -> str:
+        return self.district_names.get(code or "", code or "")
+
+    def industry(self, code: str | None) -> str:
+        if not code:
+            return ""
+        return f"{self.industry_names.get(code, '')}（{code}）"
+
+    def code_label(self, code: str | None) -> str:
+        if not code:
+            return ""
+        known = self.codes.get(code)
+        return known.label if known else code
+
+    def data_rel(self, path: Path) -> str:
+        """A data file's path relative to the data root, as it is in version control."""
+        return path.resolve().relative_to(self.ds.layout.root.resolve()).as_posix()
+
+    def source(self, path: Path, line: int | None = None) -> dict[str, str]:
+        """Links to a data file and to its history (第五条、第二十二条)."""
+        relative = self.data_rel(path)
+        return {"path": f"{self.settings.data_path}/{relative}",
+                "source": self.settings.source_url(relative, line),
+                "history": self.settings.history_url(relative)}
+
+    # -- the checklist -----------------------------------------------------------------------
+
+    @cached_property
+    def items(self) -> dict[str, list[ItemVersion]]:
+        """Every checklist item with all its versions, oldest first (第六条: dynamic management)."""
+        out: dict[str, list[ItemVersion]] = {}
+        for r in self.ds.checklist.sort("item_id", "version").iter_rows(named=True):
+            out.setdefault(r["item_id"], []).append(ItemVersion(
+                r["item_id"], r["version"], r["department_id"], r["field"], r["matter"], r["sub_item"],
+                r["object_type"], r["category"], tuple(r["methods"].split(";")), r["legal_basis"],
+                r["inspecting_body"], r["effective_from"], r["effective_to"], r["_row"]))
+        return out
+
+    def item_at(self, item_id: str, day: dt.date) -> ItemVersion | None:
+        """The version in force on `day`, else the latest version."""
+        versions = self.items.get(item_id, [])
+        for version in versions:
+            if version.effective_from <= day and (version.effective_to is None or version.effective_to > day):
+                return version
+        return versions[-1] if versions else None
+
+    def item_title(self, item_id: str) -> str:
+        versions = self.items.get(item_id)
+        return versions[-1].matter if versions else item_id
+
+    # -- draws -------------------------------------------------------------------------------
+
+    @cached_property
+    def selections(self) -> pl.DataFrame:
+        return selections(self.ds)
+
+    @cached_property
+    def ledger(self) -> list[Draw]:
+        """Locked draws in chain order (spec section 5)."""
+        from generator.draw.ledger import chain_order
+
+        locked = {d.task_id: d for d in self.ds.draws if d.record is not None}
+        order, _ = chain_order({k: v.record for k, v in locked.items() if v.record is not None})
+        return [locked[name] for name in order]
+
+    def teams(self, task_id: str) -> dict[str, list[dict[str, Any]]]:
+        draw = self.draws.get(task_id)
+        if draw is None or draw.record is None:
+            return {}
+        return teams_after_replacements(self.ds, draw)
+
+    # -- objects -----------------------------------------------------------------------------
+
+    @cached_property
+    def objects(self) -> dict[str, ObjectInfo]:
+        """The directory entries of every object that was ever drawn (the site shows no others)."""
+        wanted = set(self.selections["object_id"].to_list()) | set(self.ds.results["object_id"].to_list())
+        frame = self.ds.objects.filter(pl.col("object_id").is_in(sorted(wanted)))
+        return {r["object_id"]: ObjectInfo(r["object_id"], r["name"], r["object_type"], r["district"],
+                                           r["industry"], r["status"])
+                for r in frame.iter_rows(named=True)}
+
+    def object_name(self, object_id: str) -> str:
+        known = self.objects.get(object_id)
+        return known.name if known else object_id
+
+    # -- results -----------------------------------------------------------------------------
+
+    @cached_property
+    def published_corrections(self) -> pl.DataFrame:
+        """Corrections already published (第十九条), in the order they were made."""
+        frame = self.ds.corrections
+        return frame.filter(pl.col("published_on").is_not_null() & (pl.col("published_on") <= self.as_of)
+                            ).sort("correction_id")
+
+    @cached_property
+    def results(self) -> pl.DataFrame:
+        """Every result row with its deadline, lateness (as of the data's date), year, and its
+        values as they stand after the published corrections (the original stays in
+        `result_code` / `follow_up`)."""
+        base = self.ds.results
+        judged = timeliness(self.ds)
+        current: dict[tuple[str, str, str, str], str | None] = {}
+        for c in self.published_corrections.iter_rows(named=True):
+            current[(c["task_id"], c["object_id"], c["item_id"], c["field"])] = c["new_value"] or None
+        years = {task_id: task.year for task_id, task in self.tasks.items()}
+        keys = list(zip(base["task_id"].to_list(), base["object_id"].to_list(), base["item_id"].to_list(),
+                        strict=True))
+        codes = base["result_code"].to_list()
+        follow = base["follow_up"].to_list()
+        current_code = [current.get((*k, "result_code"), c) for k, c in zip(keys, codes, strict=True)]
+        current_follow = [current.get((*k, "follow_up"), f) if (*k, "follow_up") in current else f
+                          for k, f in zip(keys, follow, strict=True)]
+        corrected = [(*k, "result_code") in current or (*k, "follow_up") in current for k in keys]
+        return base.with_columns(
+            judged["deadline"], judged["deadline_official"], judged["late_by"],
+            pl.Series("current_code", current_code, dtype=pl.String),
+            pl.Series("current_follow_up", current_follow, dtype=pl.String),
+            pl.Series("corrected", corrected, dtype=pl.Boolean),
+            pl.col("task_id").replace_strict(years, default=None, return_dtype=pl.Int64).alias("year"),
+        )
+
+    @cached_property
+    def published(self) -> pl.DataFrame:
+        return self.results.filter(pl.col("published_on").is_not_null()
+                                   & (pl.col("published_on") <= self.as_of))
+
+    @cached_property
+    def published_by_task(self) -> dict[str, pl.DataFrame]:
+        return {str(key[0]): frame for key, frame in
+                self.published.partition_by("task_id", as_dict=True, maintain_order=True).items()}
+
+    def published_for(self, task_id: str) -> pl.DataFrame:
+        return self.published_by_task.get(task_id, self.published.head(0))
+
+    @cached_property
+    def years(self) -> list[int]:
+        return sorted(self.ds.plans)
+
+    @cached_property
+    def current_year(self) -> int:
+        """The latest plan year that has begun by the data's date."""
+        started = [y for y in self.years if y <= self.as_of.year]
+        return max(started) if started else (self.years[0] if self.years else self.as_of.year)

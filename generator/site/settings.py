@@ -1,0 +1,63 @@
+"""Site settings from the repository's top-level `mkdocs.yml` (its `extra` section)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import BuildFailed
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Settings:
+    project: Path  # holds mkdocs.yml, site_templates/ and content/
+    config: dict[str, Any]  # mkdocs.yml as written
+    repo_url: str
+    repo_branch: str
+    data_path: str
+
+    @property
+    def templates(self) -> Path:
+        return self.project / "site_templates"
+
+    @property
+    def content(self) -> Path:
+        return self.project / "content"
+
+    def source_url(self, data_relative: str, line: int | None = None) -> str:
+        """The file in version control (第二十二条: every record names its source)."""
+        anchor = f"#L{line}" if line else ""
+        return f"{self.repo_url}/blob/{self.repo_branch}/{self._path(data_relative)}{anchor}"
+
+    def history_url(self, data_relative: str) -> str:
+        """Every change ever made to the file (第五条: traceable)."""
+        return f"{self.repo_url}/commits/{self.repo_branch}/{self._path(data_relative)}"
+
+    def _path(self, data_relative: str) -> str:
+        return "/".join(p for p in (self.data_path.strip("/"), data_relative) if p)
+
+
+def load_settings(project: Path = PROJECT) -> Settings:
+    path = project / "mkdocs.yml"
+    if not path.is_file():
+        raise BuildFailed(f"找不到网站配置文件 {path}")
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise BuildFailed(f"网站配置文件 mkdocs.yml 有语法错误：{exc}") from exc
+    if not isinstance(config, dict):
+        raise BuildFailed("网站配置文件 mkdocs.yml 应为一个映射")
+    for folder in ("site_templates", "content"):
+        if not (project / folder).is_dir():
+            raise BuildFailed(f"缺少网站模板目录 {project / folder}")
+    extra = config.get("extra") or {}
+    repo_url = str(extra.get("repo_url", "")).rstrip("/")
+    if not repo_url.startswith(("https://", "http://")):
+        raise BuildFailed("mkdocs.yml 的 extra.repo_url 应为版本库的网址（用于“来源文件”和“修改历史”链接）")
+    return Settings(project, config, repo_url, str(extra.get("repo_branch", "main")),
+                    str(extra.get("data_path", "data")))

@@ -1,0 +1,194 @@
+"""Task pages (第十一条 to 第十八条): scope, strata, schedule, departments, the draw and its proof,
+the selected objects with their results, the teams and every replacement."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import polars as pl
+
+from generator.model import Task
+from generator.site.common import (
+    checklist_href,
+    condition_text,
+    day,
+    lookup_href,
+    ratio_text,
+    task_url,
+    timeliness_text,
+)
+from generator.site.context import SiteContext
+from generator.site.paths import rel
+from generator.site.render import Page
+
+DRAW_FILES = (
+    ("manifest.json", "抽取清单（manifest）", "抽取前固定并公开的全部条件"),
+    ("frame.csv", "抽取框架", "范围内的全部检查对象及其风险层级"),
+    ("roster.csv", "执法检查人员名单", "参与匹配的人员化名编号及部门"),
+    ("exclusions.csv", "回避配对", "抽取前申报的回避对象与人员（原因不公开）"),
+    ("beacon.json", "公共随机信标", "抽取所用的公共随机数"),
+    ("record.json", "锁定记录", "抽取结果：抽中对象、检查小组与记录哈希"),
+)
+BEACON_SOURCES = {"drand-quicknet": "drand quicknet 公共随机信标", "dice": "公开掷骰仪式", "sample": "示例信标（虚构值）"}
+
+
+def draw_dir_url(task: Task) -> str:
+    return f"draws/{task.year}/{task.task_id}/"
+
+
+def draw_status(ctx: SiteContext, task_id: str) -> str:
+    draw = ctx.draws.get(task_id)
+    if draw is None or draw.manifest is None:
+        return "未抽取"
+    return "已锁定" if draw.record is not None else "已准备，等待信标"
+
+
+def _proof(ctx: SiteContext, task: Task, here: str) -> dict[str, Any] | None:
+    draw = ctx.draws.get(task.task_id)
+    if draw is None or draw.manifest is None:
+        return None
+    manifest, record = draw.manifest, draw.record or {}
+    beacon = manifest.get("beacon") or {}
+    files = []
+    base = draw_dir_url(task)
+    for name, title, note in DRAW_FILES:
+        if not (draw.directory / name).exists():
+            continue
+        declared = {"frame.csv": "frame", "roster.csv": "inspectors", "exclusions.csv": "exclusions"}.get(name)
+        rows = (manifest.get(declared) or {}).get("rows") if declared else None
+        files.append({"name": name, "title": title, "note": note, "href": rel(here, base + name),
+                      "rows": rows, "bytes": (draw.directory / name).stat().st_size})
+    directory = manifest.get("directory") or {}
+    return {
+        "locked": draw.record is not None,
+        "prepared_on": manifest.get("prepared_on", ""),
+        "locked_on": record.get("locked_on", ""),
+        "manifest_sha256": record.get("manifest_sha256", ""),
+        "beacon_source": BEACON_SOURCES.get(str(beacon.get("source")), str(beacon.get("source", ""))),
+        "beacon_round": beacon.get("round"),
+        "beacon_is_drand": beacon.get("source") == "drand-quicknet",
+        "beacon_is_sample": beacon.get("source") == "sample",
+        "beacon_value": record.get("beacon_value", ""),
+        "seed": record.get("seed", ""),
+        "record_sha256": record.get("record_sha256", ""),
+        "previous": manifest.get("previous", ""),
+        "cap": manifest.get("cap_per_year"),
+        "excluded_by_cap": len(record.get("excluded_by_cap") or []),
+        "frame_rows": (manifest.get("frame") or {}).get("rows"),
+        "directory": {"sha256": directory.get("sha256", ""), "rows": directory.get("rows"),
+                      "snapshot_date": directory.get("snapshot_date", ""),
+                      "confirmed_on": directory.get("confirmed_on", ""),
+                      "confirmed_by": ctx.dept(directory.get("confirmed_by"))},
+        "files": files,
+        "draw_url": rel(here, base),
+        "ledger_url": rel(here, "draws/ledger.json"),
+        "source": ctx.source(draw.directory / ("record.json" if draw.record else "manifest.json")),
+        "verify_href": rel(here, "about/draw/"),
+    }
+
+
+def _results_by_object(ctx: SiteContext, task: Task, here: str) -> dict[str, list[dict[str, Any]]]:
+    rows = ctx.published_for(task.task_id).sort("object_id", "item_id")
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows.iter_rows(named=True):
+        out[r["object_id"]].append({
+            "item_id": r["item_id"], "item": ctx.item_title(r["item_id"]),
+            "item_href": checklist_href(ctx, here, r["item_id"]),
+            "department": ctx.dept(r["department_id"]), "method": r["method"],
+            "inspected": f"{day(r['inspected_from'])} 至 {day(r['inspected_to'])}"
+            if r["inspected_from"] != r["inspected_to"] else day(r["inspected_to"]),
+            "result": ctx.code_label(r["current_code"]),
+            "credit": ctx.codes[r["current_code"]].credit_record if r["current_code"] in ctx.codes else False,
+            "original": ctx.code_label(r["result_code"]) if r["current_code"] != r["result_code"] else "",
+            "corrected": r["corrected"],
+            "follow_up": (r["current_follow_up"] or "").replace(";", "、"),
+            "published_on": day(r["published_on"]),
+            "timeliness": timeliness_text(r),
+        })
+    return out
+
+
+def _team_view(ctx: SiteContext, task: Task, members: list[dict[str, Any]]) -> list[dict[str, str]]:
+    view = []
+    leader_seen = False
+    for m in members:
+        leader = not leader_seen and m.get("department") == task.lead and bool(m.get("inspector_id"))
+        leader_seen = leader_seen or leader
+        view.append({"id": m.get("inspector_id") or "（未能匹配）", "department": ctx.dept(m.get("department")),
+                     "role": "组长" if leader else "组员", "unfilled": not m.get("inspector_id")})
+    return view
+
+
+def task_page(ctx: SiteContext, task: Task) -> Page:
+    here = task_url(task)
+    draw = ctx.draws.get(task.task_id)
+    record = (draw.record if draw else None) or {}
+    strata_names = {s.id: s.name for s in task.strata}
+    teams = ctx.teams(task.task_id)
+    results = _results_by_object(ctx, task, here)
+    selected_counts: dict[str, int] = defaultdict(int)
+    objects = []
+    for position, chosen in enumerate(record.get("selected") or [], start=1):
+        object_id = str(chosen.get("object_id"))
+        selected_counts[str(chosen.get("stratum"))] += 1
+        info = ctx.objects.get(object_id)
+        objects.append({
+            "position": position, "id": object_id, "name": info.name if info else object_id,
+            "href": lookup_href(here, object_id), "type": info.object_type if info else "",
+            "status": info.status if info else "", "district": ctx.district(info.district) if info else "",
+            "stratum": strata_names.get(str(chosen.get("stratum")), str(chosen.get("stratum"))),
+            "team": _team_view(ctx, task, teams.get(object_id, [])),
+            "results": results.get(object_id, []),
+        })
+    replacements = [{
+        "id": r["replacement_id"], "object": ctx.object_name(r["object_id"]),
+        "href": lookup_href(here, r["object_id"]), "department": ctx.dept(r["department_id"]),
+        "replaced": r["replaced_inspector_id"], "replacement": r["replacement_inspector_id"],
+        "reason": r["reason"], "approver": r["approver"], "approved_on": day(r["approved_on"]),
+    } for r in ctx.ds.replacements.filter(pl.col("task_id") == task.task_id).sort("replacement_id")
+        .iter_rows(named=True)]
+    published = sum(len(v) for v in results.values())
+    plan = ctx.ds.plans[task.year]
+    results_path = ctx.ds.layout.results(task.year, task.task_id)
+    sources = [{"what": "年度计划中的本任务", **ctx.source(ctx.ds.layout.plan(task.year), task.line)}]
+    if draw is not None and draw.manifest is not None:
+        sources.append({"what": "抽取文件", **ctx.source(draw.directory / "manifest.json")})
+    if results_path.exists():
+        sources.append({"what": "检查结果", **ctx.source(results_path)})
+    if replacements:
+        sources.append({"what": "人员调整记录", **ctx.source(ctx.ds.layout.replacements)})
+    context = {
+        "task": {
+            "id": task.task_id, "name": task.name, "year": task.year, "level": task.level,
+            "lead": ctx.dept_full.get(task.lead, task.lead),
+            "participants": [ctx.dept_full.get(d, d) for d in task.participants],
+            "scenario": task.scenario or "", "frequency": task.frequency,
+            "window": f"{day(task.window_start)} 至 {day(task.window_end)}",
+            "drawn_by": ctx.dept(task.drawn_by), "dispatched_to": [ctx.dept(d) for d in task.dispatched_to],
+            "object_types": list(task.object_types),
+            "districts": [ctx.district(d) for d in task.districts],
+            "industries": [f"{p} {ctx.industry_names.get(p, '')}".strip() for p in task.industries],
+            "keywords": list(task.keywords),
+            "plan_href": rel(here, f"plans/{task.year}/"), "plan_published": day(plan.published_on),
+            "status": draw_status(ctx, task.task_id),
+        },
+        "strata": [{"name": s.name, "id": s.id, "condition": condition_text(s), "ratio": ratio_text(s),
+                    "selected": selected_counts.get(s.id, 0)} for s in task.strata],
+        "team_plan": [{"department": ctx.dept(slot.department), "size": slot.size,
+                       "lead": slot.department == task.lead} for slot in task.team],
+        "max_per_inspector": task.max_per_inspector,
+        "items": [{"id": i, "title": ctx.item_title(i), "href": checklist_href(ctx, here, i),
+                   "department": ctx.dept(ctx.items[i][-1].department_id) if i in ctx.items else ""}
+                  for i in task.items],
+        "proof": _proof(ctx, task, here),
+        "objects": objects,
+        "published": published,
+        "replacements": replacements,
+        "sources": sources,
+    }
+    return Page(here, f"{task.task_id} {task.name}", "task.html.j2", context, search=False)
+
+
+def pages(ctx: SiteContext) -> list[Page]:
+    return [task_page(ctx, task) for task in sorted(ctx.tasks.values(), key=lambda t: t.task_id)]
