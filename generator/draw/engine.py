@@ -17,7 +17,6 @@ from typing import Any
 
 from generator.draw.canonical import enc, h, id_key, json_sha256
 
-
 # Below this many hashes a process pool costs more than it saves.
 PARALLEL_ABOVE = 200_000
 

@@ -117,7 +117,7 @@ def _row_lengths(text: str, width: int) -> list[tuple[int, int, list[str]]]:
     next(reader, None)
     number = 1
     try:
-        for number, cells in enumerate(reader, start=2):  # noqa: B007 - number is used after the loop
+        for number, cells in enumerate(reader, start=2):
             if len(cells) != width or not any(cells):
                 odd.append((number, len(cells), cells))
     except csv.Error as exc:
@@ -240,8 +240,8 @@ def validate_csv_text(text: str, descriptor: dict[str, Any], display: str) -> Ta
     try:
         odd_rows = _row_lengths(text, len(names))
     except _Unparsable as exc:
-        return TableResult(None, [], [error(display, "file/csv",
-                                            "引号不成对：从这一行起的引号没有闭合，请检查文字中的英文双引号", row=exc.row)])
+        message = "引号不成对：从这一行起的引号没有闭合，请检查文字中的英文双引号"
+        return TableResult(None, [], [error(display, "file/csv", message, row=exc.row)])
     for number, count, cells in odd_rows:
         if not any(cells):
             errors.append(TableError(number, "", "blank-row", "", ""))
