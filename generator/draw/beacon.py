@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from generator.draw.drand import verify_quicknet
 from generator.errors import DrawRefused
 
 QUICKNET_GENESIS = 1692803367  # drand quicknet chain info: genesis_time
@@ -36,10 +37,9 @@ def quicknet_round_time(round_number: int) -> dt.datetime:
 def read_beacon(argument: str, declared: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """(beacon_value, the beacon.json to publish) from a file or a literal value.
 
-    Refuses a drand round other than the declared one, and a drand value that is not the
-    SHA-256 of its signature (how quicknet derives randomness). The BLS signature itself is
-    not checked here: no well-kept Python library verifies quicknet's G1 signatures yet;
-    anyone can check it with drand's own client.
+    Refuses a drand round other than the declared one, a signature that the League of
+    Entropy's quicknet key did not make for that round (BLS, checked with py_ecc), and a
+    value that is not the SHA-256 of the signature (how quicknet derives randomness).
     """
     source = declared.get("source")
     path = Path(argument)
@@ -62,6 +62,8 @@ def read_beacon(argument: str, declared: dict[str, Any]) -> tuple[str, dict[str,
             raise DrawRefused("drand 轮次 JSON 须含十六进制的 randomness 与 signature")
         if hashlib.sha256(bytes.fromhex(signature)).hexdigest() != randomness:
             raise DrawRefused("drand 的 randomness 不等于 signature 的 SHA-256：不是该轮次的真实输出")
+        if not verify_quicknet(int(payload["round"]), signature):
+            raise DrawRefused(f"drand 签名验证失败：这不是 quicknet 第 {payload['round']} 轮的真实签名")
         beacon = {"source": source, "round": payload["round"], "randomness": randomness,
                   "signature": signature}
         return randomness, beacon

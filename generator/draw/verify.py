@@ -23,6 +23,7 @@ from generator.draw.canonical import (
     parse_canonical_csv,
     sha256_hex,
 )
+from generator.draw.drand import verify_quicknet
 from generator.draw.engine import draw
 from generator.draw.ledger import chain_order, record_sha256
 
@@ -148,6 +149,10 @@ def _check_beacon(check: _Checker, directory: Path, manifest: dict[str, Any],
             derived = "签名不是十六进制"
         check.same("beacon.randomness", derived, beacon.get("randomness"),
                    "drand 随机数应等于其签名的 SHA-256")
+        round_number = beacon.get("round")
+        valid = isinstance(round_number, int) and verify_quicknet(round_number, signature)
+        check.same("beacon.signature", "有效", "有效" if valid else "无效",
+                   "drand 签名不是 League of Entropy quicknet 对所声明轮次的签名")
         check.same("beacon_value", beacon.get("randomness"), beacon_value,
                    "记录中的信标值与 drand 轮次的随机数不同")
     else:

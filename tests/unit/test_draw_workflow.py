@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -11,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.draw.beacon import quicknet_round_time
+from generator.draw.workflow import Beacon, prepare
+from generator.load import load
 
 TASK = "ZB-2026-017"  # not yet prepared in the minimal data set
 WAITING = "ZB-2026-016"  # prepared, waiting for its beacon
@@ -32,32 +36,44 @@ def repo(minimal_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def drand_round(path: Path, round_number: int) -> Path:
-    signature = hashlib.sha256(f"fake-signature-{round_number}".encode()).hexdigest() * 3
-    payload = {"round": round_number, "signature": signature,
-               "randomness": hashlib.sha256(bytes.fromhex(signature)).hexdigest()}
-    path.write_text(json.dumps(payload), encoding="utf-8")
+# A real quicknet beacon (ChainSafe/forest, src/beacon/tests/fixtures/drand_quicknet.json).
+REAL_ROUND = {"round": 30662982,
+              "randomness": "ae76da5137c6d0a0d3b50d325948b26cc3ff1f804cd7bbca29b9250c2bfe8d67",
+              "signature": "8b3edd0d42a2fa36ac15641a2dea2e4f4895acec2ef72ef39e5b6138f0346fb6"
+                           "b046dde1b4b3d09ff5fe8a6a7acd674a"}
+
+
+def beacon_file(path: Path, **changes: object) -> Path:
+    path.write_text(json.dumps({**REAL_ROUND, **changes}), encoding="utf-8")
     return path
 
 
-def prepared_round(repo: Path) -> int:
-    manifest = json.loads((repo / "data/draws/2026" / TASK / "manifest.json").read_text(encoding="utf-8"))
-    round_number: int = manifest["beacon"]["round"]
-    return round_number
-
-
-def test_full_draw_through_the_cli(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_prepare_names_a_drand_round_at_least_30_minutes_ahead(repo: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["draw", "prepare", TASK, "--on", "2026-11-22"]) == 0
     assert "drand quicknet" in capsys.readouterr().out
-    beacon = drand_round(repo / "round.json", prepared_round(repo))
+    manifest = json.loads((repo / "data/draws/2026" / TASK / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["beacon"]["source"] == "drand-quicknet"
+    assert quicknet_round_time(manifest["beacon"]["round"]) >= dt.datetime.now(dt.UTC) + dt.timedelta(minutes=29)
+
+
+def test_full_draw_with_a_real_drand_round(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dataset, _ = load(repo / "data")
+    prepare(dataset, TASK, dt.date(2026, 11, 22), Beacon("drand-quicknet", REAL_ROUND["round"]))
+    beacon = beacon_file(repo / "round.json")
 
     assert main(["draw", "lock", TASK, "--beacon", str(beacon)]) == 3
     assert "清单（manifest.json）尚未提交" in capsys.readouterr().err
 
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "prepare")
-    assert main(["draw", "lock", TASK, "--beacon", str(drand_round(repo / "other.json", 1))]) == 3
+    assert main(["draw", "lock", TASK, "--beacon", str(beacon_file(repo / "other.json", round=3))]) == 3
     assert "不是清单中预先声明的轮次" in capsys.readouterr().err
+    forged = "a" * 96
+    fake = beacon_file(repo / "fake.json", signature=forged,
+                       randomness=hashlib.sha256(bytes.fromhex(forged)).hexdigest())
+    assert main(["draw", "lock", TASK, "--beacon", str(fake)]) == 3
+    assert "drand 签名验证失败" in capsys.readouterr().err
 
     assert main(["draw", "lock", TASK, "--beacon", str(beacon)]) == 0
     assert main(["draw", "lock", TASK, "--beacon", str(beacon)]) == 3
