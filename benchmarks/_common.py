@@ -107,3 +107,26 @@ def save(name: str, value: dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(value, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on (load average: other work on the machine skews them)."""
+    import platform
+
+    import polars
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                                text=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "generator"], cwd=REPO,
+                                    capture_output=True, text=True).stdout.strip())
+    except OSError:
+        commit, dirty = "?", False
+    return {"cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()],
+            "python": platform.python_version(), "polars": polars.__version__,
+            "commit": commit + ("+dirty generator/" if dirty else "")}
+
+
+def describe(info: dict[str, Any]) -> str:
+    return (f"{info['cpus']} CPUs, load average {info['loadavg'][0]:.2f} at start, Python {info['python']}, "
+            f"polars {info['polars']}, commit {info['commit']}")

@@ -32,6 +32,7 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -228,22 +229,23 @@ class City:
         scenarios = self.source["scenarios"]
         # Industry pools: each scenario's classes with Zipf weights (a few classes are big,
         # as in a real city), then a generic pool of trade and services.
-        pool_codes, pool_names, pool_trade, pool_keywords, pool_weight = [], [], [], [], []
+        pool_codes: list[str] = []
+        pool_trade: list[str] = []
+        pool_keywords: list[str | None] = []
+        pool_weight: list[float] = []
         for scenario in scenarios:
             classes = self._classes(scenario["industries"]).sort("code")
             ranks = np.arange(1, len(classes) + 1)
             weights = (1 / ranks) / (1 / ranks).sum() * 0.7 / len(scenarios)
             order = np.random.default_rng([self.p.seed, len(pool_codes)]).permutation(len(classes))
-            for position, (code, name) in enumerate(classes.select("code", "name").iter_rows()):
+            for position, code in enumerate(classes["code"].to_list()):
                 pool_codes.append(code)
-                pool_names.append(name)
                 pool_trade.append(scenario["keywords"][0])
                 pool_keywords.append(";".join(scenario["keywords"]))
                 pool_weight.append(weights[order[position]])
         generic = self._classes(["51", "52", "65", "72", "80"])
         for code, name in generic.select("code", "name").iter_rows():
             pool_codes.append(code)
-            pool_names.append(name)
             pool_trade.append(name.removesuffix("服务")[:4])
             pool_keywords.append(None)
             pool_weight.append(0.3 / len(generic))
@@ -257,7 +259,7 @@ class City:
         # Object ids: credit codes (91 + district + 9 characters + check) for market
         # entities, CP/XM/XW-year-number for products, projects and conducts.
         chars = np.array(list(CODE_CHARACTERS))[rng.integers(0, len(CODE_CHARACTERS), size=(n, 9))]
-        tails = chars.view(f"<U9").ravel()
+        tails = chars.view("<U9").ravel()
         body = [f"91{district_codes[d]}{t}" for d, t in zip(districts.tolist(), tails.tolist(), strict=True)]
         ids = np.empty(n, dtype=object)
         is_entity = entity.tolist()
@@ -320,7 +322,7 @@ class City:
         self.cells = {key: part.select("object_id", "stratum")
                       for key, part in drawable.partition_by(["district", "industry"], as_dict=True,
                                                              maintain_order=True).items()}
-        self.pool_scenario = {}
+        self.pool_scenario: dict[str, list[str]] = {}
         for scenario in scenarios:
             for code in self._classes(scenario["industries"])["code"].to_list():
                 self.pool_scenario.setdefault(code, []).append(scenario["id"])
@@ -350,7 +352,7 @@ class City:
     def plans(self) -> None:
         rng = np.random.default_rng([self.p.seed, 11])
         scenarios = self.source["scenarios"]
-        items_of = {}
+        items_of: dict[str, list[str]] = {}
         for item in self.source["items"]:
             items_of.setdefault(item["department"], []).append(item["id"])
         per_year = self.p.tasks // len(self.years)
@@ -627,7 +629,7 @@ class City:
         shorts = dict(zip(ds.departments["department_id"].to_list(), ds.departments["short_name"].to_list(),
                           strict=True))
         names = sorted(self.records)
-        rows = []
+        rows: list[list[Any]] = []
         for task_id in rng.choice(names, size=min(len(names) // 10, len(names)), replace=False).tolist():
             record = self.records[task_id]
             team = record["teams"][int(rng.integers(len(record["teams"])))]
@@ -704,7 +706,10 @@ def generate(root: Path, params: Params) -> dict[str, Any]:
     with city.timer("corrections"):
         city.corrections()
     total = time.perf_counter() - started
-    stamp = {**params.stamp(), "generated_seconds": round(total, 2), "phases": city.timer.phases,
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                            text=True).stdout.strip()
+    stamp = {**params.stamp(), "generator_commit": commit, "generated_seconds": round(total, 2),
+             "phases": city.timer.phases,
              "counts": city.report, "as_of": city.as_of.isoformat()}
     (root / STAMP).write_text(json.dumps(stamp, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _log(f"citygen: done in {total:.1f} s: {json.dumps(city.report, ensure_ascii=False)}")
@@ -724,7 +729,8 @@ def ensure(root: Path, params: Params | None = None) -> dict[str, Any]:
     params = params or Params()
     stamp = read_stamp(root)
     if stamp is not None and {k: stamp.get(k) for k in params.stamp()} == params.stamp():
-        _log(f"citygen: {root} is up to date (generated in {stamp.get('generated_seconds')} s); skipping")
+        _log(f"citygen: {root} is up to date (generated in {stamp.get('generated_seconds')} s at commit "
+             f"{stamp.get('generator_commit', '?')}); skipping (--force regenerates)")
         return stamp
     return generate(root, params)
 

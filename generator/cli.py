@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     replace.add_argument("--approver", required=True, help="批准的本部门分管负责人（职务）/ approving head")
     replace.add_argument("--on", type=_date, default=None, help="批准日期（默认今天）")
 
+    build = commands.add_parser("build", parents=[common], help="生成公开网站和数据下载 / build the public site")
+    build.add_argument("--output", type=Path, default=Path("site"), help="网站输出目录（默认 site）")
+    serve = commands.add_parser("serve", parents=[common], help="本地预览网站 / preview the site")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
     verify = commands.add_parser("verify", parents=[common], help="重新计算并核验已锁定的抽取 / re-run published draws")
     target = verify.add_mutually_exclusive_group(required=True)
     target.add_argument("task", nargs="?", help="任务编号")
@@ -143,7 +149,21 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
-HANDLERS = {"validate": _validate, "draw": _draw, "verify": _verify}
+def _build(args: argparse.Namespace) -> int:
+    from generator.site import build_site
+
+    print(build_site(args.data, args.output).summary())
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from generator.site import serve
+
+    serve(args.data, args.host, args.port)
+    return 0
+
+
+HANDLERS = {"validate": _validate, "draw": _draw, "verify": _verify, "build": _build, "serve": _serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from generator.facts import selections
 from generator.model import Dataset, Draw, Task
 from generator.rules.publication_deadline import timeliness
 from generator.rules.replacements import teams_after_replacements
+from generator.site.paths import rel
 from generator.site.settings import Settings
 from generator.workdays import Calendar
 
@@ -117,6 +118,8 @@ class SiteContext:
             r["code"]: ResultCode(r["code"], r["label"], bool(r["credit_record"]), bool(r["needs_follow_up"]))
             for r in ds.result_codes.iter_rows(named=True)}
         self.tasks: dict[str, Task] = ds.tasks
+        self._root = ds.layout.root.resolve()
+        self._relative: dict[str, str] = {}
         self.draws: dict[str, Draw] = {d.task_id: d for d in ds.draws}
 
     # -- names -------------------------------------------------------------------------------
@@ -142,7 +145,11 @@ class SiteContext:
 
     def data_rel(self, path: Path) -> str:
         """A data file's path relative to the data root, as it is in version control."""
-        return path.resolve().relative_to(self.ds.layout.root.resolve()).as_posix()
+        key = str(path)
+        known = self._relative.get(key)
+        if known is None:
+            known = self._relative[key] = path.resolve().relative_to(self._root).as_posix()
+        return known
 
     def source(self, path: Path, line: int | None = None) -> dict[str, str]:
         """Links to a data file and to its history (第五条、第二十二条)."""
@@ -150,6 +157,12 @@ class SiteContext:
         return {"path": f"{self.settings.data_path}/{relative}",
                 "source": self.settings.source_url(relative, line),
                 "history": self.settings.history_url(relative)}
+
+    def draw_file(self, here: str, year: int, task_id: str, name: str = "") -> str:
+        """Link from page `here` to a published draw file (or, with no name, its folder)."""
+        if self.settings.draw_files_url:
+            return f"{self.settings.draw_files_url}{year}/{task_id}/{name}"
+        return rel(here, f"draws/{year}/{task_id}/{name}")
 
     # -- the checklist -----------------------------------------------------------------------
 
@@ -191,11 +204,26 @@ class SiteContext:
         order, _ = chain_order({k: v.record for k, v in locked.items() if v.record is not None})
         return [locked[name] for name in order]
 
+    @cached_property
+    def replacements_by_task(self) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for row in self.ds.replacements.sort("replacement_id").iter_rows(named=True):
+            out.setdefault(row["task_id"], []).append(row)
+        return out
+
+    @cached_property
+    def _replaced_tasks(self) -> set[str]:
+        return set(self.replacements_by_task)
+
     def teams(self, task_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Each object's team as it stands after the replacements (第十三条)."""
         draw = self.draws.get(task_id)
         if draw is None or draw.record is None:
             return {}
-        return teams_after_replacements(self.ds, draw)
+        if task_id in self._replaced_tasks:
+            return teams_after_replacements(self.ds, draw)
+        return {str(t.get("object_id")): list(t.get("members") or [])
+                for t in draw.record.get("teams") or [] if isinstance(t, dict)}
 
     # -- objects -----------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ through `safe_join`, which refuses anything that could leave the output director
 
 from __future__ import annotations
 
-import posixpath
 import re
 from pathlib import Path
 
@@ -48,18 +47,22 @@ def markdown_path(url: str) -> str:
 
 
 def rel(from_url: str, target: str) -> str:
-    """A relative link from the page at `from_url` to `target` (a page URL or a file path).
-
-    `target` may carry a fragment or query ("lookup/#913703...").
-    """
+    """A relative link from the page at `from_url` to `target` (a page URL or a file path,
+    both relative to the site root). `target` may carry a query or fragment ("lookup/#9137...")."""
     suffix = ""
-    for mark in ("#", "?"):
+    for mark in ("?", "#"):
         if mark in target:
             target, rest = target.split(mark, 1)
-            suffix = mark + rest + suffix if not suffix else suffix
+            suffix = mark + rest
             break
+    here = [p for p in from_url.split("/") if p]
+    there = [p for p in target.split("/") if p]
     is_dir = target == "" or target.endswith("/")
-    relative = posixpath.relpath(target.rstrip("/") or ".", from_url.rstrip("/") or ".")
+    common = 0
+    limit = min(len(here), len(there) if is_dir else len(there) - 1)
+    while common < limit and here[common] == there[common]:
+        common += 1
+    parts = [".."] * (len(here) - common) + there[common:]
     if is_dir:
-        relative = "./" if relative == "." else relative + "/"
-    return relative + suffix
+        return ("/".join(parts) + "/" if parts else "./") + suffix
+    return "/".join(parts) + suffix

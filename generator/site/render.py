@@ -7,6 +7,7 @@ theme place in the page head and the navigation, are reduced to plain text first
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from generator.site.paths import markdown_path
+from generator.site.paths import markdown_path, rel
 
 _UNSAFE_TITLE = re.compile(r"[<>&\"'`{}\[\]*_#|\\\r\n\t]+")
 
@@ -36,6 +37,10 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     search: bool = True  # indexed by the site search (narrative and summary pages)
     description: str | None = None
+    scripts: list[str] = field(default_factory=list)  # module scripts, paths from the site root
+    # Record pages by the thousand (tasks) skip MkDocs: they are poured into a shell page that
+    # MkDocs renders once at the same depth (see shell.py). Output is the same either way.
+    shell: bool = False
 
 
 class Renderer:
@@ -49,18 +54,35 @@ class Renderer:
             keep_trailing_newline=True,
         )
 
-    def markdown(self, page: Page) -> str:
+    def blocks(self, page: Page) -> tuple[str, str]:
+        """The page's content as one raw HTML block (Markdown leaves it untouched, so no emphasis
+        or links are ever made of data) and the block of its module scripts."""
         body = self.env.get_template(page.template).render(page=page, **page.context)
+        search = " data-pagefind-body" if page.search else ""
+        scripts = "\n".join(f'<script type="module" src="{html.escape(rel(page.url, s))}"></script>'
+                            for s in page.scripts)
+        return f"<div class=\"sl-page\"{search}>\n{body.strip()}\n</div>", scripts
+
+    def body(self, page: Page) -> str:
+        """The Markdown body: the blocks separated by a blank line."""
+        content, scripts = self.blocks(page)
+        return f"{content}\n\n{scripts}\n" if scripts else f"{content}\n"
+
+    def html(self, page: Page) -> str:
+        """Exactly what Markdown makes of `body`: raw blocks joined by one newline."""
+        content, scripts = self.blocks(page)
+        return f"{content}\n{scripts}" if scripts else content
+
+    def markdown(self, page: Page, placeholder: str | None = None) -> str:
+        """The page as MkDocs reads it: front matter, then the body or a `placeholder` that the
+        build replaces with `html(page)` once MkDocs has rendered the page's frame."""
         meta: dict[str, Any] = {"title": plain_title(page.title)}
         if page.description:
             meta["description"] = plain_title(page.description, 160)
         header = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items())
-        # One raw HTML block: Markdown leaves it untouched (no emphasis or links made of data).
-        # The body never contains a blank line at the top level, so the block is not split.
-        search = " data-pagefind-body" if page.search else ""
-        return f"---\n{header}---\n\n<div class=\"sl-page\"{search}>\n{body.strip()}\n</div>\n"
+        return f"---\n{header}---\n\n{placeholder if placeholder is not None else self.body(page)}"
 
-    def write(self, page: Page, docs: Path) -> None:
+    def write(self, page: Page, docs: Path, placeholder: str | None = None) -> None:
         target = docs / markdown_path(page.url)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(self.markdown(page), encoding="utf-8", newline="\n")
+        target.write_text(self.markdown(page, placeholder), encoding="utf-8", newline="\n")

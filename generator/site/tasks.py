@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-import polars as pl
-
 from generator.model import Task
 from generator.site.common import (
     checklist_href,
@@ -30,11 +28,8 @@ DRAW_FILES = (
     ("beacon.json", "公共随机信标", "抽取所用的公共随机数"),
     ("record.json", "锁定记录", "抽取结果：抽中对象、检查小组与记录哈希"),
 )
-BEACON_SOURCES = {"drand-quicknet": "drand quicknet 公共随机信标", "dice": "公开掷骰仪式", "sample": "示例信标（虚构值）"}
-
-
-def draw_dir_url(task: Task) -> str:
-    return f"draws/{task.year}/{task.task_id}/"
+BEACON_SOURCES = {"drand-quicknet": "drand quicknet 公共随机信标", "dice": "公开掷骰仪式",
+                  "sample": "示例信标（虚构值）"}
 
 
 def draw_status(ctx: SiteContext, task_id: str) -> str:
@@ -51,13 +46,13 @@ def _proof(ctx: SiteContext, task: Task, here: str) -> dict[str, Any] | None:
     manifest, record = draw.manifest, draw.record or {}
     beacon = manifest.get("beacon") or {}
     files = []
-    base = draw_dir_url(task)
     for name, title, note in DRAW_FILES:
         if not (draw.directory / name).exists():
             continue
         declared = {"frame.csv": "frame", "roster.csv": "inspectors", "exclusions.csv": "exclusions"}.get(name)
         rows = (manifest.get(declared) or {}).get("rows") if declared else None
-        files.append({"name": name, "title": title, "note": note, "href": rel(here, base + name),
+        files.append({"name": name, "title": title, "note": note,
+                      "href": ctx.draw_file(here, task.year, task.task_id, name),
                       "rows": rows, "bytes": (draw.directory / name).stat().st_size})
     directory = manifest.get("directory") or {}
     return {
@@ -81,7 +76,7 @@ def _proof(ctx: SiteContext, task: Task, here: str) -> dict[str, Any] | None:
                       "confirmed_on": directory.get("confirmed_on", ""),
                       "confirmed_by": ctx.dept(directory.get("confirmed_by"))},
         "files": files,
-        "draw_url": rel(here, base),
+        "draw_url": ctx.draw_file(here, task.year, task.task_id),
         "ledger_url": rel(here, "draws/ledger.json"),
         "source": ctx.source(draw.directory / ("record.json" if draw.record else "manifest.json")),
         "verify_href": rel(here, "about/draw/"),
@@ -109,7 +104,7 @@ def _results_by_object(ctx: SiteContext, task: Task, here: str) -> dict[str, lis
     return out
 
 
-def _team_view(ctx: SiteContext, task: Task, members: list[dict[str, Any]]) -> list[dict[str, str]]:
+def _team_view(ctx: SiteContext, task: Task, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
     view = []
     leader_seen = False
     for m in members:
@@ -146,8 +141,7 @@ def task_page(ctx: SiteContext, task: Task) -> Page:
         "href": lookup_href(here, r["object_id"]), "department": ctx.dept(r["department_id"]),
         "replaced": r["replaced_inspector_id"], "replacement": r["replacement_inspector_id"],
         "reason": r["reason"], "approver": r["approver"], "approved_on": day(r["approved_on"]),
-    } for r in ctx.ds.replacements.filter(pl.col("task_id") == task.task_id).sort("replacement_id")
-        .iter_rows(named=True)]
+    } for r in ctx.replacements_by_task.get(task.task_id, [])]
     published = sum(len(v) for v in results.values())
     plan = ctx.ds.plans[task.year]
     results_path = ctx.ds.layout.results(task.year, task.task_id)
@@ -187,7 +181,8 @@ def task_page(ctx: SiteContext, task: Task) -> Page:
         "replacements": replacements,
         "sources": sources,
     }
-    return Page(here, f"{task.task_id} {task.name}", "task.html.j2", context, search=False)
+    return Page(here, f"{task.task_id} {task.name}", "task.html.j2", context, search=False, shell=True,
+                description=f"{task.year} 年联合抽查任务 {task.task_id}：抽查范围、抽取过程与验证、抽中对象与检查结果")
 
 
 def pages(ctx: SiteContext) -> list[Page]:

@@ -1,0 +1,247 @@
+"""`build_site`: validate, render, run MkDocs, add the data files, index, scan, then publish.
+
+The build works in a temporary directory beside the output and replaces the old site only
+when every step has passed; a failed build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.errors import BuildFailed
+from generator.findings import Severity
+from generator.model import Dataset
+from generator.site import (
+    checklist,
+    compliance,
+    corrections,
+    downloads,
+    home,
+    lookup,
+    plans,
+    results,
+    search,
+    tasks,
+)
+from generator.site.context import SiteContext, data_as_of
+from generator.site.draws import write_draws
+from generator.site.feed import write_feed
+from generator.site.mkdocs_run import generated_config, run_mkdocs
+from generator.site.paths import markdown_path
+from generator.site.privacy import private_values, scan
+from generator.site.render import Page, Renderer
+from generator.site.settings import Settings, load_settings
+from generator.site.shell import MARKER, pour, write_shells
+from generator.validate import validate
+
+SITE_MARKER = ".sunlight-site"
+STATIC = Path(__file__).resolve().parents[1] / "static"
+
+# Hand-written pages: content file, URL, navigation title.
+CONTENT = (
+    ("about.md", "about/", "关于本站"),
+    ("draw.md", "about/draw/", "抽取与验证"),
+    ("data-guide.md", "about/data/", "数据说明"),
+    ("rules.md", "about/rules/", "实施细则全文"),
+    ("search-note.md", "about/search/", "关于本站搜索"),
+)
+
+
+@dataclass
+class BuildReport:
+    """What a build produced, for the command line and for measurements."""
+
+    output: Path
+    as_of: str
+    pages: int
+    files: int
+    bytes: int
+    seconds: float
+    warnings: int
+    counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+
+    def summary(self) -> str:
+        return (f"网站已生成：{self.output}（{self.pages} 个页面，{self.files} 个文件，{self.bytes / 1e6:.1f} MB，"
+                f"用时 {self.seconds:.1f} 秒；数据截至 {self.as_of}；校验警告 {self.warnings} 个）")
+
+
+def _guard_output(output: Path, data_root: Path, settings: Settings) -> None:
+    protected = [data_root.resolve(), settings.project.resolve()]
+    for path in protected:
+        if output == path or output in path.parents:
+            raise BuildFailed(f"输出目录 {output} 会覆盖数据或项目目录：请另选输出目录")
+    if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not (output / SITE_MARKER).exists())):
+        raise BuildFailed(f"输出目录 {output} 已存在且不是本工具生成的网站：为免误删，请另选输出目录或先清空它")
+
+
+def _nav(ctx: SiteContext) -> list[Any]:
+    years = list(reversed(ctx.years))
+    return [
+        {"首页": "index.md"},
+        {"抽查事项清单": [markdown_path("checklist/"), {"按领域": markdown_path("checklist/fields/")}]},
+        {"年度计划": [{f"{y} 年度": markdown_path(f"plans/{y}/")} for y in years]},
+        {"检查结果": [{f"{y} 年": markdown_path(f"results/{y}/")} for y in years]},
+        {"企业查询": markdown_path("lookup/")},
+        {"更正记录": markdown_path("corrections/")},
+        {"履职情况": [markdown_path("compliance/"),
+                  *({f"{y} 年": markdown_path(f"compliance/{y}/")} for y in years)]},
+        {"数据下载": markdown_path("downloads/")},
+        {"关于": [{title: markdown_path(url)} for _, url, title in CONTENT]},
+        {"搜索": markdown_path("search/")},
+    ]
+
+
+def _pages(ctx: SiteContext) -> list[Page]:
+    families = (home, checklist, plans, tasks, results, lookup, corrections, compliance, downloads, search)
+    out: list[Page] = []
+    for family in families:
+        out.extend(family.pages(ctx))
+    return out
+
+
+def _write_content(settings: Settings, docs: Path) -> None:
+    for name, url, _ in CONTENT:
+        source = settings.content / name
+        if not source.is_file():
+            raise BuildFailed(f"缺少内容页面 {source}")
+        target = docs / markdown_path(url)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = source.read_text(encoding="utf-8")
+        # Narrative pages are searchable: Pagefind indexes only elements marked data-pagefind-body.
+        target.write_text(f'<div class="sl-page sl-content" data-pagefind-body markdown>\n\n{text.strip()}\n\n</div>\n',
+                          encoding="utf-8", newline="\n")
+
+
+def _write_static(docs: Path) -> None:
+    for kind in ("js", "css"):
+        source = STATIC / kind
+        if source.is_dir():
+            target = docs / "assets" / "sunlight" / kind
+            target.mkdir(parents=True, exist_ok=True)
+            for path in sorted(source.iterdir()):
+                if path.suffix in {".js", ".css"}:
+                    shutil.copyfile(path, target / path.name)
+
+
+def _pagefind(site: Path, pages: list[Page]) -> None:
+    """Index the searchable pages with Pagefind (extended build: Chinese word segmentation).
+
+    Only folders holding searchable pages are read at all: record pages carry no
+    data-pagefind-body and would be skipped anyway, but parsing thousands of them costs time.
+    """
+    try:
+        import pagefind  # noqa: F401
+    except ImportError as exc:
+        raise BuildFailed("缺少站内搜索组件：请安装 Python 包 pagefind[extended]") from exc
+    folders = sorted({p.url.split("/")[0] for p in pages if p.search and p.url}
+                     | {u.split("/")[0] for _, u, _ in CONTENT})
+    glob = "{index.html," + ",".join(f"{folder}/**/*.html" for folder in folders) + "}"
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob, "--silent"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BuildFailed(f"站内搜索索引生成失败：{(done.stderr or done.stdout).strip()[:500]}")
+
+
+def _publish(site: Path, output: Path, work: Path) -> None:
+    (site / SITE_MARKER).write_text("sunlight site\n", encoding="utf-8")
+    old = work / "previous-site"
+    if output.exists():
+        os.replace(output, old)
+    try:
+        os.replace(site, output)
+    except OSError:
+        if old.exists():
+            os.replace(old, output)
+        raise
+
+
+def _measure(root: Path) -> tuple[int, int]:
+    files = [p for p in root.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def build_site(data_root: Path, output: Path) -> BuildReport:
+    """Build the public site from the data under `data_root` into `output`.
+
+    Raises BuildFailed (with a Chinese message) when the data has errors, when any step fails,
+    or when an output file would contain personal data; `output` is then left as it was.
+    """
+    started = time.perf_counter()
+    settings = load_settings()
+    output = output.resolve()
+    _guard_output(output, data_root, settings)
+    ds, findings = validate(data_root)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        first = errors[0]
+        raise BuildFailed(f"数据校验发现 {len(errors)} 个错误，不能生成网站（第一个：{first.file} {first.message}）。"
+                          "请先运行 sunlight validate 查看并修正")
+    warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
+    return publish_dataset(ds, output, settings=settings, warnings=warnings, started=started)
+
+
+def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = None, warnings: int = 0,
+                    started: float | None = None) -> BuildReport:
+    """Render an already validated `Dataset` into `output` (phase two of `build_site`).
+
+    Sets `ds.as_of` from the data itself. Exposed for benchmarks that synthesise a data set
+    in memory; everything public goes through `build_site`, which validates first.
+    """
+    started = time.perf_counter() if started is None else started
+    settings = settings or load_settings()
+    output = output.resolve()
+    ds.as_of = data_as_of(ds)
+    ctx = SiteContext(ds, settings)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
+    timings: dict[str, float] = {}
+
+    def lap(name: str, since: list[float] = [started]) -> None:  # noqa: B006 - a stopwatch
+        now = time.perf_counter()
+        timings[name] = round(now - since[0], 2)
+        since[0] = now
+
+    try:
+        docs, site = work / "docs", work / "site"
+        renderer = Renderer(settings.templates)
+        pages = _pages(ctx)
+        lap("view models")
+        for page in pages:
+            if not page.shell:
+                renderer.write(page, docs, placeholder=MARKER)
+        shells = write_shells(pages, docs)
+        _write_content(settings, docs)
+        _write_static(docs)
+        lap("markdown")
+        epoch = calendar.timegm(ds.as_of.timetuple())
+        run_mkdocs(generated_config(settings.config, docs, site, _nav(ctx)), work, epoch)
+        lap("mkdocs")
+        pour(pages, renderer, site, shells)
+        lap("content")
+        counts = {"draw_files": write_draws(ctx, site), "result_files": results.write_data(ctx, site)}
+        counts.update({f"lookup_{k}": v for k, v in lookup.write_lookup(ctx, site).items()})
+        write_feed(ctx, site, str(settings.config.get("site_name", "")))
+        lap("data files")
+        _pagefind(site, pages)
+        lap("pagefind")
+        leaks = scan(site, private_values(ds))
+        if leaks:
+            listed = "；".join(f"{leak.path}：{leak.what}" for leak in leaks[:5])
+            raise BuildFailed(f"发现 {len(leaks)} 个输出文件含有个人信息，网站未发布（第二十一条）：{listed}")
+        lap("privacy scan")
+        files, size = _measure(site)
+        _publish(site, output, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return BuildReport(output, ds.as_of.isoformat(), len(pages) + len(CONTENT), files + 1, size,
+                       time.perf_counter() - started, warnings, counts, timings)

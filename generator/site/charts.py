@@ -1,0 +1,72 @@
+"""Static SVG charts drawn at build time. Each chart is an image with a title and description
+for assistive technology; the page always shows its data as a table beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from xml.sax.saxutils import escape, quoteattr
+
+from markupsafe import Markup
+
+WIDTH = 640
+LABEL = 190
+ROW = 30
+BAR = 18
+
+
+def _head(chart_id: str, title: str, description: str, height: int) -> list[str]:
+    return [
+        f'<svg class="sl-chart" id={quoteattr(chart_id)} role="img" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" aria-labelledby={quoteattr(chart_id + "-t " + chart_id + "-d")} '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f"<title id={quoteattr(chart_id + '-t')}>{escape(title)}</title>",
+        f"<desc id={quoteattr(chart_id + '-d')}>{escape(description)}</desc>",
+    ]
+
+
+def bar_chart(chart_id: str, title: str, description: str, rows: Sequence[tuple[str, int]]) -> Markup:
+    """Horizontal bars, one per row, labelled with the value."""
+    height = ROW * max(1, len(rows)) + 10
+    peak = max((v for _, v in rows), default=0) or 1
+    span = WIDTH - LABEL - 60
+    out = _head(chart_id, title, description, height)
+    for i, (label, value) in enumerate(rows):
+        y = 5 + i * ROW
+        width = round(span * value / peak, 1)
+        out.append(f'<text class="sl-chart__label" x="{LABEL - 8}" y="{y + BAR - 4}" text-anchor="end">'
+                   f"{escape(label[:14])}</text>")
+        out.append(f'<rect class="sl-chart__bar" x="{LABEL}" y="{y}" width="{width}" height="{BAR}"/>')
+        out.append(f'<text class="sl-chart__value" x="{LABEL + width + 6}" y="{y + BAR - 4}">{value}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def stacked_chart(chart_id: str, title: str, description: str, series: Sequence[tuple[str, str]],
+                  rows: Sequence[tuple[str, Sequence[int]]]) -> Markup:
+    """One bar per row made of the series' shares (each bar is the row's 100%)."""
+    legend = 26
+    height = legend + ROW * max(1, len(rows)) + 10
+    span = WIDTH - LABEL - 20
+    out = _head(chart_id, title, description, height)
+    x = LABEL
+    for name, css in series:
+        out.append(f'<rect class="sl-chart__bar sl-chart__bar--{css}" x="{x}" y="4" width="14" height="14"/>')
+        out.append(f'<text class="sl-chart__label" x="{x + 18}" y="16">{escape(name)}</text>')
+        x += 18 + 16 * len(name) + 20
+    for i, (label, values) in enumerate(rows):
+        y = legend + 5 + i * ROW
+        total = sum(values)
+        out.append(f'<text class="sl-chart__label" x="{LABEL - 8}" y="{y + BAR - 4}" text-anchor="end">'
+                   f"{escape(label[:14])}</text>")
+        offset = 0.0
+        for (name, css), value in zip(series, values, strict=True):
+            if not total or not value:
+                continue
+            width = round(span * value / total, 1)
+            out.append(f'<rect class="sl-chart__bar sl-chart__bar--{css}" x="{round(LABEL + offset, 1)}" y="{y}" '
+                       f'width="{width}" height="{BAR}"><title>{escape(label)} {escape(name)}：{value}</title></rect>')
+            offset += width
+        if not total:
+            out.append(f'<text class="sl-chart__value" x="{LABEL}" y="{y + BAR - 4}">无应公示结果</text>')
+    out.append("</svg>")
+    return Markup("".join(out))

@@ -1,0 +1,154 @@
+"""Compliance (第二十五条): per department, tasks planned and done, results published on time,
+late (with working days late) and missing; objects drawn twice; coverage; charts.
+
+"Missing" follows 第二十五条: data not entered in time counts as a task not done. A result the
+task owes (each selected object × each of the department's items) with no published row after
+its 20-working-day deadline (第十七条) is missing; where no row was ever entered, the deadline
+runs from the end of the task's window.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from generator.rules.coverage import uncovered
+from generator.rules.participation import absent
+from generator.site.charts import bar_chart, stacked_chart
+from generator.site.common import lookup_href, percent, task_link
+from generator.site.context import SiteContext
+from generator.site.paths import page_url, rel
+from generator.site.plans import in_force_items
+from generator.site.render import Page
+
+SERIES = (("按期公示", "ontime"), ("逾期公示", "late"), ("逾期未公示", "missing"), ("未到期限", "pending"))
+
+
+@dataclass
+class DepartmentYear:
+    planned: set[str] = field(default_factory=set)
+    expected: Counter[str] = field(default_factory=Counter)  # task -> results owed
+    published: Counter[str] = field(default_factory=Counter)  # task -> results published
+    ontime: int = 0
+    late: int = 0
+    late_days: int = 0
+    late_max: int = 0
+    missing: int = 0
+    missing_days: int = 0
+    pending: int = 0
+
+    @property
+    def done(self) -> int:
+        return sum(1 for task, owed in self.expected.items() if owed and self.published[task] >= owed)
+
+
+def department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
+    out: dict[int, dict[str, DepartmentYear]] = defaultdict(lambda: defaultdict(DepartmentYear))
+    for task in ctx.tasks.values():
+        for department in task.departments:
+            out[task.year][department].planned.add(task.task_id)
+    owner = {i: v[-1].department_id for i, v in ctx.items.items()}
+    rows = {(r["task_id"], r["object_id"], r["item_id"]): r for r in ctx.results.select(
+        "task_id", "object_id", "item_id", "published_on", "late_by").iter_rows(named=True)}
+    deadlines: dict[str, Any] = {}
+    for sel in ctx.selections.iter_rows(named=True):
+        selected_task = ctx.tasks.get(sel["task_id"])
+        if selected_task is None:
+            continue
+        task = selected_task
+        for item in task.items:
+            department = owner.get(item, "")
+            stats = out[task.year][department]
+            stats.expected[task.task_id] += 1
+            row = rows.get((task.task_id, sel["object_id"], item))
+            late = row["late_by"] if row else None
+            if row is None:
+                if task.task_id not in deadlines:
+                    deadlines[task.task_id] = ctx.calendar.publication_deadline(task.window_end)[0]
+                deadline = deadlines[task.task_id]
+                late = max(0, ctx.calendar.workdays_between(deadline, ctx.as_of)) if ctx.as_of > deadline else 0
+            if row is not None and row["published_on"] is not None and row["published_on"] <= ctx.as_of:
+                stats.published[task.task_id] += 1
+                if late:
+                    stats.late += 1
+                    stats.late_days += late
+                    stats.late_max = max(stats.late_max, late)
+                else:
+                    stats.ontime += 1
+            elif late:
+                stats.missing += 1
+                stats.missing_days += late
+            else:
+                stats.pending += 1
+    return out
+
+
+def _drawn_twice(ctx: SiteContext, here: str, year: int) -> list[dict[str, Any]]:
+    chosen = ctx.selections.filter(pl.col("year") == year)
+    counts = chosen.group_by("object_id").agg(pl.col("task_id").sort().alias("tasks"), pl.len().alias("n"))
+    twice = counts.filter(pl.col("n") >= 2).sort("object_id")
+    return [{"name": ctx.object_name(o), "id": o, "href": lookup_href(here, o), "times": n,
+             "tasks": [task_link(ctx, here, t) for t in tasks]}
+            for o, tasks, n in twice.select("object_id", "tasks", "n").iter_rows()]
+
+
+def year_page(ctx: SiteContext, year: int, stats: dict[str, DepartmentYear]) -> Page:
+    here = page_url("compliance", str(year))
+    missing_departments = set(absent(ctx.ds, year))
+    rows: list[dict[str, Any]] = []
+    for department in ctx.departments:
+        s = stats.get(department)
+        if s is None:
+            if department in missing_departments:
+                rows.append({"name": ctx.dept(department), "planned": 0, "done": 0, "ontime": 0, "late": 0,
+                             "late_days": 0, "late_max": 0, "missing": 0, "missing_days": 0, "pending": 0,
+                             "due": 0, "ontime_rate": "—", "absent": True})
+            continue
+        due = s.ontime + s.late + s.missing
+        rows.append({"name": ctx.dept(department), "planned": len(s.planned), "done": s.done, "ontime": s.ontime,
+                     "late": s.late, "late_days": s.late_days, "late_max": s.late_max, "missing": s.missing,
+                     "missing_days": s.missing_days, "pending": s.pending, "due": due,
+                     "ontime_rate": percent(s.ontime, due), "absent": department in missing_departments})
+    year_results = ctx.published.filter(pl.col("year") == year)
+    mix = Counter(year_results["current_code"].to_list())
+    mix_rows = [(ctx.code_label(code), n) for code, n in sorted(mix.items())]
+    total = sum(mix.values())
+    timeliness_rows: list[tuple[str, list[int]]] = [
+        (str(r["name"]), [int(r["ontime"]), int(r["late"]), int(r["missing"]), int(r["pending"])])
+        for r in rows if r["due"] or r["pending"]]
+    gaps = uncovered(ctx.ds, year)
+    in_force = len(in_force_items(ctx, year))
+    twice = _drawn_twice(ctx, here, year)
+    context = {
+        "year": year, "rows": rows, "as_of": ctx.as_of.isoformat(),
+        "mix_chart": bar_chart(f"mix-{year}", f"{year} 年已公示检查结果的类别分布",
+                               f"共 {total} 条结果；各类别的条数见下表。", mix_rows),
+        "mix": [{"label": label, "count": n, "share": percent(n, total)} for label, n in mix_rows],
+        "timeliness_chart": stacked_chart(
+            f"timeliness-{year}", f"{year} 年各部门检查结果公示的及时性",
+            "每个部门一条横条，按按期公示、逾期公示、逾期未公示、未到期限的比例分段；数字见上表。",
+            SERIES, timeliness_rows),
+        "series": [name for name, _ in SERIES],
+        "twice": twice[:1000], "twice_total": len(twice),
+        "coverage": {"gaps": len(gaps), "in_force": in_force,
+                     "href": rel(here, page_url("plans", str(year)) + "#coverage")},
+        "absent": [ctx.dept(d) for d in sorted(missing_departments)],
+        "results_href": rel(here, page_url("results", str(year))),
+        "sources": [{"what": f"{year} 年度计划", **ctx.source(ctx.ds.layout.plan(year))},
+                    {"what": f"{year} 年检查结果目录", **ctx.source(ctx.ds.layout.results_dir / str(year))}],
+    }
+    return Page(here, f"{year} 年各部门履职情况", "compliance.html.j2", context,
+                description=f"{year} 年各部门联合抽查任务完成、检查结果按期公示、逾期与未公示情况（第二十五条）")
+
+
+def pages(ctx: SiteContext) -> list[Page]:
+    stats = department_years(ctx)
+    out = [year_page(ctx, year, stats.get(year, {})) for year in ctx.years]
+    here = page_url("compliance")
+    years = [{"year": y, "href": rel(here, page_url("compliance", str(y)))} for y in reversed(ctx.years)]
+    out.insert(0, Page(here, "履职情况", "compliance_index.html.j2", {"years": years},
+                       description="各部门联合抽查履职情况通报（第二十五条）"))
+    return out

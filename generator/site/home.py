@@ -1,0 +1,52 @@
+"""The home page: what the program is, the latest published results, key figures for the year."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from generator.site.common import day, percent, task_link, timeliness_text
+from generator.site.context import SiteContext
+from generator.site.render import Page
+
+LATEST = 10
+
+
+def pages(ctx: SiteContext) -> list[Page]:
+    here = ""
+    year = ctx.current_year
+    plan = ctx.ds.plans.get(year)
+    tasks = plan.tasks if plan else ()
+    locked = [d for d in ctx.ds.draws if d.record is not None and d.year == year]
+    chosen = ctx.selections.filter(pl.col("year") == year)
+    published = ctx.published.filter(pl.col("year") == year)
+    states = [timeliness_text(r)["state"] for r in published.select(
+        "published_on", "late_by", "deadline", "deadline_official").iter_rows(named=True)]
+    corrections = ctx.published_corrections.filter(
+        pl.col("task_id").is_in([t.task_id for t in tasks]))
+    figures = [
+        {"label": "年度计划任务", "value": len(tasks), "note": ""},
+        {"label": "已锁定的抽取", "value": len(locked), "note": ""},
+        {"label": "抽中检查对象", "value": chosen["object_id"].n_unique(), "note": f"{len(chosen)} 人次"},
+        {"label": "已公示检查结果", "value": len(published), "note": ""},
+        {"label": "按期公示率", "value": percent(states.count("ontime"), len(states)), "note": "20 个工作日内"},
+        {"label": "参与部门", "value": len({d for t in tasks for d in t.departments}), "note": ""},
+        {"label": "结果更正", "value": len(corrections), "note": ""},
+    ]
+    latest_groups = (ctx.published.group_by("published_on", "task_id").len()
+                     .sort(["published_on", "task_id"], descending=[True, False]).head(LATEST))
+    latest = []
+    for published_on, task_id, count in latest_groups.select("published_on", "task_id", "len").iter_rows():
+        task = ctx.tasks.get(task_id)
+        latest.append({"date": day(published_on), "task": task_link(ctx, here, task_id), "count": count,
+                       "lead": ctx.dept(task.lead) if task else ""})
+    context = {
+        "year": year, "as_of": day(ctx.as_of), "figures": figures, "latest": latest,
+        "links": {
+            "checklist": "checklist/", "plan": f"plans/{year}/", "results": f"results/{year}/",
+            "lookup": "lookup/", "corrections": "corrections/", "compliance": f"compliance/{year}/",
+            "downloads": "downloads/", "feed": "feed.xml", "draw": "about/draw/", "rules": "about/rules/",
+            "search": "search/",
+        },
+    }
+    return [Page(here, "首页", "home.html.j2", context,
+                 description="淄博市市场监管领域部门联合“双随机、一公开”监管：抽查事项清单、年度计划、抽取过程、检查结果与更正公开")]

@@ -1,0 +1,208 @@
+"""Business lookup (第二十条): one page, per-object history in sharded static JSON, a bigram
+name index, and a permanent link per object (`lookup/#<object_id>`).
+
+A page per business would not scale (a million objects), so nothing here is a page but the
+lookup itself. Files it writes under `lookup/`:
+
+- `meta.json`: bucket counts and the links the page needs;
+- `h/<bucket>.json`: `{object_id: history}` for every object ever drawn, bucketed by the
+  FNV-1a hash of the id, so one lookup by id fetches one small file;
+- `n/<bucket>.json`: the name index. For each two-character sequence (bigram) of the
+  lower-cased names, the objects whose name contains it; bucketed by the bigram's FNV-1a hash.
+  Any name containing the query contains every bigram of the query, so one bigram's list holds
+  all the hits, which the page then filters by the whole query. A bigram carried by too many
+  names (“有限”, “公司”) is marked common (0) and the page tries the query's next bigram; a
+  long list is written to a file of its own (`n/<bucket>-<n>.json`, named in the bucket).
+
+Only objects that were drawn at least once are indexed: the rest have no inspection history.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from generator.site.common import day, task_url, timeliness_text
+from generator.site.context import FIELD_TITLES, SiteContext
+from generator.site.paths import page_url
+from generator.site.render import Page
+
+HISTORY_TARGET_BYTES = 24_000
+NAME_TARGET_BYTES = 24_000
+COMMON_BIGRAM = 600  # more names than this: the bigram is too common to list
+OWN_FILE = 150  # a list longer than this gets a file of its own, so buckets stay small
+MAX_BUCKETS = 4096
+MIN_QUERY = 2
+
+
+def fnv1a(text: str) -> int:
+    """32-bit FNV-1a over the UTF-8 bytes (the same function runs in lookup.js)."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value ^= byte
+        value = (value * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def bucket_count(total_bytes: int, target: int) -> int:
+    """A power of two giving buckets of about `target` bytes."""
+    count = 1
+    while count < MAX_BUCKETS and total_bytes / count > target:
+        count *= 2
+    return count
+
+
+def bucket_name(value: int, count: int) -> str:
+    width = max(1, (count.bit_length() - 1 + 3) // 4)
+    return f"{value & (count - 1):0{width}x}"
+
+
+def bigrams(name: str) -> list[str]:
+    text = name.lower()
+    return sorted({text[i:i + 2] for i in range(len(text) - 1)})
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def histories(ctx: SiteContext) -> dict[str, dict[str, Any]]:
+    """Every drawn object's whole history: each task, its published results as they stand,
+    the originals beside any correction, and the follow-up (第十八条、第十九条、第二十六条)."""
+    selected = ctx.selections.sort("year", "task_id", "position")
+    published = ctx.published.sort("task_id", "object_id", "item_id")
+    by_key: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    sources: dict[tuple[str, str], str] = {}
+    layout = ctx.ds.layout
+    paths: dict[str, str] = {}
+    for r in published.iter_rows(named=True):
+        task = ctx.tasks.get(r["task_id"])
+        path = paths.get(r["task_id"], "")
+        if task and not path:
+            relative = ctx.data_rel(layout.results(task.year, task.task_id))
+            path = paths[r["task_id"]] = f"{ctx.settings.data_path}/{relative}"
+        by_key[(r["task_id"], r["object_id"])].append({
+            "item_id": r["item_id"], "item": ctx.item_title(r["item_id"]), "department": ctx.dept(r["department_id"]),
+            "method": r["method"], "inspected_to": day(r["inspected_to"]), "result": ctx.code_label(r["current_code"]),
+            "code": r["current_code"],
+            "credit": bool(ctx.codes[r["current_code"]].credit_record) if r["current_code"] in ctx.codes else False,
+            "original": ctx.code_label(r["result_code"]) if r["current_code"] != r["result_code"] else "",
+            "follow_up": (r["current_follow_up"] or "").replace(";", "、"),
+            "published_on": day(r["published_on"]), "timeliness": timeliness_text(r)["text"],
+            "line": r["_row"],
+        })
+        sources[(r["task_id"], r["object_id"])] = path
+    corrections: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    corrections_path = f"{ctx.settings.data_path}/{ctx.data_rel(layout.corrections)}"
+    for c in ctx.published_corrections.iter_rows(named=True):
+        label = ctx.code_label if c["field"] == "result_code" else (lambda v: (v or "").replace(";", "、"))
+        corrections[(c["task_id"], c["object_id"])].append({
+            "id": c["correction_id"], "item_id": c["item_id"], "field": FIELD_TITLES.get(c["field"], c["field"]),
+            "old": label(c["old_value"]) or "（空）", "new": label(c["new_value"]) or "（空）", "reason": c["reason"],
+            "approver": c["approver"], "approved_on": day(c["approved_on"]), "published_on": day(c["published_on"]),
+            "source": corrections_path, "line": c["_row"],
+        })
+    out: dict[str, dict[str, Any]] = {}
+    for r in selected.iter_rows(named=True):
+        object_id, task_id = r["object_id"], r["task_id"]
+        info = ctx.objects.get(object_id)
+        entry = out.get(object_id)
+        if entry is None:
+            entry = out[object_id] = {
+                "id": object_id, "name": info.name if info else object_id,
+                "type": info.object_type if info else "", "status": info.status if info else "",
+                "district": ctx.district(info.district) if info else "",
+                "industry": ctx.industry(info.industry) if info else "", "tasks": []}
+        task = ctx.tasks.get(task_id)
+        strata = {s.id: s.name for s in task.strata} if task else {}
+        draw = ctx.draws.get(task_id)
+        entry["tasks"].append({
+            "task_id": task_id, "year": r["year"], "name": task.name if task else task_id,
+            "lead": ctx.dept(task.lead) if task else "", "href": task_url(task) if task else "",
+            "stratum": strata.get(r["stratum"], r["stratum"]),
+            "locked_on": str((draw.record or {}).get("locked_on", "")) if draw else "",
+            "results": by_key.get((task_id, object_id), []),
+            "source": sources.get((task_id, object_id), ""),
+            "corrections": corrections.get((task_id, object_id), []),
+        })
+    return out
+
+
+def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
+    """Write meta.json and the shards; returns counts for the build report."""
+    root = site / "lookup"
+    records = histories(ctx)
+    encoded = {object_id: dumps(record) for object_id, record in records.items()}
+    history_buckets = bucket_count(sum(len(t.encode()) for t in encoded.values()), HISTORY_TARGET_BYTES)
+    shards: dict[str, list[str]] = defaultdict(list)
+    for object_id in sorted(encoded):
+        shards[bucket_name(fnv1a(object_id), history_buckets)].append(object_id)
+    (root / "h").mkdir(parents=True, exist_ok=True)
+    for name, ids in sorted(shards.items()):
+        body = ",".join(f"{json.dumps(i)}:{encoded[i]}" for i in ids)
+        (root / "h" / f"{name}.json").write_text("{" + body + "}", encoding="utf-8", newline="\n")
+
+    postings: dict[str, list[str]] = defaultdict(list)
+    for object_id in sorted(records):
+        for gram in bigrams(records[object_id]["name"]):
+            postings[gram].append(object_id)
+    entry_bytes = {i: len(dumps([i, r["name"], r["status"], len(r["tasks"])]).encode()) for i, r in records.items()}
+    estimate = sum(sum(entry_bytes[i] + 6 for i in ids) for ids in postings.values() if len(ids) <= COMMON_BIGRAM)
+    name_buckets = bucket_count(estimate, NAME_TARGET_BYTES)
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for gram in sorted(postings):
+        grouped[bucket_name(fnv1a(gram), name_buckets)].append(gram)
+    (root / "n").mkdir(parents=True, exist_ok=True)
+    for name, grams in sorted(grouped.items()):
+        table: list[list[Any]] = []
+        index: dict[str, int] = {}
+        lists: dict[str, Any] = {}
+        own = 0
+        for gram in grams:
+            ids = postings[gram]
+            if len(ids) > COMMON_BIGRAM:
+                lists[gram] = 0
+                continue
+            if len(ids) > OWN_FILE:
+                own += 1
+                alone = [[i, records[i]["name"], records[i]["status"], len(records[i]["tasks"])] for i in ids]
+                (root / "n" / f"{name}-{own}.json").write_text(dumps({"o": alone, "b": {gram: list(range(len(ids)))}}),
+                                                              encoding="utf-8", newline="\n")
+                lists[gram] = f"{name}-{own}"
+                continue
+            refs = []
+            for object_id in ids:
+                if object_id not in index:
+                    index[object_id] = len(table)
+                    record = records[object_id]
+                    table.append([object_id, record["name"], record["status"], len(record["tasks"])])
+                refs.append(index[object_id])
+            lists[gram] = refs
+        (root / "n" / f"{name}.json").write_text(dumps({"o": table, "b": lists}), encoding="utf-8", newline="\n")
+
+    meta = {
+        "version": 1, "objects": len(records), "history_buckets": history_buckets, "name_buckets": name_buckets,
+        "min_query": MIN_QUERY, "as_of": day(ctx.as_of),
+        "source_base": f"{ctx.settings.repo_url}/blob/{ctx.settings.repo_branch}/",
+        "history_base": f"{ctx.settings.repo_url}/commits/{ctx.settings.repo_branch}/",
+    }
+    (root / "meta.json").write_text(dumps(meta), encoding="utf-8", newline="\n")
+    return {"objects": len(records), "history_files": len(shards), "name_files": len(grouped)}
+
+
+def pages(ctx: SiteContext) -> list[Page]:
+    here = page_url("lookup")
+    example = ""
+    with_results = ctx.published.group_by("object_id").len().sort("len", "object_id", descending=[True, False])
+    if len(with_results):
+        example = str(with_results["object_id"][0])
+    sample_name = ctx.object_name(example) if example else ""
+    return [Page(here, "企业查询", "lookup.html.j2", {
+        "example_id": example, "example_name": sample_name,
+        "objects": pl.Series(ctx.selections["object_id"]).n_unique(),
+    }, description="按名称或统一社会信用代码查询检查对象历年的抽查记录、检查结果、更正与后续处理",
+                 scripts=["assets/sunlight/js/sunlight-lookup.js"])]

@@ -1,0 +1,102 @@
+"""The last gate before publication (第二十一条): no output file may contain a resident identity
+number (valid check digit), a mainland mobile number, or the value of any field the schemas
+mark private. Runs over every text file of the built site; any hit fails the build.
+
+Long hexadecimal runs (hashes, seeds, tickets, signatures) are blanked before the number
+patterns run: an 11-digit stretch inside a SHA-256 is not a phone number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from generator.model import Dataset
+from generator.rules.personal_data import personal_data_in
+from generator.schemas import private_fields
+
+TEXT_SUFFIXES = {".html", ".json", ".csv", ".xml", ".svg", ".txt", ".md", ".js", ".css"}
+# Code shipped by the theme and the search engine: no data is ever written there.
+SKIP_PREFIXES = ("assets/javascripts/", "assets/stylesheets/", "pagefind/")
+HEX_RUN = r"[0-9a-fA-F]{32,}"
+NUMBER_RUN = r"[0-9]{11,}[Xx]?"
+BATCH_BYTES = 64 << 20
+
+PRIVATE_TABLES = {"inspectors": "inspectors", "recusals": "recusals", "objects": "objects",
+                  "departments": "departments", "checklist": "checklist", "replacements": "replacements",
+                  "corrections": "corrections", "results": "results"}
+
+
+@dataclass(frozen=True)
+class Leak:
+    path: str
+    what: str
+
+
+def private_values(ds: Dataset) -> list[str]:
+    """Every non-empty value of every private field in the data set."""
+    values: set[str] = set()
+    for attribute, schema in PRIVATE_TABLES.items():
+        frame: pl.DataFrame = getattr(ds, attribute)
+        for name in private_fields(schema):
+            if name in frame.columns:
+                column = frame[name].cast(pl.String).drop_nulls().str.strip_chars()
+                values.update(v for v in column.to_list() if v)
+    return sorted(values)
+
+
+def _files(site: Path) -> Iterator[tuple[str, Path]]:
+    for path in sorted(site.rglob("*")):
+        relative = path.relative_to(site).as_posix()
+        if path.is_file() and path.suffix in TEXT_SUFFIXES and not relative.startswith(SKIP_PREFIXES):
+            yield relative, path
+
+
+def _batches(site: Path) -> Iterator[list[tuple[str, str]]]:
+    batch: list[tuple[str, str]] = []
+    size = 0
+    for relative, path in _files(site):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        batch.append((relative, text))
+        size += len(text)
+        if size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _number_problem(run: str) -> str | None:
+    """What a maximal run of digits (with an optional trailing X) is, if it is personal data."""
+    digits = run.rstrip("Xx")
+    if len(run) == 18 and len(digits) >= 17 and digits[0] != "0":
+        return personal_data_in(f" {run} ")
+    if len(digits) == 11:
+        return personal_data_in(f" {digits} ")
+    return None
+
+
+def scan(site: Path, secrets: list[str]) -> list[Leak]:
+    leaks: list[Leak] = []
+    for batch in _batches(site):
+        frame = pl.DataFrame({"path": [p for p, _ in batch], "text": [t for _, t in batch]})
+        frame = frame.with_columns(pl.col("text").str.replace_all(HEX_RUN, " "))
+        if secrets:
+            hits = frame.filter(pl.col("text").str.contains_any(secrets))
+            for path, found in hits.select("path", pl.col("text").str.extract_many(secrets).alias("found")
+                                           ).iter_rows():
+                shown = "、".join(sorted({f"“{v[:1]}{'*' * (len(v) - 1)}”" for v in found})[:3])
+                leaks.append(Leak(path, f"不公开字段的值 {shown}"))
+        # Every maximal run of 11 or more digits: the candidates of both patterns of
+        # generator.rules.personal_data, each judged once however often it occurs.
+        runs = frame.select("path", pl.col("text").str.extract_all(NUMBER_RUN).alias("run")).explode("run")
+        runs = runs.drop_nulls("run")
+        verdicts = {run: _number_problem(run) for run in runs["run"].unique().to_list()}
+        bad = {run for run, verdict in verdicts.items() if verdict}
+        if bad:
+            for path, run in runs.filter(pl.col("run").is_in(sorted(bad))).unique(maintain_order=True).iter_rows():
+                leaks.append(Leak(path, str(verdicts[run])))
+    return leaks

@@ -1,0 +1,111 @@
+"""Results by year (第十七条、第十八条), filterable by department, district, industry and result
+category. The page carries static summary tables; the full list is loaded per department from
+`results/<year>/<department>.json` and filtered in the browser."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from generator.site.common import day, percent, timeliness_text
+from generator.site.context import SiteContext
+from generator.site.paths import page_url, rel, safe_join
+from generator.site.render import Page
+
+
+def results_url(year: int) -> str:
+    return page_url("results", str(year))
+
+
+def _year_rows(ctx: SiteContext, year: int) -> pl.DataFrame:
+    rows = ctx.published.filter(pl.col("year") == year)
+    objects = ctx.objects
+    return rows.with_columns(
+        pl.col("object_id").replace_strict({k: v.district for k, v in objects.items()}, default="",
+                                           return_dtype=pl.String).alias("district"),
+        pl.col("object_id").replace_strict({k: (v.industry or "")[:2] for k, v in objects.items()}, default="",
+                                           return_dtype=pl.String).alias("industry2"),
+    )
+
+
+def _major_name(ctx: SiteContext, code: str) -> str:
+    return f"{code} {ctx.industry_names.get(code, '')}".strip() if code else "无行业代码"
+
+
+def page(ctx: SiteContext, year: int) -> Page:
+    here = results_url(year)
+    rows = _year_rows(ctx, year)
+    codes = sorted(set(rows["current_code"].to_list()))
+    by_dept: dict[str, Counter[str]] = {}
+    for department, code in zip(rows["department_id"].to_list(), rows["current_code"].to_list(), strict=True):
+        by_dept.setdefault(department, Counter())[code] += 1
+    departments = [{"id": d, "name": ctx.dept(d), "total": sum(by_dept[d].values()),
+                    "counts": [by_dept[d].get(c, 0) for c in codes]}
+                   for d in ctx.departments if d in by_dept]
+    district_counts = Counter(rows["district"].to_list())
+    industry_counts = Counter(rows["industry2"].to_list())
+    credit = sum(1 for c in rows["current_code"].to_list() if c in ctx.codes and ctx.codes[c].credit_record)
+    context = {
+        "year": year, "total": len(rows), "objects": rows["object_id"].n_unique(),
+        "tasks": rows["task_id"].n_unique(), "credit": credit, "credit_percent": percent(credit, len(rows)),
+        "codes": [{"code": c, "label": ctx.code_label(c)} for c in codes],
+        "departments": departments,
+        "districts": [{"code": k, "name": ctx.district(k), "count": v} for k, v in sorted(district_counts.items())],
+        "industries": [{"code": k, "name": _major_name(ctx, k), "count": v}
+                       for k, v in sorted(industry_counts.items())],
+        "plan_href": rel(here, page_url("plans", str(year))),
+        "corrections_href": rel(here, page_url("corrections")),
+        "sources": [{"what": f"{year} 年检查结果目录", **ctx.source(ctx.ds.layout.results_dir / str(year))}],
+    }
+    return Page(here, f"{year} 年检查结果", "results.html.j2", context,
+                description=f"淄博市 {year} 年部门联合抽查已公示的检查结果，可按部门、区县、行业和结果类别筛选",
+                scripts=["assets/sunlight/js/sunlight-results.js"])
+
+
+def write_data(ctx: SiteContext, site: Path) -> int:
+    """One JSON file per year and department with that department's published results."""
+    files = 0
+    for year in ctx.years:
+        here = results_url(year)
+        rows = _year_rows(ctx, year).sort("task_id", "object_id", "item_id")
+        for (department,), frame in rows.partition_by("department_id", as_dict=True, maintain_order=True).items():
+            # Rows refer to objects, tasks and items by position in these tables (smaller files).
+            objects: dict[str, int] = {}
+            tasks: dict[str, int] = {}
+            items: dict[str, int] = {}
+            object_table: list[list[str]] = []
+            task_table: list[list[str]] = []
+            item_table: list[list[str]] = []
+            out_rows: list[list[Any]] = []
+            for r in frame.iter_rows(named=True):
+                if r["object_id"] not in objects:
+                    objects[r["object_id"]] = len(object_table)
+                    object_table.append([r["object_id"], ctx.object_name(r["object_id"])])
+                if r["task_id"] not in tasks:
+                    task = ctx.tasks.get(r["task_id"])
+                    tasks[r["task_id"]] = len(task_table)
+                    task_table.append([r["task_id"], task.name if task else r["task_id"],
+                                       rel(here, page_url("tasks", str(task.year), task.task_id)) if task else ""])
+                if r["item_id"] not in items:
+                    items[r["item_id"]] = len(item_table)
+                    item_table.append([r["item_id"], ctx.item_title(r["item_id"])])
+                state = timeliness_text(r)["state"]
+                out_rows.append([tasks[r["task_id"]], objects[r["object_id"]], items[r["item_id"]], r["district"],
+                                 r["industry2"], r["current_code"], (r["current_follow_up"] or "").replace(";", "、"),
+                                 day(r["published_on"]), 1 if state == "late" else 0, 1 if r["corrected"] else 0])
+            payload = {"department": ctx.dept(str(department)), "objects": object_table, "tasks": task_table,
+                       "items": item_table, "rows": out_rows}
+            target = safe_join(site, "results", str(year), f"{department}.json")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+                              encoding="utf-8", newline="\n")
+            files += 1
+    return files
+
+
+def pages(ctx: SiteContext) -> list[Page]:
+    return [page(ctx, year) for year in ctx.years]

@@ -1,0 +1,32 @@
+"""`serve`: build the site into a temporary directory and preview it over HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import tempfile
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    extensions_map = {  # noqa: RUF012 - class attribute required by SimpleHTTPRequestHandler
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript", ".json": "application/json", ".csv": "text/csv; charset=utf-8",
+        ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".xml": "application/atom+xml",
+        ".wasm": "application/wasm",
+    }
+
+
+def serve(data_root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Build, then serve until interrupted (Ctrl-C). Rebuild by restarting."""
+    from generator.site.build import build_site
+
+    with tempfile.TemporaryDirectory(prefix="sunlight-serve-") as folder:
+        report = build_site(data_root, Path(folder) / "site")
+        print(report.summary())
+        handler = functools.partial(_Handler, directory=str(report.output))
+        with ThreadingHTTPServer((host, port), handler) as server:
+            print(f"预览地址：http://{host}:{server.server_address[1]}/（按 Ctrl-C 停止）")
+            with contextlib.suppress(KeyboardInterrupt):
+                server.serve_forever()
