@@ -245,9 +245,13 @@ def load(root: Path) -> tuple[Dataset, list[Finding]]:
     layout = Layout(root)
     findings: list[Finding] = []
 
+    unusable: set[str] = set()
+
     def table(path: Path, name: str, required: bool = True) -> pl.DataFrame:
         frame, problems = read_table(path, name, layout, required=required)
         findings.extend(problems)
+        if any(p.rule.startswith(("file/", "header/")) for p in problems):
+            unusable.add(name)
         return frame
 
     departments = table(layout.departments, "departments")
@@ -274,6 +278,6 @@ def load(root: Path) -> tuple[Dataset, list[Finding]]:
         snapshot=snapshot, inspectors=inspectors, recusals=recusals, replacements=replacements,
         results=results, corrections=corrections, result_codes=reference_table("result_codes"),
         industries=reference_table("industries"), districts=reference_table("districts"),
-        plans=plans, scenarios=scenarios, holidays=holidays, draws=draws,
+        plans=plans, scenarios=scenarios, holidays=holidays, draws=draws, unusable=unusable,
     )
     return dataset, findings

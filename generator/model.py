@@ -143,12 +143,20 @@ class Dataset:
     scenarios: list[Scenario] = field(default_factory=list)
     holidays: dict[int, HolidayYear] = field(default_factory=dict)
     draws: list[Draw] = field(default_factory=list)
+    # Tables whose file could not be read at all: rules do not check references into them,
+    # which would only repeat one unreadable file as a thousand missing ids.
+    unusable: set[str] = field(default_factory=set)
     # The day "now" means for rules about what is overdue; a parameter so runs are repeatable.
     as_of: dt.date = field(default_factory=dt.date.today)
 
     @property
     def tasks(self) -> dict[str, Task]:
-        return {t.task_id: t for plan in self.plans.values() for t in plan.tasks}
+        # The first plan that names a task owns it; a repeated id is reported by the reference rule.
+        tasks: dict[str, Task] = {}
+        for plan in sorted(self.plans.values(), key=lambda p: p.year):
+            for task in plan.tasks:
+                tasks.setdefault(task.task_id, task)
+        return tasks
 
     def display(self, path: Path) -> str:
         return self.layout.display(path)

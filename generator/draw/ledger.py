@@ -46,7 +46,9 @@ def chain_order(records: Mapping[str, Mapping[str, Any]]
             for name in names[1:]:
                 problems.append(ChainProblem(name, f"账本分叉：{name} 与 {names[0]} 声明接在同一条记录之后"))
         order.append(names[0])
-        head = record_sha256(records[names[0]])
+        # Link by the hash each record states; whether it states its true hash is checked
+        # per record (verify), so one edited record is blamed alone, not all that follow.
+        head = str(records[names[0]].get("record_sha256"))
     for names in following.values():
         for name in names:
             problems.append(ChainProblem(
@@ -57,4 +59,4 @@ def chain_order(records: Mapping[str, Mapping[str, Any]]
 def head_of(records: Mapping[str, Mapping[str, Any]]) -> str:
     """The `previous` the next manifest must name."""
     order, _ = chain_order(records)
-    return record_sha256(records[order[-1]]) if order else GENESIS_PREVIOUS
+    return str(records[order[-1]].get("record_sha256")) if order else GENESIS_PREVIOUS

@@ -34,6 +34,11 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
         data = data[len(BOM):]
     if not data.strip():
         return None, [*findings, error(display, "file/empty", "文件为空：应至少包含表头或一条记录")]
+    if b"\x00" in data:
+        # Checked before decoding: a spreadsheet or image saved under a .csv name is binary.
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        message = "文件含有空字符（NUL），不是文本文件：请另存为 UTF-8 编码的 CSV/YAML"
+        return None, [*findings, error(display, "file/binary", message, row=line)]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -44,8 +49,4 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
         except UnicodeDecodeError:
             hint = "文件不是有效的 UTF-8 编码：请另存为 UTF-8"
         return None, [*findings, error(display, "file/encoding", hint, row=line)]
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        return None, [*findings, error(display, "file/binary", "文件含有空字符（NUL），不是文本文件",
-                                       row=line)]
     return text, findings

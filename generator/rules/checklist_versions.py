@@ -19,6 +19,9 @@ def check(ds: Dataset) -> Iterable[Finding]:
     for row in items.filter(pl.col("effective_to") < pl.col("effective_from")).iter_rows(named=True):
         yield error(file, RULE, f"事项 {row['item_id']} 第 {row['version']} 版的停止日期早于生效日期",
                     row=row["_row"], field="effective_to", article=ARTICLE)
+    # Rows with an empty id or start date are reported by the schema; rules skip them.
+    items = items.filter(pl.col("item_id").is_not_null() & pl.col("effective_from").is_not_null()
+                         & pl.col("version").is_not_null())
     for row in items.iter_rows(named=True):
         prefix = row["item_id"].split("-")[0].lower()
         if row["department_id"] and prefix != row["department_id"]:

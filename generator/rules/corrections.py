@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import polars as pl
+
 from generator.findings import Finding, error
 from generator.model import Dataset
 from generator.schemas import table_schema
@@ -40,7 +42,9 @@ def check(ds: Dataset) -> Iterable[Finding]:
                for r in ds.results.iter_rows(named=True)}
     codes = set(ds.result_codes["code"].to_list())
     follow_up = _follow_up_pattern()
-    ordered = ds.corrections.sort("correction_id")
+    # Rows with an unreadable id or date are reported by the schema; they cannot be judged here.
+    ordered = ds.corrections.filter(pl.col("correction_id").is_not_null() & pl.col("approved_on").is_not_null()
+                                    ).sort("correction_id")
     rows = ordered["_row"].to_list()
     if rows != sorted(rows):
         yield error(file, RULE, "更正记录应按更正编号顺序逐条追加在文件末尾", article=ARTICLE)

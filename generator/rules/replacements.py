@@ -21,8 +21,13 @@ RULE = "replacement"
 
 def _apply(ds: Dataset, draw: Draw, replacements: pl.DataFrame | None = None
            ) -> tuple[dict[str, list[dict[str, Any]]], list[Finding]]:
-    teams = {str(t.get("object_id")): [dict(m) for m in t.get("members") or []]
-             for t in (draw.record or {}).get("teams") or [] if isinstance(t, dict)}
+    # A malformed record is reported by the draw verification; here it has no teams.
+    raw_teams = (draw.record or {}).get("teams")
+    teams: dict[str, list[dict[str, Any]]] = {}
+    for t in raw_teams if isinstance(raw_teams, list) else []:
+        members = t.get("members") if isinstance(t, dict) else None
+        if isinstance(members, list):
+            teams[str(t.get("object_id"))] = [dict(m) for m in members if isinstance(m, dict)]
     file = ds.layout.display(ds.layout.replacements)
     inspectors = {r["inspector_id"]: r for r in ds.inspectors.iter_rows(named=True)}
     recused = {(r["object_id"], r["inspector_id"]) for r in ds.recusals.filter(
@@ -30,7 +35,8 @@ def _apply(ds: Dataset, draw: Draw, replacements: pl.DataFrame | None = None
     locked_on = str((draw.record or {}).get("locked_on", ""))
     findings: list[Finding] = []
     table = ds.replacements if replacements is None else replacements
-    rows = table.filter(pl.col("task_id") == draw.task_id)
+    # A row with an unreadable date is reported by the schema; it cannot be judged here.
+    rows = table.filter((pl.col("task_id") == draw.task_id) & pl.col("approved_on").is_not_null())
     for row in rows.iter_rows(named=True):
         def fail(message: str, field: str, r: dict[str, Any] = row) -> None:
             findings.append(error(file, RULE, f"{r['replacement_id']}：{message}", row=r["_row"],
@@ -53,7 +59,9 @@ def _apply(ds: Dataset, draw: Draw, replacements: pl.DataFrame | None = None
             continue
         if new["department_id"] != slot.get("department"):
             fail("调整后人员须与被调整人员属于同一部门", "replacement_inspector_id")
-        if not new["active"] or not (new["qualified_from"] <= row["approved_on"] <= new["qualified_to"]):
+        qualified = new["qualified_from"] is not None and new["qualified_to"] is not None \
+            and new["qualified_from"] <= row["approved_on"] <= new["qualified_to"]
+        if not new["active"] or not qualified:
             fail("调整后人员在批准日期不在岗或不具备有效的执法资格", "replacement_inspector_id")
         if (row["object_id"], new["inspector_id"]) in recused:
             fail("调整后人员对该对象须执法回避", "replacement_inspector_id")
