@@ -150,14 +150,14 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from generator.site import build_site
+    from generator.publish import build_site
 
     print(build_site(args.data, args.output).summary())
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from generator.site import serve
+    from generator.publish import serve
 
     serve(args.data, args.host, args.port)
     return 0

@@ -147,3 +147,20 @@ def site_dir(tmp_path: Path) -> Path:
     source = Path(__file__).resolve().parents[2] / "generator" / "static" / "js"
     shutil.copytree(source, root / "js")
     return root
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample data's public site, built once per test session."""
+    from generator.publish import build_site
+
+    out = tmp_path_factory.getbasetemp() / "sunlight-sample-site"
+    if not (out / ".sunlight-site").exists():
+        build_site(Path(__file__).resolve().parents[2] / "data", out)
+    return out
+
+
+@pytest.fixture
+def base(site: Path, static_server: StaticServer) -> str:
+    """The served site's base URL, ending in a slash."""
+    return static_server(site) + "/"

@@ -15,31 +15,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
-from generator.site import build_site
+from generator.publish import build_site
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data"
 ARTIFACTS = REPO / "test-artifacts"
-
-
-def sample_site(factory: pytest.TempPathFactory) -> Path:
-    """The sample data's site, built once per test session (shared by the site's browser tests)."""
-    out = factory.getbasetemp() / "sunlight-sample-site"
-    if not (out / ".sunlight-site").exists():
-        build_site(SAMPLE, out)
-    return out
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_site(tmp_path_factory)
-
-
-@pytest.fixture
-def base(site: Path, static_server: Callable[[Path], str]) -> str:
-    return static_server(site) + "/"
 
 
 def drawn_object(site: Path) -> tuple[str, str]:

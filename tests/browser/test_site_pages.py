@@ -5,13 +5,10 @@ Screenshots of each page type go to test-artifacts/ (gitignored)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-
-from generator.site import build_site
 
 pytestmark = pytest.mark.browser
 
@@ -41,24 +38,6 @@ PAGE_TYPES = {
     "about-search": "about/search/",
     "search": "search/",
 }
-
-
-def sample_site(factory: pytest.TempPathFactory) -> Path:
-    """The sample data's site, built once per test session (shared by the site's browser tests)."""
-    out = factory.getbasetemp() / "sunlight-sample-site"
-    if not (out / ".sunlight-site").exists():
-        build_site(SAMPLE, out)
-    return out
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return sample_site(tmp_path_factory)
-
-
-@pytest.fixture
-def base(site: Path, static_server: Callable[[Path], str]) -> str:
-    return static_server(site) + "/"
 
 
 def axe_violations(page: Page) -> list[str]:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildFailed
-from generator.site import build_site
-from generator.site.paths import check_segment, rel, safe_join
-from generator.site.privacy import scan
+from generator.publish import build_site
+from generator.publish.paths import check_segment, rel, safe_join
+from generator.publish.privacy import scan
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 OBJECT = "91370302EBN26YG3HX"  # drawn for ZB-2026-001 in the minimal fixture, with results
@@ -162,7 +162,7 @@ def test_shell_pages_equal_what_mkdocs_renders(minimal_site: Path, tmp_path: Pat
     """Task pages poured into the shell are byte for byte the pages MkDocs renders itself."""
     import dataclasses
 
-    from generator.site import tasks
+    from generator.publish import tasks
     original = tasks.task_page
     monkeypatch.setattr(tasks, "task_page", lambda ctx, task: dataclasses.replace(original(ctx, task), shell=False))
     direct = tmp_path / "direct"
@@ -192,8 +192,8 @@ def test_draw_files_can_be_served_from_elsewhere(minimal_copy: Path, tmp_path: P
     import dataclasses
     import json
 
-    from generator.site import build as build_module
-    from generator.site.settings import load_settings
+    from generator.publish import build as build_module
+    from generator.publish.settings import load_settings
 
     remote = "https://example.org/raw/data/draws/"
     monkeypatch.setattr(build_module, "load_settings",

@@ -12,8 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from generator.site import build_site
-from generator.site.lookup import bigrams, bucket_name, fnv1a
+from generator.publish import build_site
+from generator.publish.lookup import bigrams, bucket_name, fnv1a
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data"
 

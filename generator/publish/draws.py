@@ -8,8 +8,8 @@ import json
 import shutil
 from pathlib import Path
 
-from generator.site.context import SiteContext
-from generator.site.paths import safe_join
+from generator.publish.context import SiteContext
+from generator.publish.paths import safe_join
 
 PUBLISHED = ("manifest.json", "frame.csv", "roster.csv", "exclusions.csv", "beacon.json", "record.json")
 

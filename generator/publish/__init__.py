@@ -10,7 +10,7 @@ beside it. Nothing replaces the old site unless every step, the privacy scan inc
 
 from __future__ import annotations
 
-from generator.site.build import BuildReport, build_site
-from generator.site.serve import serve
+from generator.publish.build import BuildReport, build_site
+from generator.publish.serve import serve
 
 __all__ = ["BuildReport", "build_site", "serve"]

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from generator.model import Stratum, Task
-from generator.site.context import SiteContext
-from generator.site.paths import page_url, rel
+from generator.publish.context import SiteContext
+from generator.publish.paths import page_url, rel
 
 
 def task_url(task: Task) -> str:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from generator.site.common import day, task_url
-from generator.site.context import ItemVersion, SiteContext
-from generator.site.paths import page_url, rel
-from generator.site.render import Page
+from generator.publish.common import day, task_url
+from generator.publish.context import ItemVersion, SiteContext
+from generator.publish.paths import page_url, rel
+from generator.publish.render import Page
 
 
 def _tasks_using(ctx: SiteContext) -> dict[str, list[str]]:

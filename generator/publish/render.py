@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from generator.site.paths import markdown_path, rel
+from generator.publish.paths import markdown_path, rel
 
 _UNSAFE_TITLE = re.compile(r"[<>&\"'`{}\[\]*_#|\\\r\n\t]+")
 

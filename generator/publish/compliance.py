@@ -15,14 +15,14 @@ from typing import Any
 
 import polars as pl
 
+from generator.publish.charts import bar_chart, stacked_chart
+from generator.publish.common import lookup_href, percent, task_link
+from generator.publish.context import SiteContext
+from generator.publish.paths import page_url, rel
+from generator.publish.plans import in_force_items
+from generator.publish.render import Page
 from generator.rules.coverage import uncovered
 from generator.rules.participation import absent
-from generator.site.charts import bar_chart, stacked_chart
-from generator.site.common import lookup_href, percent, task_link
-from generator.site.context import SiteContext
-from generator.site.paths import page_url, rel
-from generator.site.plans import in_force_items
-from generator.site.render import Page
 
 SERIES = (("按期公示", "ontime"), ("逾期公示", "late"), ("逾期未公示", "missing"), ("未到期限", "pending"))
 

@@ -20,7 +20,7 @@ class _Handler(SimpleHTTPRequestHandler):
 
 def serve(data_root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Build, then serve until interrupted (Ctrl-C). Rebuild by restarting."""
-    from generator.site.build import build_site
+    from generator.publish.build import build_site
 
     with tempfile.TemporaryDirectory(prefix="sunlight-serve-") as folder:
         report = build_site(data_root, Path(folder) / "site")

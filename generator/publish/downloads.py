@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from generator.site.context import SiteContext
-from generator.site.draws import PUBLISHED
-from generator.site.paths import page_url, rel
-from generator.site.render import Page
-from generator.site.tasks import draw_status
+from generator.publish.context import SiteContext
+from generator.publish.draws import PUBLISHED
+from generator.publish.paths import page_url, rel
+from generator.publish.render import Page
+from generator.publish.tasks import draw_status
 
 
 def pages(ctx: SiteContext) -> list[Page]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from generator.site.common import day, percent, task_link, timeliness_text
-from generator.site.context import SiteContext
-from generator.site.render import Page
+from generator.publish.common import day, percent, task_link, timeliness_text
+from generator.publish.context import SiteContext
+from generator.publish.render import Page
 
 LATEST = 10
 

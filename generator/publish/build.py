@@ -20,7 +20,7 @@ from typing import Any
 from generator.errors import BuildFailed
 from generator.findings import Severity
 from generator.model import Dataset
-from generator.site import (
+from generator.publish import (
     checklist,
     compliance,
     corrections,
@@ -32,15 +32,15 @@ from generator.site import (
     search,
     tasks,
 )
-from generator.site.context import SiteContext, data_as_of
-from generator.site.draws import write_draws
-from generator.site.feed import write_feed
-from generator.site.mkdocs_run import generated_config, run_mkdocs
-from generator.site.paths import markdown_path
-from generator.site.privacy import private_values, scan
-from generator.site.render import Page, Renderer
-from generator.site.settings import Settings, load_settings
-from generator.site.shell import MARKER, pour, write_shells
+from generator.publish.context import SiteContext, data_as_of
+from generator.publish.draws import write_draws
+from generator.publish.feed import write_feed
+from generator.publish.mkdocs_run import generated_config, run_mkdocs
+from generator.publish.paths import markdown_path
+from generator.publish.privacy import private_values, scan
+from generator.publish.render import Page, Renderer
+from generator.publish.settings import Settings, load_settings
+from generator.publish.shell import MARKER, pour, write_shells
 from generator.validate import validate
 
 SITE_MARKER = ".sunlight-site"

@@ -3,10 +3,10 @@ approving principal and the dates. Only published corrections appear."""
 
 from __future__ import annotations
 
-from generator.site.common import checklist_href, day, lookup_href, task_link
-from generator.site.context import FIELD_TITLES, SiteContext
-from generator.site.paths import page_url
-from generator.site.render import Page
+from generator.publish.common import checklist_href, day, lookup_href, task_link
+from generator.publish.context import FIELD_TITLES, SiteContext
+from generator.publish.paths import page_url
+from generator.publish.render import Page
 
 
 def pages(ctx: SiteContext) -> list[Page]:

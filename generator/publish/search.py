@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from generator.site.context import SiteContext
-from generator.site.paths import page_url, rel
-from generator.site.render import Page
+from generator.publish.context import SiteContext
+from generator.publish.paths import page_url, rel
+from generator.publish.render import Page
 
 
 def pages(ctx: SiteContext) -> list[Page]:

@@ -8,13 +8,13 @@ from collections import Counter
 import polars as pl
 
 from generator.model import Plan
+from generator.publish.common import checklist_href, day, percent, task_url
+from generator.publish.context import SiteContext
+from generator.publish.paths import page_url, rel
+from generator.publish.render import Page
+from generator.publish.tasks import draw_status
 from generator.rules.coverage import uncovered
 from generator.rules.participation import absent
-from generator.site.common import checklist_href, day, percent, task_url
-from generator.site.context import SiteContext
-from generator.site.paths import page_url, rel
-from generator.site.render import Page
-from generator.site.tasks import draw_status
 
 
 def plan_url(year: int) -> str:

@@ -26,10 +26,10 @@ from typing import Any
 
 import polars as pl
 
-from generator.site.common import day, task_url, timeliness_text
-from generator.site.context import FIELD_TITLES, SiteContext
-from generator.site.paths import page_url
-from generator.site.render import Page
+from generator.publish.common import day, task_url, timeliness_text
+from generator.publish.context import FIELD_TITLES, SiteContext
+from generator.publish.paths import page_url
+from generator.publish.render import Page
 
 HISTORY_TARGET_BYTES = 24_000
 NAME_TARGET_BYTES = 24_000

@@ -11,10 +11,10 @@ from typing import Any
 
 import polars as pl
 
-from generator.site.common import day, percent, timeliness_text
-from generator.site.context import SiteContext
-from generator.site.paths import page_url, rel, safe_join
-from generator.site.render import Page
+from generator.publish.common import day, percent, timeliness_text
+from generator.publish.context import SiteContext
+from generator.publish.paths import page_url, rel, safe_join
+from generator.publish.render import Page
 
 
 def results_url(year: int) -> str:

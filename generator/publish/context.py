@@ -18,10 +18,10 @@ import polars as pl
 from generator.errors import BuildFailed
 from generator.facts import selections
 from generator.model import Dataset, Draw, Task
+from generator.publish.paths import rel
+from generator.publish.settings import Settings
 from generator.rules.publication_deadline import timeliness
 from generator.rules.replacements import teams_after_replacements
-from generator.site.paths import rel
-from generator.site.settings import Settings
 from generator.workdays import Calendar
 
 FIELD_TITLES = {"result_code": "检查结果", "follow_up": "后续处理"}

@@ -22,8 +22,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from generator.errors import BuildFailed
-from generator.site.paths import markdown_path, safe_join
-from generator.site.render import Page, Renderer, plain_title
+from generator.publish.paths import markdown_path, safe_join
+from generator.publish.render import Page, Renderer, plain_title
 
 TITLE = "SLSHELLTITLE"
 DESCRIPTION = "SLSHELLDESCRIPTION"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from generator.site.context import SiteContext
-from generator.site.paths import page_url
+from generator.publish.context import SiteContext
+from generator.publish.paths import page_url
 
 ENTRIES = 50
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from generator.model import Task
-from generator.site.common import (
+from generator.publish.common import (
     checklist_href,
     condition_text,
     day,
@@ -16,9 +16,9 @@ from generator.site.common import (
     task_url,
     timeliness_text,
 )
-from generator.site.context import SiteContext
-from generator.site.paths import rel
-from generator.site.render import Page
+from generator.publish.context import SiteContext
+from generator.publish.paths import rel
+from generator.publish.render import Page
 
 DRAW_FILES = (
     ("manifest.json", "抽取清单（manifest）", "抽取前固定并公开的全部条件"),
