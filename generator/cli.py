@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="输出格式：text（给人看）、github（拉取请求中逐行标注）、json")
     check.add_argument("--today", type=_date, default=None,
                        help="按哪一天判断逾期（默认今天）/ the day overdue is judged against")
+    check.add_argument("--against", metavar="REV", default=None,
+                       help="与某个 git 版本（如 origin/main）比较，拒绝修改已锁定、已公示的内容 / "
+                            "also refuse changes to what REV already locked or published")
 
     draw = commands.add_parser("draw", help="抽取检查对象和执法人员 / the double-random draw")
     steps = draw.add_subparsers(dest="step", required=True, metavar="STEP")
@@ -84,6 +87,11 @@ def _validate(args: argparse.Namespace) -> int:
     from generator.validate import validate
 
     _, findings = validate(args.data, as_of=args.today)
+    if args.against:
+        from generator.findings import ordered
+        from generator.history import check_against
+
+        findings = ordered([*findings, *check_against(args.data, args.against)])
     render = {"text": format_text, "github": format_github, "json": format_json}[args.format]
     sys.stdout.write(render(findings))
     if has_errors(findings):

@@ -1,0 +1,170 @@
+"""`sunlight validate --against REV` in a real git repository, as CI runs it on a pull request."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
+TODAY = "2026-11-20"
+RECORD = "data/draws/2025/ZB-2025-001/record.json"
+RESULTS = "data/results/2025/ZB-2025-001.csv"
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository whose main branch holds the minimal data set, checked out on a new branch."""
+    root = tmp_path / "repo"
+    shutil.copytree(MINIMAL, root / "data")
+    git(root.parent, "init", "-q", "-b", "main", str(root))
+    git(root, "-c", "user.name=测试", "-c", "user.email=t@example.org", "add", "-A")
+    git(root, "-c", "user.name=测试", "-c", "user.email=t@example.org", "commit", "-q", "-m", "base")
+    git(root, "checkout", "-q", "-b", "change")
+    monkeypatch.chdir(root)
+    return root
+
+
+def against(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+    code = main(["validate", "--data", "data", "--today", TODAY, "--against", "main", *extra])
+    return code, capsys.readouterr().out
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_unchanged_branch_passes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = against(capsys)
+    assert code == 0, out
+    assert "共 0 个错误" in out
+
+
+def test_edited_locked_record_is_refused_with_article(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(repo / RECORD, '"task_id"', ' "task_id"')
+    code, out = against(capsys, "--format", "github")
+    assert code == 1
+    assert ("::error file=data/draws/2025/ZB-2025-001/record.json,title=history/locked-draw 第十二条::"
+            "任务 ZB-2025-001 的已锁定的抽取记录在 main 中已经存在，本次被修改：抽取一经提交和锁定，"
+            "任何文件都不得更改或删除。请撤销对这个文件的改动") in out.splitlines()
+
+
+def test_deleted_draw_and_its_task_are_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.rmtree(repo / "data/draws/2025/ZB-2025-003")
+    code, out = against(capsys)
+    assert code == 1
+    for name in ("manifest.json", "frame.csv", "roster.csv", "exclusions.csv", "record.json"):
+        assert f"data/draws/2025/ZB-2025-003/{name}\n  错误 " in out
+    assert "本次被删除" in out
+
+
+def test_edited_published_result_names_row_field_and_fix(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(repo / RESULTS, "2025-03-14,实地检查,R05", "2025-03-14,实地检查,R01")
+    code, out = against(capsys)
+    assert code == 1
+    assert ("  错误 第 3 行 字段 result_code：已公示的检查结果（对象 91370302EBN26YG3HX，事项 SCJG-002）的 result_code "
+            "由“R05”改为“R01”。如需更改已公示的结果，请撤销这处改动，改用 sunlight correct 登记更正"
+            "（须经本部门主要负责人批准）（第十九条） [history/published-result]") in out
+
+
+def test_deleted_published_row_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = repo / RESULTS
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:2] + lines[3:]), encoding="utf-8")
+    code, out = against(capsys)
+    assert code == 1
+    assert "已公示的检查结果（对象 91370302EBN26YG3HX，事项 SCJG-002，原第 3 行）被删除。" in out
+
+
+def test_unpublished_result_may_still_be_edited(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = repo / RESULTS
+    edit(path, "2025-03-19,2025-03-19\n", "2025-03-19,\n")  # unpublish a row in the base
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "not yet published")
+    git(repo, "branch", "-f", "main")
+    edit(path, "R05,列入经营异常名录,2025-03-19,\n", "R05,列入经营异常名录,2025-03-19,2025-03-20\n")
+    code, out = against(capsys)
+    assert code == 0, out
+
+
+def test_rewritten_correction_is_refused_but_appended_one_passes(repo: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    corrections = repo / "data/corrections.csv"
+    original = corrections.read_text(encoding="utf-8")
+    appended = ("GZ-2026-0006,ZB-2025-001,91370302EBN26YG3HX,SCJG-001,result_code,R01,R02,"
+                "复核发现记录有误，予以更正,市市场监管局主要负责人,2026-11-18,2026-11-19\n")
+    corrections.write_text(original + appended, encoding="utf-8")
+    code, out = against(capsys)
+    assert code == 0, out
+
+    rewritten = original.replace("市交通运输局主要负责人", "市交通运输局负责人")
+    corrections.write_text(rewritten + appended, encoding="utf-8")
+    code, out = against(capsys)
+    assert code == 1
+    assert ("  错误 第 5 行：更正记录只能在文件末尾追加新行：第 5 行与 main 中的内容不同，"
+            "已有的记录不得修改、删除或调换顺序。请撤销对已有行的改动，把新记录加在最后"
+            "（第十九条） [history/append-only]") in out
+
+
+def test_correction_of_unpublished_result_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = repo / RESULTS
+    edit(path, "2025-03-19,2025-03-19\n", "2025-03-19,\n")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "not yet published")
+    git(repo, "branch", "-f", "main")
+    edit(path, "2025-03-19,\n", "2025-03-19,2026-11-19\n")  # published by this very change
+    with (repo / "data/corrections.csv").open("a", encoding="utf-8") as out_file:
+        out_file.write("GZ-2026-0006,ZB-2025-001,91370302EBN26YG3HX,SCJG-002,result_code,R05,R01,"
+                       "复核发现记录有误，予以更正,市市场监管局主要负责人,2026-11-18,2026-11-19\n")
+    code, out = against(capsys)
+    assert code == 1
+    assert ("  错误 第 7 行 字段 task_id：更正 GZ-2026-0006 针对的检查结果（任务 ZB-2025-001，对象 91370302EBN26YG3HX，"
+            "事项 SCJG-002）在 main 中没有公示过：更正只能针对已公示的结果。尚未公示的结果请直接修改结果文件"
+            "（第十九条） [history/correction-target]") in out
+
+
+def test_replacements_are_append_only(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = repo / "data/replacements.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")
+    code, out = against(capsys)
+    assert code == 1
+    assert "执法检查人员调整记录只能在文件末尾追加新行：第 7 行与 main 中的内容不同" in out
+    assert "（第十三条）" in out
+
+
+def test_checklist_version_deleted_or_rewritten(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = repo / "data/checklist.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    item = lines[1].split(",")[0]
+    version = lines[1].split(",")[1]
+    path.write_text("".join(lines[:1] + lines[2:]), encoding="utf-8")
+    code, out = against(capsys)
+    assert code == 1
+    assert f"抽查事项 {item} 第 {version} 版被删除" in out
+    assert "已有版本不得删除（第六条） [history/checklist-version]" in out
+
+
+def test_drawn_task_removed_from_plan(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = repo / "data/plans/2025.yaml"
+    edit(plan, "task_id: ZB-2025-002", "task_id: ZB-2025-902")
+    code, out = against(capsys)
+    assert code == 1
+    assert "任务 ZB-2025-002 已经准备或完成抽取，不得从年度计划中删除。" in out
+
+
+def test_unknown_revision_and_no_repository(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--data", "data", "--today", TODAY, "--against", "nonesuch"]) == 2
+    assert "找不到要比较的版本 nonesuch" in capsys.readouterr().err
+    outside = tmp_path / "plain"
+    shutil.copytree(MINIMAL, outside)
+    assert main(["validate", "--data", str(outside), "--today", TODAY, "--against", "main"]) == 2
+    assert "不在 git 仓库中" in capsys.readouterr().err
