@@ -70,6 +70,22 @@ def _parser() -> argparse.ArgumentParser:
     replace.add_argument("--approver", required=True, help="批准的本部门分管负责人（职务）/ approving head")
     replace.add_argument("--on", type=_date, default=None, help="批准日期（默认今天）")
 
+    status = commands.add_parser("status", parents=[common], help="待办与逾期情况 / what is due and what is late")
+    status.add_argument("--department", metavar="D", default=None, help="只看某个部门，如 scjg / one department")
+    status.add_argument("--today", type=_date, default=None, help="按哪一天计算（默认今天）/ the day to judge against")
+    status.add_argument("--format", choices=("text", "json"), default="text", help="输出格式 / output format")
+
+    task = commands.add_parser("task", help="年度计划中的抽查任务 / tasks in the annual plans")
+    task_steps = task.add_subparsers(dest="step", required=True, metavar="STEP")
+    new = task_steps.add_parser("new", parents=[common],
+                                help="按联合抽查场景新建任务（第七条）/ add a task from a joint-checklist scenario")
+    new.add_argument("--year", type=int, required=True, help="计划年度 / plan year")
+    new.add_argument("--scenario", required=True, help="联合抽查场景编号，如 JS-01 / scenario id")
+    new.add_argument("--start", type=_date, required=True, help="执行开始日期 YYYY-MM-DD / window start")
+    new.add_argument("--end", type=_date, required=True, help="执行结束日期 YYYY-MM-DD / window end")
+    new.add_argument("--name", default=None, help="任务名称（默认按场景生成）/ task name")
+    new.add_argument("--level", choices=("市级", "区县级"), default="市级", help="层级 / level")
+
     build = commands.add_parser("build", parents=[common], help="生成公开网站和数据下载 / build the public site")
     build.add_argument("--output", type=Path, default=Path("site"), help="网站输出目录（默认 site）")
     serve = commands.add_parser("serve", parents=[common], help="本地预览网站 / preview the site")
@@ -157,6 +173,39 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    import json
+
+    from generator.load import load
+    from generator.staff.status import status
+    from generator.staff.status_text import format_status
+
+    dataset, findings = load(args.data)
+    if has_errors(findings):
+        sys.stdout.write(format_text([f for f in findings if f.severity.value == "error"]))
+        raise ValidationFailed("数据有错误，无法计算待办：请先运行 sunlight validate 并修正")
+    names = dict(zip(dataset.departments["department_id"].to_list(), dataset.departments["name"].to_list(),
+                     strict=True)) if "department_id" in dataset.departments.columns else {}
+    if args.department and args.department not in names:
+        raise UsageError(f"没有部门 {args.department}（已有：{'、'.join(sorted(names))}）")
+    report = status(dataset, args.today or dt.date.today(), args.department)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(format_status(report, names))
+    return 0
+
+
+def _task(args: argparse.Namespace) -> int:
+    from generator.staff.new_task import NewTask, new_task
+
+    task_id = new_task(args.data, NewTask(args.year, args.scenario, args.start, args.end, args.name, args.level))
+    print(f"已在 {args.data / 'plans' / f'{args.year}.yaml'} 中新建任务 {task_id}。")
+    print("请核对任务名称、抽查比例和执法人员人数，运行 sunlight validate，然后提交拉取请求；"
+          f"计划合并后，用 sunlight draw prepare {task_id} 准备抽取。")
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     from generator.publish import build_site
 
@@ -171,7 +220,8 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-HANDLERS = {"validate": _validate, "draw": _draw, "verify": _verify, "build": _build, "serve": _serve}
+HANDLERS = {"validate": _validate, "draw": _draw, "verify": _verify, "build": _build, "serve": _serve,
+            "status": _status, "task": _task}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
