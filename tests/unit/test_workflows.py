@@ -27,7 +27,10 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *IDENTITY, *args], check=True, capture_output=True)
 
 
-def run_steps(workflow: str, job: str, repo: Path, env: dict[str, str]) -> list[tuple[str, subprocess.CompletedProcess[str]]]:
+Steps = list[tuple[str, subprocess.CompletedProcess[str]]]
+
+
+def run_steps(workflow: str, job: str, repo: Path, env: dict[str, str]) -> Steps:
     """Run the job's `run:` steps in order until one fails, as the runner would."""
     spec: dict[str, Any] = yaml.safe_load((WORKFLOWS / workflow).read_text(encoding="utf-8"))
     done = []
