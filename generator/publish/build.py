@@ -51,6 +51,7 @@ CONTENT = (
     ("about.md", "about/", "关于本站"),
     ("draw.md", "about/draw/", "抽取与验证"),
     ("data-guide.md", "about/data/", "数据说明"),
+    ("staff-guide.md", "about/staff/", "工作人员操作指南"),
     ("rules.md", "about/rules/", "实施细则全文"),
     ("search-note.md", "about/search/", "关于本站搜索"),
 )

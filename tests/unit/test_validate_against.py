@@ -168,3 +168,15 @@ def test_unknown_revision_and_no_repository(repo: Path, tmp_path: Path, capsys: 
     shutil.copytree(MINIMAL, outside)
     assert main(["validate", "--data", str(outside), "--today", TODAY, "--against", "main"]) == 2
     assert "不在 git 仓库中" in capsys.readouterr().err
+
+
+def test_staff_guide_lists_every_refusal_with_its_article() -> None:
+    import re
+
+    from generator.history import CHECKS
+
+    guide = (Path(__file__).resolve().parents[2] / "content" / "staff-guide.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"\| `(history/[a-z-]+)` \| (第[^|]+条) \|", guide))
+    assert listed == {check.RULE: listed.get(check.RULE) for check in CHECKS}
+    for check in CHECKS:
+        assert check.ARTICLE in listed[check.RULE], check.RULE
