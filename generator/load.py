@@ -170,7 +170,8 @@ def load_snapshot(layout: Layout) -> tuple[Snapshot | None, list[Finding]]:
     if bad:
         return None, [*findings, *bad]
     return Snapshot(_date(document["snapshot_date"]), _date(document["confirmed_on"]),
-                    document["confirmed_by"], document["rows"], document["sha256"]), findings
+                    document["confirmed_by"], document["rows"], document["sha256"],
+                    {key: document.line_of(key) for key in document}), findings
 
 
 def load_holidays(layout: Layout) -> tuple[dict[int, HolidayYear], list[Finding]]:

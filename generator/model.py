@@ -96,6 +96,7 @@ class Snapshot:
     confirmed_by: str
     rows: int
     sha256: str
+    lines: dict[str, int] = field(default_factory=dict)  # key -> line in snapshot.yaml, for findings
 
 
 @dataclass(frozen=True)

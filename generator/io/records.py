@@ -84,6 +84,11 @@ def check_record(document: Any, schema: dict[str, Any], display: str) -> list[Fi
     findings = []
     for e in validator.iter_errors(document):
         path = list(e.absolute_path)
-        findings.append(error(display, f"schema/{e.validator}", _message(e),
-                              row=_line(document, path), field=_dotted(path)))
+        line = _line(document, path)
+        if e.validator == "additionalProperties" and isinstance(e.instance, LineDict):
+            # Point at the misspelt key itself, not at the top of its mapping.
+            allowed = e.schema.get("properties", {}) if isinstance(e.schema, dict) else {}
+            extras = [k for k in e.instance if k not in allowed]
+            line = min((e.instance.line_of(k) for k in extras), default=line)
+        findings.append(error(display, f"schema/{e.validator}", _message(e), row=line, field=_dotted(path)))
     return findings

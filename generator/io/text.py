@@ -13,6 +13,14 @@ BOM = b"\xef\xbb\xbf"
 MAX_FILE_BYTES = 1 << 30
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
     """Return the file's text, or None with findings when it cannot be used.
 
@@ -36,7 +44,10 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
         return None, [*findings, error(display, "file/empty", "文件为空：应至少包含表头或一条记录")]
     if b"\x00" in data:
         # Checked before decoding: a spreadsheet or image saved under a .csv name is binary.
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        # A stray NUL in otherwise readable text is located; in a binary file "line 3" means
+        # nothing, so the finding points at the top of the file.
+        before = data[: data.index(b"\x00")]
+        line = before.count(b"\n") + 1 if _is_utf8(before) else 1
         message = "文件含有空字符（NUL），不是文本文件：请另存为 UTF-8 编码的 CSV/YAML"
         return None, [*findings, error(display, "file/binary", message, row=line)]
     try:

@@ -23,7 +23,7 @@ def uncovered(ds: Dataset, year: int) -> list[str]:
     active = ds.checklist.filter(
         (ds.checklist["effective_from"] <= end)
         & (ds.checklist["effective_to"].is_null() | (ds.checklist["effective_to"] > start)))
-    return sorted(set(active["item_id"].to_list()) - used)
+    return sorted(set(active["item_id"].drop_nulls().to_list()) - used)
 
 
 def check(ds: Dataset) -> Iterable[Finding]:

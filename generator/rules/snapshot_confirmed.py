@@ -35,10 +35,10 @@ def check(ds: Dataset) -> Iterable[Finding]:
     actual = file_sha256(ds)
     if actual is not None and actual != snapshot.sha256:
         yield error(file, RULE, "objects.csv 在确认之后被修改（SHA-256 与确认记录不符）：更新名录库后须重新审核确认，"
-                    f"并把 sha256 改为 {actual}", field="sha256", article=ARTICLE)
+                    f"并把 sha256 改为 {actual}", row=snapshot.lines.get("sha256"), field="sha256", article=ARTICLE)
     if len(ds.objects) != snapshot.rows and actual == snapshot.sha256:
         yield error(file, RULE, f"确认记录的对象数 {snapshot.rows} 与 objects.csv 的 {len(ds.objects)} 行不符",
-                    field="rows", article=ARTICLE)
+                    row=snapshot.lines.get("rows"), field="rows", article=ARTICLE)
     if snapshot.confirmed_on < snapshot.snapshot_date:
-        yield error(file, RULE, "确认日期早于快照日期：只能确认已经导出的名录库", field="confirmed_on",
-                    article=ARTICLE)
+        yield error(file, RULE, "确认日期早于快照日期：只能确认已经导出的名录库",
+                    row=snapshot.lines.get("confirmed_on"), field="confirmed_on", article=ARTICLE)

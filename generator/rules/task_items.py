@@ -27,6 +27,9 @@ def in_force(checklist: pl.DataFrame, day: dt.date) -> pl.DataFrame:
 def check(ds: Dataset) -> Iterable[Finding]:
     known = dict(zip(ds.checklist["item_id"].to_list(), ds.checklist["department_id"].to_list(),
                      strict=True))
+    # An item with a version whose dates the schema already rejected cannot be judged in or
+    # out of force; saying "not in force" would only blame every task for one bad cell.
+    undated = set(ds.checklist.filter(pl.col("effective_from").is_null())["item_id"].to_list())
     for task in ds.tasks.values():
         file = task.file
         current = set(in_force(ds.checklist, task.window_start)["item_id"].to_list())
@@ -35,7 +38,7 @@ def check(ds: Dataset) -> Iterable[Finding]:
                 yield error(file, RULE,
                             f"任务 {task.task_id} 的抽查事项 {item} 不在抽查事项清单中：不得在清单之外实施抽查",
                             row=task.line, field="items", article=ARTICLE)
-            elif item not in current:
+            elif item not in current and item not in undated:
                 yield error(file, RULE,
                             f"任务 {task.task_id} 的抽查事项 {item} 在任务开始日 {task.window_start} 未生效或已停用",
                             row=task.line, field="items", article=ARTICLE)
