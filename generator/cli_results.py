@@ -25,7 +25,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser, date: DateType) 
         "template", parents=[common],
         help="生成预填的《联合抽查情况记录表（汇总表）》/ write the prefilled XLSX for a task",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="按已锁定的抽取记录生成 XLSX：每个被抽中对象、每个抽查事项一行，灰色列预填，白色列由部门填写。\n"
+        description="按已锁定的抽取记录生成汇总表（XLSX）：每个被抽中对象、每个抽查事项一行，灰色列预填，白色列由部门填写。\n"
                     "Write the task's results workbook, prefilled from its locked draw.")
     template.add_argument("task", help="任务编号，如 ZB-2026-001 / task id")
     template.add_argument("--output", type=Path, default=None,

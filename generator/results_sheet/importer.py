@@ -101,20 +101,27 @@ class _Reader:
         expected = {(r.object_id, r.item_id): r for r in self.sheet.rows}
         objects = {r.object_id for r in self.sheet.rows}
         task_id = self.sheet.task.task_id
+        filled = [(number, dict(zip((c.field for c in COLUMNS), values, strict=False)))
+                  for number, values in enumerate(ws.iter_rows(min_row=FIRST_DATA_ROW, max_col=len(COLUMNS),
+                                                               values_only=True), start=FIRST_DATA_ROW)
+                  if any(text(v) != "" for v in values)]
+        present = {(text(cells.get("object_id")), text(cells.get("item_id"))) for _, cells in filled}
         seen: dict[tuple[str, str], int] = {}
-        for number, values in enumerate(ws.iter_rows(min_row=FIRST_DATA_ROW, max_col=len(COLUMNS),
-                                                     values_only=True), start=FIRST_DATA_ROW):
-            cells = dict(zip((c.field for c in COLUMNS), values, strict=False))
-            if all(text(v) == "" for v in values):
-                continue
+        for number, cells in filled:
             key = (text(cells.get("object_id")), text(cells.get("item_id")))
-            if key in seen:
-                self.fail(BY_FIELD["object_id"], number, "sheet/duplicate",
-                          f"与第 {seen[key]} 行重复：同一对象的同一事项只能填一行")
-                continue
-            row = expected.get(key)
+            row = expected.get(key) if key not in seen else None
             if row is None:
-                self._stranger(number, key, objects, task_id)
+                # The row the template put here, if its ids were overwritten rather than the row moved.
+                position = number - FIRST_DATA_ROW
+                here = self.sheet.rows[position] if 0 <= position < len(self.sheet.rows) else None
+                if here is not None and (here.object_id, here.item_id) not in present | seen.keys():
+                    seen[(here.object_id, here.item_id)] = number
+                    self._row(number, here, cells)
+                elif key in seen:
+                    self.fail(BY_FIELD["object_id"], number, "sheet/duplicate",
+                              f"与第 {seen[key]} 行重复：同一对象的同一事项只能填一行")
+                else:
+                    self._stranger(number, key, objects, task_id)
                 continue
             seen[key] = number
             self._row(number, row, cells)
@@ -164,9 +171,9 @@ class _Reader:
 def _open(path: Path, display: str) -> tuple[Worksheet | None, list[Finding]]:
     try:  # any unreadable upload is the user's file, not a bug in Sunlight
         workbook = load_workbook(path, data_only=True)
-    except Exception as exc:
+    except Exception:
         return None, [error(display, "sheet/unreadable",
-                            f"无法打开文件：不是有效的 Excel（.xlsx）文件（{type(exc).__name__}）")]
+                            "无法打开文件：不是有效的 Excel（.xlsx）文件，请用 Excel 或 WPS 另存为 .xlsx 格式")]
     if SHEET not in workbook.sheetnames:
         return None, [error(display, "sheet/missing",
                             f"找不到工作表“{SHEET}”：请使用 sunlight results template 生成的表格")]
