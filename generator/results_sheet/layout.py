@@ -129,7 +129,11 @@ def task_sheet(ds: Dataset, task_id: str) -> TaskSheet:
                       "item_name": item_names.get(item_id, ""),
                       "department": str(shorts.get(department) or department), "inspectors": inspectors}
             rows.append(ExpectedRow(object_id, item_id, department, locked))
-    locked_on = dt.date.fromisoformat(str((draw.record or {}).get("locked_on")))
+    try:
+        locked_on = dt.date.fromisoformat(str((draw.record or {}).get("locked_on")))
+    except ValueError as exc:  # a damaged record is reported by `sunlight verify`
+        raise DrawRefused(f"任务 {task_id} 的抽取记录没有有效的锁定日期（locked_on）："
+                          "请先运行 sunlight verify") from exc
     labels = dict(zip(ds.result_codes["code"].to_list(), ds.result_codes["label"].to_list(), strict=True))
     return TaskSheet(task, draw, locked_on, tuple(rows), labels)
 
