@@ -249,7 +249,7 @@ def _rule_findings(ds: Dataset, target: str, candidate: pl.DataFrame, as_of: dt.
 
 def import_results(root: Path, workbook: Path, *, as_of: dt.date | None = None) -> ImportOutcome:
     """Check `workbook` against the data under `root` and, if all is well, write the results file."""
-    ds, _ = load(root)
+    ds, loaded = load(root)
     display = ds.display(workbook)
     ws, problems = _open(workbook, display)
     if ws is None:
@@ -265,6 +265,13 @@ def import_results(root: Path, workbook: Path, *, as_of: dt.date | None = None) 
     reader.rows(ws)
     path = ds.layout.results(sheet.task.year, task_id)
     target = ds.display(path)
+    broken = [f for f in loaded if f.file == target and f.severity is Severity.ERROR]
+    if broken:
+        # Rows that could not be read would be lost by the merge: the file is mended first.
+        outcome.findings = ordered([*broken, error(display, "sheet/results-file-broken",
+                                                   f"结果文件 {target} 本身有错误，请先改正（见 sunlight validate），"
+                                                   "再导入本表")])
+        return outcome
     stored = ds.results.filter((pl.col("_file") == target) & (pl.col("task_id") == task_id))
     existing = {(r["object_id"], r["item_id"]): {f: r[f] for f in _FIELDS} for r in stored.iter_rows(named=True)}
     merged = existing if reader.findings else _merge(reader, existing, outcome)

@@ -266,3 +266,17 @@ def test_help_is_bilingual(capsys: pytest.CaptureFixture[str]) -> None:
         out = capsys.readouterr().out
         assert "汇总表" in out or "更正" in out
         assert "workbook" in out or "correction" in out
+
+
+def test_a_broken_results_file_is_mended_before_import(minimal_copy: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    sheet = template(minimal_copy, tmp_path)
+    broken = results_file(minimal_copy).read_bytes().replace(b"2026-05-01,2026-05-01", b"2026-05-01,2026-13-45", 1)
+    results_file(minimal_copy).write_bytes(broken)
+    capsys.readouterr()
+    assert run_import(minimal_copy, sheet) == 1
+    out = capsys.readouterr().out
+    assert "第 2 行 字段 published_on：" in out
+    assert (f"结果文件 {results_file(minimal_copy).as_posix()} 本身有错误，请先改正（见 sunlight validate），"
+            "再导入本表") in out
+    assert results_file(minimal_copy).read_bytes() == broken
