@@ -234,17 +234,25 @@ def _locate(finding: Finding, target: str, sheet_rows: dict[int, int], display: 
                                message=f"{where}：{finding.message}")
 
 
-def _rule_findings(ds: Dataset, target: str, candidate: pl.DataFrame, as_of: dt.date) -> list[Finding]:
-    """Findings the data set would newly have with `candidate` as the task's results file."""
+def _rule_findings(ds: Dataset, target: str, candidate: pl.DataFrame, as_of: dt.date,
+                   sheet_rows: dict[int, int]) -> list[Finding]:
+    """Findings of the validator's rules with `candidate` as the task's results file.
+
+    Without errors, the findings on the imported rows (warnings such as a late publication);
+    with errors, those the data set does not already have (it is run a second time as it is
+    now, only then: the rules cost most of an import).
+    """
     before = dataclasses.replace(ds, as_of=as_of)
-    after = dataclasses.replace(before, results=pl.concat(
-        [ds.results.filter(pl.col("_file") != target), candidate], how="vertical"))
+    after = run_rules(dataclasses.replace(before, results=pl.concat(
+        [ds.results.filter(pl.col("_file") != target), candidate], how="vertical")))
+    if not has_errors(after):
+        return [f for f in after if f.file == target and f.row in sheet_rows]
 
     def key(f: Finding) -> tuple[Any, ...]:
         return f.file, f.field, f.rule, f.message, f.severity
 
     known = {key(f) for f in run_rules(before)}
-    return [f for f in run_rules(after) if key(f) not in known]
+    return [f for f in after if key(f) not in known]
 
 
 def import_results(root: Path, workbook: Path, *, as_of: dt.date | None = None) -> ImportOutcome:
@@ -288,7 +296,7 @@ def import_results(root: Path, workbook: Path, *, as_of: dt.date | None = None) 
     if checked.frame is not None and not findings:
         candidate = checked.frame.with_columns(pl.lit(target).alias("_file"))
         findings = [_locate(f, target, sheet_rows, display)
-                    for f in _rule_findings(ds, target, candidate, as_of or dt.date.today())]
+                    for f in _rule_findings(ds, target, candidate, as_of or dt.date.today(), sheet_rows)]
     outcome.findings = ordered(findings)
     if outcome.refused:
         outcome.added = outcome.updated = outcome.unchanged = 0

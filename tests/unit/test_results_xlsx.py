@@ -280,3 +280,20 @@ def test_a_broken_results_file_is_mended_before_import(minimal_copy: Path, tmp_p
     assert (f"结果文件 {results_file(minimal_copy).as_posix()} 本身有错误，请先改正（见 sunlight validate），"
             "再导入本表") in out
     assert results_file(minimal_copy).read_bytes() == broken
+
+
+def test_warnings_are_shown_at_the_cell_but_do_not_block(emptied: tuple[Path, bytes], tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    data, original = emptied
+    sheet = template(data, tmp_path)
+    fill(sheet, rows_of(original))
+    edit(sheet, {"N4": dt.datetime(2026, 7, 1)})
+    capsys.readouterr()
+    assert run_import(data, sheet) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:4] == [
+        "  警告 第 4 行 字段 公示日期：汇总表!N4：对象 91370302EBN26YG3HX 的事项 SCJG-001 于 2026-07-01 公示，"
+        "超过期限 2026-05-26（检查结束后 20 个工作日）25 个工作日（第十七条） [results/publication-deadline]",
+        "", "共 0 个错误，1 个警告。"]
+    assert out[-1].startswith(f"已导入 {TASK}：新增 12 行")
+    assert b"2026-05-01,2026-07-01\n" in results_file(data).read_bytes()
