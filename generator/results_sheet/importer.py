@@ -307,4 +307,4 @@ def import_results(root: Path, workbook: Path, *, as_of: dt.date | None = None) 
     return outcome
 
 
-__all__ = ["ImportOutcome", "Severity", "import_results"]
+__all__ = ["ImportOutcome", "import_results"]

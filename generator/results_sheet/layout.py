@@ -107,7 +107,8 @@ def _item_names(ds: Dataset, task: Task) -> dict[str, str]:
 def task_sheet(ds: Dataset, task_id: str) -> TaskSheet:
     """The rows the template prefills and the import expects back, in results-file order."""
     task, draw = locked_draw(ds, task_id)
-    chosen = selections(ds).filter(selections(ds)["task_id"] == task_id)["object_id"].to_list()
+    drawn = selections(ds)
+    chosen = drawn.filter(drawn["task_id"] == task_id)["object_id"].to_list()
     objects = ds.objects.filter(ds.objects["object_id"].is_in(chosen))
     object_names = dict(zip(objects["object_id"].to_list(), objects["name"].to_list(), strict=True))
     owners: dict[str, str] = {}
