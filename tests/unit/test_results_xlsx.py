@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import inspect
 import io
 import json
 import zipfile
@@ -297,3 +298,11 @@ def test_warnings_are_shown_at_the_cell_but_do_not_block(emptied: tuple[Path, by
         "", "共 0 个错误，1 个警告。"]
     assert out[-1].startswith(f"已导入 {TASK}：新增 12 行")
     assert b"2026-05-01,2026-07-01\n" in results_file(data).read_bytes()
+
+
+def test_every_rule_that_reads_results_is_run_on_import() -> None:
+    from generator.results_sheet.importer import RULES_ON_RESULTS
+    from generator.rules import RULES
+
+    reading = {rule.__name__ for rule in RULES if "ds.results" in inspect.getsource(rule)}
+    assert reading == {rule.__name__ for rule in RULES_ON_RESULTS}
