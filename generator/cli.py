@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, cli_results
 from generator.errors import SunlightError, UsageError, ValidationFailed, exit_code_for
 from generator.findings import format_github, format_json, format_text, has_errors
 
@@ -96,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     target = verify.add_mutually_exclusive_group(required=True)
     target.add_argument("task", nargs="?", help="任务编号")
     target.add_argument("--all", action="store_true", help="核验账本中的全部抽取")
+
+    # Results workbook and corrections (issue #6): parsers and handlers in generator/cli_results.py.
+    cli_results.add_parsers(commands, common, _date)
     return parser
 
 
@@ -221,7 +224,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 HANDLERS = {"validate": _validate, "draw": _draw, "verify": _verify, "build": _build, "serve": _serve,
-            "status": _status, "task": _task}
+            "status": _status, "task": _task, **cli_results.HANDLERS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
