@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -46,6 +47,16 @@ def _next_id(ds: Dataset, year: int) -> str:
     return f"GZ-{year}-{number:04d}"
 
 
+def _current(ds: Dataset, key: tuple[str, str, str]) -> dict[str, Any] | None:
+    """The result as it now stands: the original with earlier corrections applied, in order."""
+    match = (pl.col("task_id") == key[0]) & (pl.col("object_id") == key[1]) & (pl.col("item_id") == key[2])
+    found = ds.results.filter(match)
+    if found.is_empty():
+        return None
+    narrowed = dataclasses.replace(ds, results=found, corrections=ds.corrections.filter(match))
+    return rule.current_values(narrowed).get(key)
+
+
 def _check_value(ds: Dataset, field: str, value: str) -> None:
     if field == "result_code" and value not in set(ds.result_codes["code"].to_list()):
         raise UsageError(f"新的检查结果代码“{value}”不在代码表中（见 generator/reference/result_codes.csv）")
@@ -66,7 +77,7 @@ def _check_approver(ds: Dataset, department_id: str, approver: str) -> None:
 def append_correction(ds: Dataset, change: Correction) -> str:
     """Check and append one correction; return its id. Refuses (UsageError) in Chinese."""
     key = (change.task_id, change.object_id, change.item_id)
-    current = rule.current_values(ds).get(key)
+    current = _current(ds, key)
     if current is None:
         raise UsageError(f"找不到要更正的结果：任务 {key[0]}、对象 {key[1]}、事项 {key[2]}")
     if change.field not in FIELDS:

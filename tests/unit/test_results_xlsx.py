@@ -306,3 +306,15 @@ def test_every_rule_that_reads_results_is_run_on_import() -> None:
 
     reading = {rule.__name__ for rule in RULES if "ds.results" in inspect.getsource(rule)}
     assert reading == {rule.__name__ for rule in RULES_ON_RESULTS}
+
+
+def test_team_column_shows_inspectors_after_replacements(minimal_copy: Path) -> None:
+    # TH-2026-0003 replaced ZF-YJGL-0014 by ZF-YJGL-0003 for this object (第十三条).
+    ds, _ = load(minimal_copy)
+    ws = load_workbook(io.BytesIO(template_bytes(ds, "ZB-2026-002")))["汇总表"]
+    teams = {str(r[6]) for r in ws.iter_rows(min_row=4, values_only=True)
+             if r[1] == "91370321K3RGYU0UKM" and r[5] == "市应急局"}
+    assert len(teams) == 1
+    assert "ZF-YJGL-0003" in teams.pop().split("、")
+    assert all("ZF-YJGL-0014" not in str(r[6]) for r in ws.iter_rows(min_row=4, values_only=True)
+               if r[1] == "91370321K3RGYU0UKM")
