@@ -68,9 +68,13 @@ def stratum_size(eligible: int, stratum: Mapping[str, Any]) -> int:
     return min(int(stratum["count"]), eligible)
 
 
-def capped(frame_ids: Iterable[str], prior: Iterable[str], cap: int) -> list[str]:
-    """Frame objects already selected `cap` times this year by earlier draws (第八条)."""
-    counts = Counter(prior)
+def capped(frame_ids: Iterable[str], prior: Iterable[str] | Counter[str], cap: int) -> list[str]:
+    """Frame objects already selected `cap` times this year by earlier draws (第八条).
+
+    `prior` is every earlier selection this year, or their counts as a `Counter`
+    (what a caller walking the whole ledger keeps, instead of a growing list).
+    """
+    counts = prior if isinstance(prior, Counter) else Counter(prior)
     return sorted((o for o in frame_ids if counts[o] >= cap), key=id_key)
 
 
@@ -202,7 +206,7 @@ def draw_teams(seed: str, task_id: str, selection: Sequence[Selected],
 
 
 def draw(manifest: Mapping[str, Any], beacon_value: str, frame: Sequence[tuple[str, str]],
-         prior: Iterable[str], roster: Sequence[tuple[str, str]] = (),
+         prior: Iterable[str] | Counter[str], roster: Sequence[tuple[str, str]] = (),
          exclusions: Iterable[tuple[str, str]] = ()) -> Outcome:
     """Everything a locked record states, from the published inputs alone."""
     manifest_sha256 = json_sha256(manifest)

@@ -14,7 +14,9 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -56,6 +58,20 @@ class TableResult:
     frame: pl.DataFrame | None  # typed columns; None when the file could not be read
     errors: list[TableError] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+
+@lru_cache(maxsize=64)
+def _schema_from_json(text: str) -> Schema:
+    return Schema.from_descriptor(json.loads(text))
+
+
+def schema_of(descriptor: dict[str, Any]) -> Schema:
+    """The Frictionless `Schema` of a descriptor, built once per distinct descriptor.
+
+    Building one re-validates the descriptor (jsonschema), about 9 ms: too much to pay
+    per results file. Callers only read the schema, never change it.
+    """
+    return _schema_from_json(json.dumps(descriptor, sort_keys=True))
 
 
 def check_schema_supported(descriptor: dict[str, Any]) -> None:
@@ -227,7 +243,7 @@ def _typed(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
 
 def validate_csv_text(text: str, descriptor: dict[str, Any], display: str) -> TableResult:
     """Validate decoded CSV text; see the module docstring."""
-    schema = Schema.from_descriptor(descriptor)
+    schema = schema_of(descriptor)
     names = schema.field_names
     header_line = text.split("\n", 1)[0].removesuffix("\r")
     header = next(csv.reader([header_line]), [])
@@ -274,7 +290,7 @@ def validate_csv_text(text: str, descriptor: dict[str, Any], display: str) -> Ta
 
 def empty_frame(descriptor: dict[str, Any]) -> pl.DataFrame:
     """A frame with the schema's columns and no rows: what rules see of an unusable file."""
-    schema = Schema.from_descriptor(descriptor)
+    schema = schema_of(descriptor)
     frame = pl.DataFrame({name: pl.Series(name, [], dtype=pl.String) for name in schema.field_names})
     return _typed(frame, schema).with_columns(pl.lit(0, dtype=pl.Int64).alias("_row")).head(0)
 
