@@ -74,7 +74,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _read_json(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+def read_json_object(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     if not path.exists():
         return None, f"缺少 {path.name}"
     try:
@@ -86,14 +86,29 @@ def _read_json(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     return value, None
 
 
-def find_draws(root: Path) -> list[PublishedDraw]:
-    """Every locked draw under `root/draws` (or `root` itself if it is the draws folder)."""
+def find_draws(root: Path, parsed: Mapping[Path, dict[str, Any]] | None = None) -> list[PublishedDraw]:
+    """Every locked draw under `root/draws` (or `root` itself if it is the draws folder).
+
+    `parsed` maps draw folders to record.json as already parsed from the same bytes (what
+    `validate` loaded), so that it is not parsed twice; a file with a BOM is read here,
+    as that decides differently.
+    """
     base = root / "draws" if (root / "draws").is_dir() else root
     found = []
     for directory in sorted(p for p in base.glob("*/*") if (p / "record.json").exists()):
-        record, problem = _read_json(directory / "record.json")
+        record = (parsed or {}).get(directory)
+        if record is not None and _starts_with_bom(directory / "record.json"):
+            record = None
+        problem = None
+        if record is None:
+            record, problem = read_json_object(directory / "record.json")
         found.append(PublishedDraw(directory.name, directory, record, problem))
     return found
+
+
+def _starts_with_bom(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(3) == b"\xef\xbb\xbf"
 
 
 class _Checker:
@@ -135,7 +150,7 @@ def _file_rows(check: _Checker, directory: Path, filename: str, header: str,
 
 def _check_beacon(check: _Checker, directory: Path, manifest: dict[str, Any],
                   beacon_value: str) -> None:
-    beacon, problem = _read_json(directory / "beacon.json")
+    beacon, problem = read_json_object(directory / "beacon.json")
     if beacon is None:
         check.same("beacon.json", "存在", problem or "", f"信标文件有问题：{problem}")
         return
@@ -176,7 +191,7 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
         if record is None:
             check.same("record.json", "有效的记录", published.problem, f"锁定记录无法读取：{published.problem}")
             return report
-        manifest_file, problem = _read_json(published.directory / "manifest.json")
+        manifest_file, problem = read_json_object(published.directory / "manifest.json")
         if manifest_file is None:
             check.same("manifest.json", "有效的清单文件", problem, f"清单文件有问题：{problem}")
         manifest = record.get("manifest")
@@ -234,14 +249,15 @@ def _count_selections(record: Mapping[str, Any], prior_by_year: dict[Any, Counte
     counts.update(str(s.get("object_id")) for s in record.get("selected") or [] if isinstance(s, dict))
 
 
-def verify_ledger(root: Path, only: str | None = None,
-                  verified: VerifiedDraws | None = None) -> list[DrawReport]:
+def verify_ledger(root: Path, only: str | None = None, verified: VerifiedDraws | None = None,
+                  parsed: Mapping[Path, dict[str, Any]] | None = None) -> list[DrawReport]:
     """Reports for every locked draw (or just `only`), in ledger order.
 
     With `verified` (what `validate` passes), a draw whose folder and earlier ledger are
     byte for byte as when it last verified is not recomputed; see `generator.draw.verified`.
+    `parsed`: records already parsed, see `find_draws`.
     """
-    published = find_draws(root)
+    published = find_draws(root, parsed)
     by_name = {p.task_id: p for p in published}
     records = {p.task_id: p.record for p in published if p.record is not None}
     order, problems = chain_order(records)

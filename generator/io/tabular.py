@@ -123,11 +123,17 @@ def _row_lengths(text: str, width: int) -> list[tuple[int, int, list[str]]]:
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        for number, line in enumerate(lines[1:], start=2):
-            line = line.removesuffix("\r")
+        candidates: Any = range(1, len(lines))
+        if "\r" not in text:
+            # A cheap first pass (no strings built): the test below can only hold for lines
+            # with a wrong comma count or nothing but commas.
+            blank = "," * (width - 1)
+            candidates = [i for i in candidates if lines[i].count(",") != width - 1 or lines[i] == blank]
+        for index in candidates:
+            line = lines[index].removesuffix("\r")
             if line.count(",") != width - 1 or not line.strip(","):
                 cells = line.split(",") if line else []
-                odd.append((number, len(cells), cells))
+                odd.append((index + 1, len(cells), cells))
         return odd
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     next(reader, None)
@@ -204,6 +210,7 @@ def _cell_errors(frame: pl.DataFrame, schema: Schema, blank: set[int]) -> list[T
 def _duplicate_errors(frame: pl.DataFrame, names: list[str], kind: str) -> list[TableError]:
     """Rows repeating an earlier row's key; the first occurrence is not an error."""
     indexed = frame.select(pl.int_range(pl.len()).alias("_i"), *names)
+    empties: list[int] = []
     if kind == "unique-error":
         indexed = indexed.filter(pl.col(names[0]).is_not_null())
     else:
@@ -211,6 +218,8 @@ def _duplicate_errors(frame: pl.DataFrame, names: list[str], kind: str) -> list[
         all_null = pl.all_horizontal(pl.col(n).is_null() for n in names)
         empties = indexed.filter(all_null)["_i"].to_list()
         indexed = indexed.filter(~all_null)
+    if not indexed.select(pl.struct(names).is_duplicated().any()).item():
+        return [TableError(i + 2, "", "primary-key", "", "", "") for i in empties]
     first = indexed.group_by(names, maintain_order=True).agg(pl.col("_i").min().alias("_first"))
     repeated = indexed.join(first, on=names, nulls_equal=True).filter(pl.col("_i") != pl.col("_first"))
     errors = []

@@ -20,7 +20,8 @@ RULE = "draw/locked"
 
 
 def check(ds: Dataset) -> Iterable[Finding]:
-    for report in verify_ledger(ds.layout.root, verified=VerifiedDraws()):
+    parsed = {d.directory: d.record for d in ds.draws if d.record is not None}
+    for report in verify_ledger(ds.layout.root, verified=VerifiedDraws(), parsed=parsed):
         for difference in report.differences:
             message = (f"{difference.message}（{difference.field}：应为 {difference.expected}，"
                        f"实际为 {difference.found}）")

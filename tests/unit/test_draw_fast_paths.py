@@ -1,4 +1,4 @@
-"""`validate` skips draws it already verified, and only those whose bytes are unchanged."""
+"""Fast paths that must not change a result: cached draw verification, canonical and indented JSON."""
 
 from __future__ import annotations
 
@@ -71,3 +71,39 @@ def test_canonical_json_is_rfc8785(value: object) -> None:
     except Exception:  # values the reference refuses are out of scope
         return
     assert canonical_json(value) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON)
+def test_fast_indented_json_is_the_standard_text(value: object) -> None:
+    from generator.draw.jsontext import dumps_indented
+
+    assert dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+def test_ledger_summaries_come_from_the_cache_only_for_unchanged_records(
+        minimal_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.draw.ledger_cache as ledger_cache
+    from generator.draw.ledger import chain_order, head_of
+    from generator.draw.verify import find_draws
+
+    full = {p.task_id: p.record for p in find_draws(minimal_copy) if p.record is not None}
+    first = ledger_cache.ledger_records(minimal_copy)
+    assert list(first) == list(full) and head_of(first) == head_of(full)
+    assert chain_order(first) == chain_order(full)
+    parsed: list[Path] = []
+    original = ledger_cache.read_json_object
+
+    def counting(path: Path) -> tuple[dict[str, object] | None, str | None]:
+        parsed.append(path)
+        return original(path)
+
+    monkeypatch.setattr(ledger_cache, "read_json_object", counting)
+    assert ledger_cache.ledger_records(minimal_copy) == first and parsed == []
+    path = minimal_copy / "draws" / "2026" / "ZB-2026-015" / "record.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["selected"] = record["selected"][:1]
+    path.write_text(json.dumps(record), encoding="utf-8")
+    again = ledger_cache.ledger_records(minimal_copy)
+    assert parsed == [path] and again["ZB-2026-015"]["selected"] == [
+        {"object_id": record["selected"][0]["object_id"]}]
