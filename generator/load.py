@@ -233,11 +233,8 @@ def load_results(layout: Layout) -> tuple[pl.DataFrame, list[Finding]]:
     paths = sorted(layout.results_dir.glob("*/*.csv")) if layout.results_dir.is_dir() else []
     texts: list[tuple[str | None, str]] = []
     read_problems: list[list[Finding]] = []
-    base = layout.display(layout.results_dir) if paths else ""
     for path in paths:
-        # Resolving 5,000 paths one by one is slow; a plain file in results/ displays below it.
-        display = (layout.display(path) if path.is_symlink() or path.parent.is_symlink()
-                   else f"{base}/{path.parent.name}/{path.name}")
+        display = layout.display(path)
         text, problems = read_text(path, display)
         texts.append((text, display))
         read_problems.append(problems)

@@ -76,7 +76,10 @@ def capped(frame_ids: Iterable[str], prior: Iterable[str] | Counter[str], cap: i
     (what a caller walking the whole ledger keeps, instead of a growing list).
     """
     counts = prior if isinstance(prior, Counter) else Counter(prior)
-    return sorted((o for o in frame_ids if counts[o] >= cap), key=id_key)
+    full = {o for o, n in counts.items() if n >= cap}
+    if not full:  # the usual case early in a year: no need to walk a million-object frame
+        return []
+    return sorted((o for o in frame_ids if o in full), key=id_key)
 
 
 def select_objects(seed: str, task_id: str, frame: Sequence[tuple[str, str]],

@@ -27,9 +27,12 @@ def in_force(checklist: pl.DataFrame, day: dt.date) -> pl.DataFrame:
 def check(ds: Dataset) -> Iterable[Finding]:
     known = dict(zip(ds.checklist["item_id"].to_list(), ds.checklist["department_id"].to_list(),
                      strict=True))
+    in_force_on: dict[dt.date, set[str]] = {}
     for task in ds.tasks.values():
         file = task.file
-        current = set(in_force(ds.checklist, task.window_start)["item_id"].to_list())
+        if task.window_start not in in_force_on:  # tasks share start days: filter once per day
+            in_force_on[task.window_start] = set(in_force(ds.checklist, task.window_start)["item_id"].to_list())
+        current = in_force_on[task.window_start]
         for item in task.items:
             if item not in known:
                 yield error(file, RULE,
