@@ -6,9 +6,10 @@
 Generates (or reuses, see citygen's stamp) the city data set in benchmarks/out/city, then
 measures, each in a fresh Python process so that peak memory (ru_maxrss) is its own:
 
-1. `validate(root, as_of=...)` (all of `sunlight validate` but printing), one run with a
+1. `validate(root, as_of=...)` (all of `sunlight validate` but printing), one run with an
+   empty cache of verified draws (cold; XDG_CACHE_HOME=benchmarks/out/validate-cache) with a
    stopwatch around each loader (`read_table` per table, `load_results`, `load_plans`,
-   `load_draws`, ...) and each rule; with --pure also without the stopwatches;
+   `load_draws`, ...) and each rule; with --pure also without the stopwatches, warm cache;
 2. objects.csv alone, the project's fast path (`load.read_table`: decode, structure,
    schema, unique keys, typed frame) against `frictionless.validate` with the same Table
    Schema (generator/schemas/objects.json) on the same 1,000,000-row file;
