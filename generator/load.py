@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from generator.findings import Finding, error
+from generator.io.bulk import validate_csv_texts
 from generator.io.records import check_record
 from generator.io.tabular import empty_frame, validate_csv_text
 from generator.io.text import read_text
@@ -228,17 +229,20 @@ def load_draws(layout: Layout) -> tuple[list[Draw], list[Finding]]:
 
 
 def load_results(layout: Layout) -> tuple[pl.DataFrame, list[Finding]]:
-    frames: list[pl.DataFrame] = []
+    """Every results file, checked as one table (see `generator.io.bulk`), in path order."""
     findings: list[Finding] = []
     paths = sorted(layout.results_dir.glob("*/*.csv")) if layout.results_dir.is_dir() else []
+    texts: list[tuple[str | None, str]] = []
+    read_problems: list[list[Finding]] = []
     for path in paths:
-        frame, problems = read_table(path, "results", layout)
-        findings += problems
-        frames.append(frame.with_columns(pl.lit(layout.display(path)).alias("_file")))
-    if not frames:
-        return empty_frame(table_schema("results")).with_columns(
-            pl.lit("", dtype=pl.String).alias("_file")), findings
-    return pl.concat(frames, how="vertical"), findings
+        display = layout.display(path)
+        text, problems = read_text(path, display)
+        texts.append((text, display))
+        read_problems.append(problems)
+    frame, table_problems = validate_csv_texts(texts, table_schema("results"))
+    for before, after in zip(read_problems, table_problems, strict=True):
+        findings += before + after
+    return frame, findings
 
 
 def load(root: Path) -> tuple[Dataset, list[Finding]]:

@@ -26,3 +26,9 @@ def minimal_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(MINIMAL, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets an empty user cache (verified draws), never the developer's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))

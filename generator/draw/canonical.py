@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -36,8 +37,50 @@ def h(*parts: str) -> str:
     return sha256_hex(enc(*parts))
 
 
+_SAFE_INTEGER = 2**53
+
+
+def _json_dumps_is_jcs(value: Any) -> bool:
+    """True when `json.dumps(sort_keys=True)` writes exactly the RFC 8785 bytes of `value`.
+
+    That holds for strings, booleans, null, integers within ±2^53 and containers of them
+    whose keys are ASCII (code-point order is then UTF-16 order); floats and anything else
+    go to the rfc8785 package, the reference.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int:
+            if -_SAFE_INTEGER <= item <= _SAFE_INTEGER:
+                continue
+            return False
+        if kind is dict:
+            for key, inner in item.items():
+                if type(key) is not str or not key.isascii():
+                    return False
+                stack.append(inner)
+        elif kind is list:
+            stack.extend(item)
+        else:
+            return False
+    return True
+
+
 def canonical_json(value: Any) -> bytes:
-    """RFC 8785 (JCS) bytes; manifests and records contain no floats by construction."""
+    """RFC 8785 (JCS) bytes; manifests and records contain no floats by construction.
+
+    The stdlib encoder (C) gives the same bytes for the values drawn records hold and is
+    about 4 times faster than the pure-Python rfc8785 package, which remains the fallback.
+    """
+    if _json_dumps_is_jcs(value):
+        try:
+            return json.dumps(value, sort_keys=True, separators=(",", ":"),
+                              ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: let the reference decide
+            pass
     return bytes(rfc8785.dumps(value))
 
 
@@ -70,8 +113,17 @@ def exclusions_text(pairs: Iterable[tuple[str, str]]) -> str:
                          sorted(pairs, key=lambda r: (id_key(r[0]), id_key(r[1]))))
 
 
+_PAIRS = re.compile(rf"(?:{IDENTIFIER.pattern},{IDENTIFIER.pattern}\n)*")
+
+
 def parse_canonical_csv(text: str, header: str) -> list[tuple[str, str]] | str:
     """Rows of a canonical two-column file, or a message saying why it is not canonical."""
+    body = text[len(header) + 1:]
+    if text.startswith(header + "\n") and _PAIRS.fullmatch(body):
+        # The whole body checked by one regex (a million lines in a fraction of a second);
+        # the line-by-line walk below only runs to name what is wrong.
+        cells = body.replace("\n", ",").split(",")
+        return list(zip(cells[0:-1:2], cells[1::2], strict=True))
     if not text.endswith("\n"):
         return "文件应以换行符结束"
     lines = text[:-1].split("\n")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from generator.draw.canonical import (
 from generator.draw.drand import verify_quicknet
 from generator.draw.engine import draw
 from generator.draw.ledger import chain_order, record_sha256
+from generator.draw.verified import VerifiedDraws, draw_key
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _read_json(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+def read_json_object(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     if not path.exists():
         return None, f"缺少 {path.name}"
     try:
@@ -83,14 +86,29 @@ def _read_json(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     return value, None
 
 
-def find_draws(root: Path) -> list[PublishedDraw]:
-    """Every locked draw under `root/draws` (or `root` itself if it is the draws folder)."""
+def find_draws(root: Path, parsed: Mapping[Path, dict[str, Any]] | None = None) -> list[PublishedDraw]:
+    """Every locked draw under `root/draws` (or `root` itself if it is the draws folder).
+
+    `parsed` maps draw folders to record.json as already parsed from the same bytes (what
+    `validate` loaded), so that it is not parsed twice; a file with a BOM is read here,
+    as that decides differently.
+    """
     base = root / "draws" if (root / "draws").is_dir() else root
     found = []
     for directory in sorted(p for p in base.glob("*/*") if (p / "record.json").exists()):
-        record, problem = _read_json(directory / "record.json")
+        record = (parsed or {}).get(directory)
+        if record is not None and _starts_with_bom(directory / "record.json"):
+            record = None
+        problem = None
+        if record is None:
+            record, problem = read_json_object(directory / "record.json")
         found.append(PublishedDraw(directory.name, directory, record, problem))
     return found
+
+
+def _starts_with_bom(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(3) == b"\xef\xbb\xbf"
 
 
 class _Checker:
@@ -132,7 +150,7 @@ def _file_rows(check: _Checker, directory: Path, filename: str, header: str,
 
 def _check_beacon(check: _Checker, directory: Path, manifest: dict[str, Any],
                   beacon_value: str) -> None:
-    beacon, problem = _read_json(directory / "beacon.json")
+    beacon, problem = read_json_object(directory / "beacon.json")
     if beacon is None:
         check.same("beacon.json", "存在", problem or "", f"信标文件有问题：{problem}")
         return
@@ -159,8 +177,13 @@ def _check_beacon(check: _Checker, directory: Path, manifest: dict[str, Any],
         check.same("beacon_value", beacon.get("value"), beacon_value, "记录中的信标值与信标文件不同")
 
 
-def verify_one(published: PublishedDraw, earlier: list[dict[str, Any]]) -> DrawReport:
-    """Check one locked draw; `earlier` are the records before it in the ledger."""
+def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str]],
+               previous: str = GENESIS_PREVIOUS) -> DrawReport:
+    """Check one locked draw.
+
+    `prior_by_year` counts, per year, the selections that the records before it in the
+    ledger state; `previous` is the record_sha256 the record before it states.
+    """
     report = DrawReport(published.task_id, published.directory)
     check = _Checker(published.task_id)
     try:
@@ -168,7 +191,7 @@ def verify_one(published: PublishedDraw, earlier: list[dict[str, Any]]) -> DrawR
         if record is None:
             check.same("record.json", "有效的记录", published.problem, f"锁定记录无法读取：{published.problem}")
             return report
-        manifest_file, problem = _read_json(published.directory / "manifest.json")
+        manifest_file, problem = read_json_object(published.directory / "manifest.json")
         if manifest_file is None:
             check.same("manifest.json", "有效的清单文件", problem, f"清单文件有问题：{problem}")
         manifest = record.get("manifest")
@@ -185,10 +208,7 @@ def verify_one(published: PublishedDraw, earlier: list[dict[str, Any]]) -> DrawR
                                 manifest.get("exclusions"), "回避配对")
         beacon_value = str(record.get("beacon_value", ""))
         _check_beacon(check, published.directory, manifest, beacon_value)
-        year = manifest.get("year")
-        prior = [str(s.get("object_id")) for r in earlier
-                 if (r.get("manifest") or {}).get("year") == year
-                 for s in r.get("selected") or [] if isinstance(s, dict)]
+        prior = prior_by_year.get(manifest.get("year"), Counter())
         strata = {s.get("id") for s in manifest.get("strata", []) if isinstance(s, dict)}
         for object_id, stratum in frame:
             if stratum not in strata:
@@ -216,7 +236,6 @@ def verify_one(published: PublishedDraw, earlier: list[dict[str, Any]]) -> DrawR
                        f"{what}的数量与重新计算的结果不同")
         check.same("record_sha256", record_sha256(record), record.get("record_sha256"),
                    "记录的哈希（record_sha256）与记录内容不符：记录被改动")
-        previous = str(earlier[-1].get("record_sha256")) if earlier else GENESIS_PREVIOUS
         check.same("manifest.previous", previous, manifest.get("previous"),
                    "清单的 previous 不是账本中前一条记录的哈希")
     except _Stop as stop:
@@ -224,22 +243,48 @@ def verify_one(published: PublishedDraw, earlier: list[dict[str, Any]]) -> DrawR
     return report
 
 
-def verify_ledger(root: Path, only: str | None = None) -> list[DrawReport]:
-    """Reports for every locked draw (or just `only`), in ledger order."""
-    published = find_draws(root)
+def _count_selections(record: Mapping[str, Any], prior_by_year: dict[Any, Counter[str]]) -> None:
+    """Add the objects a record states it selected to its year's counts (for the cap)."""
+    counts = prior_by_year.setdefault((record.get("manifest") or {}).get("year"), Counter())
+    counts.update(str(s.get("object_id")) for s in record.get("selected") or [] if isinstance(s, dict))
+
+
+def verify_ledger(root: Path, only: str | None = None, verified: VerifiedDraws | None = None,
+                  parsed: Mapping[Path, dict[str, Any]] | None = None) -> list[DrawReport]:
+    """Reports for every locked draw (or just `only`), in ledger order.
+
+    With `verified` (what `validate` passes), a draw whose folder and earlier ledger are
+    byte for byte as when it last verified is not recomputed; see `generator.draw.verified`.
+    `parsed`: records already parsed, see `find_draws`.
+    """
+    published = find_draws(root, parsed)
     by_name = {p.task_id: p for p in published}
     records = {p.task_id: p.record for p in published if p.record is not None}
     order, problems = chain_order(records)
     reports: list[DrawReport] = []
-    for position, name in enumerate(order):
+    prior_by_year: dict[Any, Counter[str]] = {}
+    previous, key = GENESIS_PREVIOUS, ""
+    for name in order:
+        record, this = records[name], by_name[name]
+        if verified is not None:
+            key = draw_key(key, this.directory)
         if only is None or name == only:
-            earlier = [records[n] for n in order[:position]]
-            reports.append(verify_one(by_name[name], earlier))
+            if verified is not None and key in verified:
+                report = DrawReport(name, this.directory)
+            else:
+                report = verify_one(this, prior_by_year, previous)
+                if verified is not None and report.ok:
+                    verified.add(key)
+            reports.append(report)
+        _count_selections(record, prior_by_year)
+        previous = str(record.get("record_sha256"))
     for problem in problems:
         if only is None or problem.name == only:
             reports.append(DrawReport(problem.name, by_name[problem.name].directory, [Difference(
                 problem.name, "manifest.previous", "账本中的前一条记录", "", problem.message)]))
     for p in published:
         if p.record is None and (only is None or p.task_id == only):
-            reports.append(verify_one(p, []))
+            reports.append(verify_one(p, {}))
+    if verified is not None:
+        verified.save()
     return reports

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +30,9 @@ from generator.draw.canonical import (
 )
 from generator.draw.engine import draw
 from generator.draw.frame import exclusion_rows, frame_rows, roster_rows
+from generator.draw.jsontext import dumps_indented
 from generator.draw.ledger import chain_order, head_of, record_sha256
-from generator.draw.verify import find_draws
+from generator.draw.ledger_cache import ledger_records
 from generator.errors import DrawRefused, UsageError
 from generator.model import Dataset, Task
 from generator.rules.snapshot_confirmed import file_sha256
@@ -47,7 +49,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 def dump_json(value: Any) -> str:
     """Readable, stable JSON for files in git (hashes use canonical JSON, not this text)."""
-    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return dumps_indented(value) + "\n"  # = json.dumps(ensure_ascii=False, indent=1, sort_keys=True)
 
 
 def _task(ds: Dataset, task_id: str) -> Task:
@@ -98,7 +100,7 @@ def prepare(ds: Dataset, task_id: str, on: dt.date, beacon: Beacon) -> Path:
     exclusions = exclusion_rows(ds, task, on)
     texts = {"frame.csv": frame_text(frame), "roster.csv": roster_text(roster),
              "exclusions.csv": exclusions_text(exclusions)}
-    records = {p.task_id: p.record for p in find_draws(ds.layout.root) if p.record is not None}
+    records = ledger_records(ds.layout.root)
     manifest: dict[str, Any] = {
         "spec": SPEC,
         "task_id": task_id,
@@ -188,15 +190,15 @@ def lock(root: Path, year: int, task_id: str, beacon_argument: str, on: dt.date,
         if published != manifest_bytes:
             raise DrawRefused("清单（manifest.json）在提交之后被改动：不能锁定")
     manifest = json.loads(manifest_bytes)
-    records = {p.task_id: p.record for p in find_draws(root) if p.record is not None}
+    records = ledger_records(root)
     head = head_of(records)
     if manifest.get("previous") != head:
         raise DrawRefused(f"清单的 previous 不是账本的最新记录（应为 {head}）：其他任务已先锁定，请重新准备")
     beacon_value, beacon = read_beacon(beacon_argument, manifest.get("beacon", {}))
     inputs = _read_inputs(directory, manifest)
-    ordered = _ledger_records(records)
-    prior = [str(s["object_id"]) for r in ordered if r["manifest"].get("year") == manifest["year"]
-             for s in r.get("selected", [])]
+    order, _ = chain_order(records)  # links by stated hashes: no hashing, cheap
+    prior = Counter(str(s["object_id"]) for r in (records[name] for name in order)
+                    if r["manifest"].get("year") == manifest["year"] for s in r.get("selected", []))
     outcome = draw(manifest, beacon_value, inputs["frame.csv"], prior, inputs["roster.csv"],
                    inputs["exclusions.csv"])
     record: dict[str, Any] = {"spec": SPEC, "task_id": task_id, "manifest": manifest,
@@ -206,8 +208,3 @@ def lock(root: Path, year: int, task_id: str, beacon_argument: str, on: dt.date,
     write_atomically(directory / "beacon.json", dump_json(beacon))
     write_atomically(directory / "record.json", dump_json(record))
     return directory
-
-
-def _ledger_records(records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    order, _ = chain_order(records)
-    return [records[name] for name in order]

@@ -14,7 +14,9 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -56,6 +58,20 @@ class TableResult:
     frame: pl.DataFrame | None  # typed columns; None when the file could not be read
     errors: list[TableError] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+
+@lru_cache(maxsize=64)
+def _schema_from_json(text: str) -> Schema:
+    return Schema.from_descriptor(json.loads(text))
+
+
+def schema_of(descriptor: dict[str, Any]) -> Schema:
+    """The Frictionless `Schema` of a descriptor, built once per distinct descriptor.
+
+    Building one re-validates the descriptor (jsonschema), about 9 ms: too much to pay
+    per results file. Callers only read the schema, never change it.
+    """
+    return _schema_from_json(json.dumps(descriptor, sort_keys=True))
 
 
 def check_schema_supported(descriptor: dict[str, Any]) -> None:
@@ -107,11 +123,17 @@ def _row_lengths(text: str, width: int) -> list[tuple[int, int, list[str]]]:
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        for number, line in enumerate(lines[1:], start=2):
-            line = line.removesuffix("\r")
+        candidates: Any = range(1, len(lines))
+        if "\r" not in text:
+            # A cheap first pass (no strings built): the test below can only hold for lines
+            # with a wrong comma count or nothing but commas.
+            blank = "," * (width - 1)
+            candidates = [i for i in candidates if lines[i].count(",") != width - 1 or lines[i] == blank]
+        for index in candidates:
+            line = lines[index].removesuffix("\r")
             if line.count(",") != width - 1 or not line.strip(","):
                 cells = line.split(",") if line else []
-                odd.append((number, len(cells), cells))
+                odd.append((index + 1, len(cells), cells))
         return odd
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     next(reader, None)
@@ -188,6 +210,7 @@ def _cell_errors(frame: pl.DataFrame, schema: Schema, blank: set[int]) -> list[T
 def _duplicate_errors(frame: pl.DataFrame, names: list[str], kind: str) -> list[TableError]:
     """Rows repeating an earlier row's key; the first occurrence is not an error."""
     indexed = frame.select(pl.int_range(pl.len()).alias("_i"), *names)
+    empties: list[int] = []
     if kind == "unique-error":
         indexed = indexed.filter(pl.col(names[0]).is_not_null())
     else:
@@ -195,6 +218,8 @@ def _duplicate_errors(frame: pl.DataFrame, names: list[str], kind: str) -> list[
         all_null = pl.all_horizontal(pl.col(n).is_null() for n in names)
         empties = indexed.filter(all_null)["_i"].to_list()
         indexed = indexed.filter(~all_null)
+    if not indexed.select(pl.struct(names).is_duplicated().any()).item():
+        return [TableError(i + 2, "", "primary-key", "", "", "") for i in empties]
     first = indexed.group_by(names, maintain_order=True).agg(pl.col("_i").min().alias("_first"))
     repeated = indexed.join(first, on=names, nulls_equal=True).filter(pl.col("_i") != pl.col("_first"))
     errors = []
@@ -227,7 +252,7 @@ def _typed(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
 
 def validate_csv_text(text: str, descriptor: dict[str, Any], display: str) -> TableResult:
     """Validate decoded CSV text; see the module docstring."""
-    schema = Schema.from_descriptor(descriptor)
+    schema = schema_of(descriptor)
     names = schema.field_names
     header_line = text.split("\n", 1)[0].removesuffix("\r")
     header = next(csv.reader([header_line]), [])
@@ -274,7 +299,7 @@ def validate_csv_text(text: str, descriptor: dict[str, Any], display: str) -> Ta
 
 def empty_frame(descriptor: dict[str, Any]) -> pl.DataFrame:
     """A frame with the schema's columns and no rows: what rules see of an unusable file."""
-    schema = Schema.from_descriptor(descriptor)
+    schema = schema_of(descriptor)
     frame = pl.DataFrame({name: pl.Series(name, [], dtype=pl.String) for name in schema.field_names})
     return _typed(frame, schema).with_columns(pl.lit(0, dtype=pl.Int64).alias("_row")).head(0)
 

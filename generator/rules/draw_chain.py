@@ -1,13 +1,16 @@
 """Locked draws are never changed and form an unbroken chain (第十二条: 一经锁定不得更改).
 
 Runs the same verification the public runs (`sunlight verify`) and reports the first
-difference of each draw as a finding, plus plan edits made after a task was drawn.
+difference of each draw as a finding, plus plan edits made after a task was drawn. Draws
+that already verified, unchanged and after an unchanged ledger, are not recomputed
+(`generator.draw.verified`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from generator.draw.verified import VerifiedDraws
 from generator.draw.verify import verify_ledger
 from generator.findings import Finding, error
 from generator.model import Dataset
@@ -17,7 +20,8 @@ RULE = "draw/locked"
 
 
 def check(ds: Dataset) -> Iterable[Finding]:
-    for report in verify_ledger(ds.layout.root):
+    parsed = {d.directory: d.record for d in ds.draws if d.record is not None}
+    for report in verify_ledger(ds.layout.root, verified=VerifiedDraws(), parsed=parsed):
         for difference in report.differences:
             message = (f"{difference.message}（{difference.field}：应为 {difference.expected}，"
                        f"实际为 {difference.found}）")

@@ -50,13 +50,16 @@ def check(ds: Dataset) -> Iterable[Finding]:
     yield from _table_refs(ds, ds.recusals, recusals, "task_id", set(tasks), "任务")
     yield from _table_refs(ds, ds.recusals, recusals, "object_id", objects, "检查对象")
     yield from _table_refs(ds, ds.recusals, recusals, "inspector_id", inspectors, "执法检查人员")
-    for frame in ds.results.partition_by("_file", maintain_order=True) if len(ds.results) else []:
+    codes = set(ds.result_codes["code"].to_list())
+    result_refs = (("task_id", set(tasks), "任务"), ("item_id", items, "抽查事项"),
+                   ("department_id", departments, "部门"), ("result_code", codes, "检查结果代码"))
+    # Only rows with some unknown reference, then file by file as people read them.
+    suspect = ds.results.filter(pl.any_horizontal(
+        pl.col(column).is_not_null() & ~pl.col(column).is_in(list(known)) for column, known, _ in result_refs))
+    for frame in suspect.partition_by("_file", maintain_order=True) if len(suspect) else []:
         file = frame["_file"][0]
-        yield from _table_refs(ds, frame, file, "task_id", set(tasks), "任务")
-        yield from _table_refs(ds, frame, file, "item_id", items, "抽查事项")
-        yield from _table_refs(ds, frame, file, "department_id", departments, "部门")
-        yield from _table_refs(ds, frame, file, "result_code",
-                               set(ds.result_codes["code"].to_list()), "检查结果代码")
+        for column, known, what in result_refs:
+            yield from _table_refs(ds, frame, file, column, known, what)
 
     seen: dict[str, str] = {}
     for plan in ds.plans.values():

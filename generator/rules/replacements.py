@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -19,8 +20,22 @@ ARTICLE = "第十三条"
 RULE = "replacement"
 
 
-def _apply(ds: Dataset, draw: Draw, replacements: pl.DataFrame | None = None
-           ) -> tuple[dict[str, list[dict[str, Any]]], list[Finding]]:
+class _Lookups:
+    """What every draw's replacements are judged against, built once per data set."""
+
+    def __init__(self, ds: Dataset, replacements: pl.DataFrame) -> None:
+        self.inspectors = {r["inspector_id"]: r for r in ds.inspectors.iter_rows(named=True)}
+        self.recused: dict[str, set[tuple[str, str]]] = {}
+        for task_id, object_id, inspector_id in ds.recusals.select(
+                "task_id", "object_id", "inspector_id").iter_rows():
+            self.recused.setdefault(task_id, set()).add((object_id, inspector_id))
+        # A row with an unreadable date is reported by the schema; it cannot be judged here.
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        for row in replacements.filter(pl.col("approved_on").is_not_null()).iter_rows(named=True):
+            self.rows.setdefault(row["task_id"], []).append(row)
+
+
+def _teams(draw: Draw) -> dict[str, list[dict[str, Any]]]:
     # A malformed record is reported by the draw verification; here it has no teams.
     raw_teams = (draw.record or {}).get("teams")
     teams: dict[str, list[dict[str, Any]]] = {}
@@ -28,16 +43,21 @@ def _apply(ds: Dataset, draw: Draw, replacements: pl.DataFrame | None = None
         members = t.get("members") if isinstance(t, dict) else None
         if isinstance(members, list):
             teams[str(t.get("object_id"))] = [dict(m) for m in members if isinstance(m, dict)]
+    return teams
+
+
+def _apply(ds: Dataset, draw: Draw, lookups: _Lookups
+           ) -> tuple[dict[str, list[dict[str, Any]]], list[Finding]]:
+    teams = _teams(draw)
+    rows = lookups.rows.get(draw.task_id, [])
+    if not rows:
+        return teams, []
     file = ds.layout.display(ds.layout.replacements)
-    inspectors = {r["inspector_id"]: r for r in ds.inspectors.iter_rows(named=True)}
-    recused = {(r["object_id"], r["inspector_id"]) for r in ds.recusals.filter(
-        pl.col("task_id") == draw.task_id).iter_rows(named=True)}
+    inspectors = lookups.inspectors
+    recused = lookups.recused.get(draw.task_id, set())
     locked_on = str((draw.record or {}).get("locked_on", ""))
     findings: list[Finding] = []
-    table = ds.replacements if replacements is None else replacements
-    # A row with an unreadable date is reported by the schema; it cannot be judged here.
-    rows = table.filter((pl.col("task_id") == draw.task_id) & pl.col("approved_on").is_not_null())
-    for row in rows.iter_rows(named=True):
+    for row in rows:
         def fail(message: str, field: str, r: dict[str, Any] = row) -> None:
             findings.append(error(file, RULE, f"{r['replacement_id']}：{message}", row=r["_row"],
                                   field=field, article=ARTICLE))
@@ -73,12 +93,18 @@ def _apply(ds: Dataset, draw: Draw, replacements: pl.DataFrame | None = None
 
 def problems_for(ds: Dataset, draw: Draw, replacements: pl.DataFrame) -> list[Finding]:
     """What this rule finds for `draw` if the replacements table were `replacements`."""
-    return _apply(ds, draw, replacements)[1]
+    return _apply(ds, draw, _Lookups(ds, replacements))[1]
 
 
 def teams_after_replacements(ds: Dataset, draw: Draw) -> dict[str, list[dict[str, Any]]]:
     """Each object's team as it stands after the replacements, in their order."""
-    return _apply(ds, draw)[0]
+    return _apply(ds, draw, _Lookups(ds, ds.replacements))[0]
+
+
+def all_teams_after_replacements(ds: Dataset) -> dict[Path, dict[str, list[dict[str, Any]]]]:
+    """`teams_after_replacements` of every locked draw, by its folder (lookups built once)."""
+    lookups = _Lookups(ds, ds.replacements)
+    return {d.directory: _apply(ds, d, lookups)[0] for d in ds.draws if d.record is not None}
 
 
 def check(ds: Dataset) -> Iterable[Finding]:
@@ -88,5 +114,6 @@ def check(ds: Dataset) -> Iterable[Finding]:
         if row["task_id"] not in locked:
             yield error(file, RULE, f"{row['replacement_id']}：任务 {row['task_id']} 还没有锁定的抽取记录",
                         row=row["_row"], field="task_id", article=ARTICLE)
+    lookups = _Lookups(ds, ds.replacements)
     for draw in locked.values():
-        yield from _apply(ds, draw)[1]
+        yield from _apply(ds, draw, lookups)[1]

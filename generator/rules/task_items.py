@@ -30,9 +30,12 @@ def check(ds: Dataset) -> Iterable[Finding]:
     # An item with a version whose dates the schema already rejected cannot be judged in or
     # out of force; saying "not in force" would only blame every task for one bad cell.
     undated = set(ds.checklist.filter(pl.col("effective_from").is_null())["item_id"].to_list())
+    in_force_on: dict[dt.date, set[str]] = {}
     for task in ds.tasks.values():
         file = task.file
-        current = set(in_force(ds.checklist, task.window_start)["item_id"].to_list())
+        if task.window_start not in in_force_on:  # tasks share start days: filter once per day
+            in_force_on[task.window_start] = set(in_force(ds.checklist, task.window_start)["item_id"].to_list())
+        current = in_force_on[task.window_start]
         for item in task.items:
             if item not in known:
                 yield error(file, RULE,

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from generator.findings import Finding, error, warning
 from generator.model import Dataset
-from generator.rules.replacements import teams_after_replacements
+from generator.rules.replacements import all_teams_after_replacements
 
 ARTICLE = "第十四条"
 RULE = "team/composition"
@@ -34,12 +34,14 @@ def check(ds: Dataset) -> Iterable[Finding]:
             yield fail(f"任务 {task.task_id} 的检查小组中同一部门出现了两次")
         if sum(slot.size for slot in task.team) < 2:
             yield fail(f"任务 {task.task_id} 的检查小组少于两名执法人员（行政处罚法第四十二条）")
+    teams_of = all_teams_after_replacements(ds)
+    tasks = ds.tasks
     for draw in ds.draws:
         if draw.record is None:
             continue
         file = ds.display(draw.directory / "record.json")
-        drawn = ds.tasks.get(draw.task_id)
-        for object_id, members in teams_after_replacements(ds, draw).items():
+        drawn = tasks.get(draw.task_id)
+        for object_id, members in teams_of[draw.directory].items():
             filled = [m for m in members if m.get("inspector_id")]
             if drawn and members and not any(m.get("department") == drawn.lead and m.get("inspector_id")
                                             for m in members):

@@ -65,3 +65,47 @@ def test_random_results_rows_match_frictionless(tmp_path: Path, rows: list[list[
     path = tmp_path / "results.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
     assert our_errors(path, "results") == frictionless_errors(path, "results")
+
+
+def _results_text(rows: list[list[str]]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f["name"] for f in table_schema("results")["fields"]])
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+GOOD_ROW = ["ZB-2026-001", "913703020002GAATD6", "SCJG-001", "scjg", "2026-03-01", "2026-03-02", "实地检查",
+            "R01", "", "2026-03-03", "2026-03-04"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.one_of(st.just(GOOD_ROW), st.lists(CELL, min_size=11, max_size=11)), max_size=6),
+                min_size=1, max_size=5))
+def test_results_checked_together_match_each_file_alone(tmp_path: Path, files: list[list[list[str]]]) -> None:
+    """`validate_csv_texts` (all results files as one table) = each file through the checked path."""
+    import polars as pl
+
+    from generator.io.bulk import validate_csv_texts
+
+    texts: list[tuple[str | None, str]] = [(_results_text(rows), f"results/{n}.csv") for n, rows in enumerate(files)]
+    texts.append((None, "results/unreadable.csv"))
+    frame, findings = validate_csv_texts(texts, table_schema("results"))
+    alone = [validate_csv_text(text, table_schema("results"), display) for text, display in texts[:-1]]
+    assert findings == [result.findings for result in alone] + [[]]
+    expected = pl.concat([r.frame.with_columns(pl.lit(d).alias("_file"))
+                          for r, (_, d) in zip(alone, texts, strict=False) if r.frame is not None])
+    assert frame.equals(expected)
+
+
+def test_duplicate_keys_across_results_files_are_not_errors() -> None:
+    from generator.io.bulk import validate_csv_texts
+
+    one = _results_text([GOOD_ROW, GOOD_ROW])
+    frame, findings = validate_csv_texts([(one, "a.csv"), (one, "b.csv")], table_schema("results"))
+    assert [[(f.file, f.row, f.rule) for f in each] for each in findings] == [
+        [("a.csv", 3, "primary-key")], [("b.csv", 3, "primary-key")]]
+    assert frame["_row"].to_list() == [2, 3, 2, 3]

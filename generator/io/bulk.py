@@ -1,0 +1,184 @@
+"""Many CSV files of one Table Schema (the results, one file per task) checked as one table.
+
+Each file is still its own table: errors name its own rows, and uniqueness and primary
+keys hold within a file. But the costly parts run once for all files: one `read_csv`,
+Frictionless's cell reader once per distinct value of the whole set, one group-by for
+duplicates. Files whose structure is not plain (quotes, CR, blank or ragged rows, a bad
+header) go through `validate_csv_text` one by one, which reports those exactly as
+Frictionless does; what a plain file can contain is checked here the same way
+(`tests/unit/test_tabular_equivalence.py` compares both with Frictionless).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from generator.findings import Finding
+from generator.io.tabular import (
+    TableError,
+    _distinct_checks,
+    _typed,
+    empty_frame,
+    schema_of,
+    to_finding,
+    validate_csv_text,
+)
+
+
+def _plain_body(text: str, names: list[str]) -> str | None:
+    """The rows of a file (LF-terminated) if its header is exact and it has no quotes or CR,
+    and every line has as many commas as the header and is not blank (only commas).
+
+    The comma count is checked in total here; that no single line has too many (so none
+    has too few) is checked by reading all plain files strictly (see `_read_plain`).
+    """
+    header, _, body = text.partition("\n")
+    if '"' in text or "\r" in text or next(csv.reader([header]), []) != names:
+        return None
+    if body and not body.endswith("\n"):
+        body += "\n"
+    width = len(names)
+    if body.count(",") != (width - 1) * body.count("\n") or ("\n" + body).find("\n" + "," * (width - 1) + "\n") >= 0:
+        return None
+    return body
+
+
+def _read_plain(bodies: list[str], names: list[str]) -> pl.DataFrame | None:
+    """All plain bodies as one frame of text columns, or None if some line has extra cells."""
+    if not any(bodies):
+        return pl.DataFrame({n: pl.Series(n, [], dtype=pl.String) for n in names})
+    try:
+        return pl.read_csv("".join(bodies).encode(), has_header=False, new_columns=names, infer_schema=False)
+    except pl.exceptions.ComputeError:
+        return None
+
+
+def _line_problems(bodies: list[str], width: int) -> set[int]:
+    """Indexes of bodies with a line whose cell count is not `width` (the slow, exact check)."""
+    lines = pl.Series("line", "".join(bodies).split("\n")[:-1], dtype=pl.String)
+    owner = pl.Series("owner", range(len(bodies))).repeat_by(pl.Series([b.count("\n") for b in bodies]))
+    frame = pl.DataFrame({"line": lines, "owner": owner.explode().drop_nulls()})
+    bad = frame.filter(pl.col("line").str.count_matches(",", literal=True) != width - 1)
+    return set(bad["owner"].to_list())
+
+
+def _cell_errors(frame: pl.DataFrame, schema: Any) -> list[tuple[int, TableError]]:
+    """(file index, error) for invalid or missing cells, as `tabular._cell_errors`."""
+    errors: list[tuple[int, TableError]] = []
+    for spec in schema.fields:
+        column = frame.get_column(spec.name)
+        bad = _distinct_checks(column, spec)
+        condition = pl.col(spec.name).is_in(list(bad)) if bad else pl.lit(False)
+        if spec.constraints.get("required", False):
+            condition = condition | pl.col(spec.name).is_null()
+        if not bad and not spec.constraints.get("required", False):
+            continue
+        for owner, row, value in frame.filter(condition).select("_owner", "_row", spec.name).iter_rows():
+            notes = bad[value] if value else {"required": ""}
+            value = value or ""
+            if "type" in notes:
+                errors.append((owner, TableError(row, spec.name, "type-error", value, "")))
+                continue
+            errors.extend((owner, TableError(row, spec.name, "constraint-error", value, name))
+                          for name in notes)
+    return errors
+
+
+def _duplicate_errors(frame: pl.DataFrame, names: list[str], kind: str) -> list[tuple[int, TableError]]:
+    """Rows repeating an earlier row's key within the same file (`tabular._duplicate_errors`)."""
+    keyed = frame.select("_owner", "_row", *names)
+    empties: list[tuple[int, int]] = []
+    if kind == "unique-error":
+        keyed = keyed.filter(pl.col(names[0]).is_not_null())
+    else:
+        all_null = pl.all_horizontal(pl.col(n).is_null() for n in names)
+        empties = list(keyed.filter(all_null).select("_owner", "_row").iter_rows())
+        keyed = keyed.filter(~all_null)
+    within = ["_owner", *names]
+    if not keyed.select(pl.struct(within).is_duplicated().any()).item():
+        repeated = keyed.head(0).with_columns(pl.col("_row").alias("_first"))
+    else:
+        first = keyed.group_by(within).agg(pl.col("_row").min().alias("_first"))
+        repeated = keyed.join(first, on=within, nulls_equal=True).filter(pl.col("_row") != pl.col("_first"))
+    errors = []
+    for owner, row, first_row, *key in repeated.select("_owner", "_row", "_first", *names).iter_rows():
+        cell = "" if kind == "primary-key" else str(key[0])
+        errors.append((owner, TableError(row, names[0] if kind == "unique-error" else "", kind, cell, "",
+                                         str(first_row))))
+    errors.extend((owner, TableError(row, "", "primary-key", "", "", "")) for owner, row in empties)
+    return errors
+
+
+def validate_csv_texts(texts: Sequence[tuple[str | None, str]], descriptor: dict[str, Any]
+                       ) -> tuple[pl.DataFrame, list[list[Finding]]]:
+    """All files' rows in one typed frame (`_row`, `_file` added) and each file's findings.
+
+    `texts` are (decoded text or None if unreadable, display name) in the order wanted.
+    """
+    schema = schema_of(descriptor)
+    names = list(schema.field_names)
+    findings: list[list[Finding]] = [[] for _ in texts]
+    pieces: list[tuple[int, pl.DataFrame]] = []
+    plain: list[int] = []
+    bodies: list[str] = []
+    for index, (text, _) in enumerate(texts):
+        body = _plain_body(text, names) if text is not None else None
+        if body is not None:
+            plain.append(index)
+            bodies.append(body)
+    plain_frame = _read_plain(bodies, names)
+    if plain_frame is None:  # some line has extra cells: find its files, read the others
+        odd = _line_problems(bodies, len(names))
+        plain = [i for n, i in enumerate(plain) if n not in odd]
+        bodies = [b for n, b in enumerate(bodies) if n not in odd]
+        plain_frame = _read_plain(bodies, names)
+    assert plain_frame is not None
+    plain_set = set(plain)
+    for index, (text, display) in enumerate(texts):
+        if index in plain_set:
+            continue
+        frame = None
+        if text is not None:
+            result = validate_csv_text(text, descriptor, display)
+            findings[index] = result.findings
+            frame = result.frame
+        pieces.append((index, frame if frame is not None else empty_frame(descriptor)))
+    if bodies:
+        counts = [b.count("\n") for b in bodies]
+        frame = plain_frame
+        owners = pl.Series("_owner", plain, dtype=pl.Int64).repeat_by(pl.Series(counts)).explode()
+        frame = frame.with_columns(owners.drop_nulls().alias("_owner"))
+        frame = frame.with_columns((pl.int_range(pl.len(), dtype=pl.Int64).over("_owner") + 2).alias("_row"))
+        errors = _cell_errors(frame, schema)
+        for spec in schema.fields:
+            if spec.constraints.get("unique"):
+                errors.extend(_duplicate_errors(frame, [spec.name], "unique-error"))
+        if schema.primary_key:
+            errors.extend(_duplicate_errors(frame, list(schema.primary_key), "primary-key"))
+        by_owner: dict[int, list[TableError]] = {}
+        for owner, table_error in errors:
+            by_owner.setdefault(owner, []).append(table_error)
+        for owner, owned in by_owner.items():
+            display = texts[owner][1]
+            findings[owner] = [to_finding(e, schema, display) for e in sorted(owned)]
+        pieces.append((-1, _typed(frame, schema)))
+    return _assemble(pieces, [d for _, d in texts], descriptor), findings
+
+
+def _assemble(pieces: list[tuple[int, pl.DataFrame]], displays: list[str],
+              descriptor: dict[str, Any]) -> pl.DataFrame:
+    """One frame in file order, each row labelled with its file's display name."""
+    columns = [*schema_of(descriptor).field_names, "_row"]
+    frames = [frame.select(*columns, pl.lit(owner, dtype=pl.Int64).alias("_owner")) if owner >= 0
+              else frame.select(*columns, "_owner") for owner, frame in pieces]
+    if not frames:
+        frames = [empty_frame(descriptor).with_columns(pl.lit(0, dtype=pl.Int64).alias("_owner"))]
+    whole = pl.concat(frames, how="vertical")
+    if len(frames) > 1:
+        whole = whole.sort("_owner", maintain_order=True)
+    labels = pl.Series("_file", displays or [""], dtype=pl.String)
+    return whole.with_columns(labels.gather(whole["_owner"]).alias("_file")).drop("_owner")
