@@ -197,6 +197,8 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
     Sets `ds.as_of` from the data itself. Exposed for benchmarks that synthesise a data set
     in memory; everything public goes through `build_site`, which validates first.
     """
+    from generator.opendata import build_open_data  # here: generator.opendata builds on generator.publish
+
     started = time.perf_counter() if started is None else started
     settings = settings or load_settings()
     output = output.resolve()
@@ -214,6 +216,9 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
     try:
         docs, site = work / "docs", work / "site"
         renderer = Renderer(settings.templates)
+        ctx.open_data = build_open_data(ctx, work / "data", previous=[output / "data"], repo_url=settings.repo_url,
+                                        title=str(settings.config.get("site_name", "")))
+        lap("open data")
         pages = _pages(ctx)
         lap("view models")
         for page in pages:
@@ -228,6 +233,7 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         lap("mkdocs")
         pour(pages, renderer, site, shells)
         lap("content")
+        os.replace(work / "data", site / "data")
         counts = {"draw_files": write_draws(ctx, site), "result_files": results.write_data(ctx, site)}
         counts.update({f"lookup_{k}": v for k, v in lookup.write_lookup(ctx, site).items()})
         write_feed(ctx, site, str(settings.config.get("site_name", "")))
