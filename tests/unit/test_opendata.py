@@ -261,7 +261,8 @@ def test_a_release_after_a_correction_keeps_the_previous_one(source: Path, built
     assert change["results_added"] == 0
     assert json.loads((out / "latest/datapackage.json").read_text(encoding="utf-8"))["version"] == "2026-11-20"
     feed = (out / "releases.xml").read_text(encoding="utf-8")
-    assert "更正 GZ-2026-0006：任务 ZB-2026-001 对象 91370302EBN26YG3HX 事项 SCJG-001 的检查结果由“R01”改为“R02”" in feed
+    assert ("更正 GZ-2026-0006：任务 ZB-2026-001 对象 91370302EBN26YG3HX 事项 SCJG-001 的检查结果"
+            "由“R01”改为“R02”") in feed
     corrected = [r for r in read_csv(out / "latest/csv/results_items.csv")
                  if (r["task_id"], r["object_id"], r["item_id"]) == ("ZB-2026-001", OBJECT, "SCJG-001")]
     assert corrected[0]["result_code"] == "R02" and corrected[0]["original_result_code"] == "R01"
@@ -288,4 +289,5 @@ def test_a_tampered_past_release_stops_the_build(source: Path, built: tuple[Open
     shutil.copytree(old / "2026-11-18", old / "2026-11-17", dirs_exist_ok=True)
     with pytest.raises(BuildFailed) as caught:
         build(source, tmp_path / "new", previous=[old])
-    assert str(caught.value) == "已发布的数据包 2026-11-17 的文件 csv/departments.csv 与 SHA256SUMS 不符（已被改动？），不能沿用"
+    assert str(caught.value) == ("已发布的数据包 2026-11-17 的文件 csv/departments.csv 与 SHA256SUMS 不符"
+                                 "（已被改动？），不能沿用")
