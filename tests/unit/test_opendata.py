@@ -200,8 +200,16 @@ def test_sha256sum_checks_every_download(built: tuple[OpenDataRelease, Path]) ->
 
 def test_a_journalist_verifies_the_draws_from_the_complete_archive(latest: Path, tmp_path: Path,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # The data guide's steps: download the archive and SHA256SUMS, check, unzip, verify.
+    downloads = tmp_path / "downloads"
+    (downloads / "archives").mkdir(parents=True)
+    for name in ("archives/sunlight-all.zip", "SHA256SUMS"):
+        shutil.copyfile(latest / name, downloads / name)
+    checked = subprocess.run(["sha256sum", "-c", "--ignore-missing", "SHA256SUMS"], cwd=downloads,
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0 and checked.stdout == "archives/sunlight-all.zip: OK\n"
     folder = tmp_path / "download"
-    with zipfile.ZipFile(latest / "archives/sunlight-all.zip") as archive:
+    with zipfile.ZipFile(downloads / "archives/sunlight-all.zip") as archive:
         archive.extractall(folder)
     assert (folder / "datapackage.json").is_file() and (folder / "csv/results_items.csv").is_file()
     assert main(["verify", "--all", "--data", str(folder)]) == 0
@@ -291,3 +299,24 @@ def test_a_tampered_past_release_stops_the_build(source: Path, built: tuple[Open
         build(source, tmp_path / "new", previous=[old])
     assert str(caught.value) == ("已发布的数据包 2026-11-17 的文件 csv/departments.csv 与 SHA256SUMS 不符"
                                  "（已被改动？），不能沿用")
+
+
+def test_the_site_lists_every_download_with_size_format_and_checksum(tmp_path: Path) -> None:
+    from generator.publish import build_site
+
+    site = tmp_path / "site"
+    build_site(MINIMAL, site)
+    index = json.loads((site / "data/releases.json").read_text(encoding="utf-8"))
+    latest = index["releases"][0]
+    html = (site / "downloads/index.html").read_text(encoding="utf-8")
+    for f in latest["files"]:
+        row = html[html.index(f'href="../data/latest/{f["path"]}" download'):]
+        row = row[:row.index("</tr>")]
+        assert f["sha256"] in row and f'data-bytes="{f["bytes"]}"' in row, f["path"]
+        assert (site / "data/latest" / f["path"]).stat().st_size == f["bytes"]
+    assert "Excel/WPS 表格" in html and "SQLite 数据库" in html and "SHA256SUMS" in html
+    changes = (site / "downloads/changes/index.html").read_text(encoding="utf-8")
+    assert f"数据版本 {latest['version']}" in changes and "首次发布。" in changes
+    # A second build over the first keeps the release (same data: the same release, not a new one).
+    build_site(MINIMAL, site)
+    assert json.loads((site / "data/releases.json").read_text(encoding="utf-8")) == index
