@@ -38,7 +38,8 @@ def _open_data(ctx: SiteContext, here: str) -> dict[str, Any] | None:
     return {"version": release.version, "groups": [{"title": k, "files": v} for k, v in groups.items() if v],
             "sums": rel(here, "data/latest/SHA256SUMS"), "package": rel(here, "data/latest/datapackage.json"),
             "index": rel(here, "data/releases.json"), "feed": rel(here, "data/releases.xml"),
-            "changes": rel(here, page_url("downloads", "changes")), "fixed": rel(here, f"data/{release.version}/"),
+            "changes": rel(here, page_url("downloads", "changes")),
+            "fixed": rel(here, f"data/{release.version}/datapackage.json"),
             "releases": len(release.releases)}
 
 
@@ -48,7 +49,7 @@ def changes_page(ctx: SiteContext) -> Page | None:
         return None
     here = page_url("downloads", "changes")
     rows = [{"version": r.version, "date": r.date, "lines": summary(r.changelog),
-             "href": rel(here, f"data/{r.version}/"), "sums": rel(here, f"data/{r.version}/SHA256SUMS"),
+             "sums": rel(here, f"data/{r.version}/SHA256SUMS"),
              "package": rel(here, f"data/{r.version}/datapackage.json"), "files": len(r.files),
              "size": size_text(sum(f.bytes for f in r.files))} for r in release.releases]
     context = {"rows": rows, "feed": rel(here, "data/releases.xml"), "index": rel(here, "data/releases.json"),
