@@ -317,6 +317,16 @@ def test_the_site_lists_every_download_with_size_format_and_checksum(tmp_path: P
     assert "Excel/WPS 表格" in html and "SQLite 数据库" in html and "SHA256SUMS" in html
     changes = (site / "downloads/changes/index.html").read_text(encoding="utf-8")
     assert f"数据版本 {latest['version']}" in changes and "首次发布。" in changes
-    # A second build over the first keeps the release (same data: the same release, not a new one).
-    build_site(MINIMAL, site)
-    assert json.loads((site / "data/releases.json").read_text(encoding="utf-8")) == index
+    # A deploy job builds the next release elsewhere, carrying over the releases fetched from the live site.
+    changed = tmp_path / "data"
+    shutil.copytree(MINIMAL, changed)
+    with (changed / "corrections.csv").open("a", encoding="utf-8", newline="\n") as corrections:
+        corrections.write(CORRECTION)
+    fetched = tmp_path / "fetched"
+    shutil.copytree(site / "data", fetched)
+    assert main(["build", "--data", str(changed), "--output", str(tmp_path / "next"),
+                 "--releases-from", str(fetched)]) == 0
+    versions = [r["version"] for r in json.loads((tmp_path / "next/data/releases.json").read_bytes())["releases"]]
+    assert versions == ["2026-11-20", latest["version"]]
+    changes = (tmp_path / "next/downloads/changes/index.html").read_text(encoding="utf-8")
+    assert "更正 GZ-2026-0006" in changes and f"与上一版本 {latest['version']} 相比" in changes
