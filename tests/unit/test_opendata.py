@@ -330,3 +330,12 @@ def test_the_site_lists_every_download_with_size_format_and_checksum(tmp_path: P
     assert versions == ["2026-11-20", latest["version"]]
     changes = (tmp_path / "next/downloads/changes/index.html").read_text(encoding="utf-8")
     assert "更正 GZ-2026-0006" in changes and f"与上一版本 {latest['version']} 相比" in changes
+
+
+def test_the_privacy_gate_reads_the_new_releases_csv_once(tmp_path: Path) -> None:
+    from generator.publish.privacy import scan
+
+    for folder in ("data/latest/csv", "data/2026-11-18/csv", "data/2026-11-18/json"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "objects.csv").write_text("name\n某某某\n", encoding="utf-8")
+    assert [leak.path for leak in scan(tmp_path, ["某某某"])] == ["data/latest/csv/objects.csv"]
