@@ -24,7 +24,7 @@ def write_archive(path: Path, members: list[tuple[str, Path | bytes]], draws: li
             if source.is_file():
                 entries.append((f"draws/{draw.year}/{draw.task_id}/{name}", source))
     path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compresslevel=6) as archive:
+    with zipfile.ZipFile(path, "w") as archive:
         for name, content in sorted(entries, key=lambda e: e[0]):
             if isinstance(content, bytes):
                 add_bytes(archive, name, content, day)

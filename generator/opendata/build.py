@@ -12,8 +12,11 @@ import json
 import shutil
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from threading import Lock
 
 from generator.opendata import archive, csvfmt, jsonfmt, sqlite, xlsx
 from generator.opendata.changelog import changelog
@@ -29,7 +32,7 @@ from generator.opendata.releases import (
     write_feed,
     write_index,
 )
-from generator.opendata.tables import Resource, public_tables
+from generator.opendata.tables import Resource, public_tables, year_frames
 from generator.publish.context import SiteContext
 
 LATEST = "latest"
@@ -63,35 +66,63 @@ def _titles(tables: list[Resource], years: list[int]) -> dict[str, str]:
     return titles
 
 
+WORKERS = 2  # threads: polars, zlib and sqlite spend most of their time outside the GIL
+
+
 def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, version: str, repo_url: str,
-                   lap: Callable[[str], None]) -> None:
+                   timings: dict[str, float]) -> None:
+    """Every file of the release but the changelog and checksums. The canonical CSV and JSON come
+    first; the workbooks, the database and the archives are independent and written two at a time."""
     day = ctx.as_of
-    for table in tables:
-        csvfmt.write_csv(table.frame, root / "csv" / f"{table.name}.csv")
-    package = descriptor(tables, version, f"{day.isoformat()}T00:00:00+08:00", repo_url)
-    write_descriptor(root / "datapackage.json", package)
-    lap("csv")
-    for table in tables:
-        jsonfmt.write_json(table.frame, root / "json" / f"{table.name}.json")
-    lap("json")
-    for year in ctx.years:
-        xlsx.write_year(root / "xlsx" / f"sunlight-{year}.xlsx", tables, year, version, day)
-    lap("xlsx")
-    sqlite.write_sqlite(root / SQLITE_NAME, tables)
-    lap("sqlite")
+
+    lock = Lock()
+
+    def timed(name: str, job: Callable[[], object]) -> None:
+        started = time.perf_counter()
+        job()
+        with lock:
+            timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - started, 3)
+
+    def write_csv() -> None:
+        for table in tables:
+            csvfmt.write_csv(table.frame, root / "csv" / f"{table.name}.csv")
+        write_descriptor(root / "datapackage.json",
+                         descriptor(tables, version, f"{day.isoformat()}T00:00:00+08:00", repo_url))
+
+    def write_json() -> None:
+        for table in tables:
+            jsonfmt.write_json(table.frame, root / "json" / f"{table.name}.json")
+
+    timed("csv", write_csv)
+    timed("json", write_json)
     draws = sorted(ctx.ds.draws, key=lambda d: (d.year, d.task_id))
-    for year in ctx.years:
+
+    def year_archive(year: int) -> None:
+        frames = year_frames(tables, year)
         members: list[tuple[str, Path | bytes]] = [
-            (f"csv/{t.name}.csv", t.for_year(year).write_csv(None, line_terminator="\n", null_value="",
-                                                               date_format="%Y-%m-%d").encode())
-            for t in tables]
+            (f"csv/{name}.csv", frame.write_csv(None, line_terminator="\n", null_value="",
+                                                date_format="%Y-%m-%d").encode()) for name, frame in frames.items()]
         archive.write_archive(root / "archives" / f"sunlight-{year}.zip", members,
                               [d for d in draws if d.year == year], day)
-    lap("archives (per year)")
-    complete: list[tuple[str, Path | bytes]] = [(f"csv/{t.name}.csv", root / "csv" / f"{t.name}.csv") for t in tables]
-    complete.append(("datapackage.json", root / "datapackage.json"))
-    archive.write_archive(root / COMPLETE, complete, draws, day)
-    lap("archive (complete)")
+
+    def complete_archive() -> None:
+        members: list[tuple[str, Path | bytes]] = [(f"csv/{t.name}.csv", root / "csv" / f"{t.name}.csv")
+                                                   for t in tables]
+        members.append(("datapackage.json", root / "datapackage.json"))
+        archive.write_archive(root / COMPLETE, members, draws, day)
+
+    jobs: list[tuple[str, Callable[[], object]]] = [
+        ("sqlite", lambda: sqlite.write_sqlite(root / SQLITE_NAME, tables)),
+        ("archive (complete)", complete_archive)]
+    for year in ctx.years:
+        jobs.append(("xlsx", partial(xlsx.write_year, root / "xlsx" / f"sunlight-{year}.xlsx", tables, year,
+                                     version, day)))
+        jobs.append(("archives (per year)", partial(year_archive, year)))
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for future in [pool.submit(timed, name, job) for name, job in jobs]:
+            future.result()
+    timings["sqlite, xlsx, archives (wall, 2 threads)"] = round(time.perf_counter() - started, 3)
 
 
 def _previous(found: dict[str, Path], version: str) -> tuple[str, Path] | None:
@@ -126,7 +157,8 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     number = 1
     while True:
         shutil.rmtree(staging, ignore_errors=True)
-        _write_release(ctx, tables, staging, version, repo_url, lap)
+        _write_release(ctx, tables, staging, version, repo_url, timings)
+        clock[0] = time.perf_counter()
         change = changelog(staging, version, date, _previous(found, version))
         (staging / "changelog.json").write_text(json.dumps(change, ensure_ascii=False, indent=1) + "\n",
                                                 encoding="utf-8", newline="\n")

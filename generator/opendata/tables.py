@@ -337,6 +337,16 @@ def _compliance(ctx: SiteContext) -> Resource:
                      [_fk(["department_id"], "departments", ["department_id"])])
 
 
+def year_frames(tables: list[Resource], year: int) -> dict[str, pl.DataFrame]:
+    """Each table's rows for one year's files: year-scoped tables filtered, the objects narrowed to
+    those drawn or inspected that year, other reference tables whole."""
+    out = {t.name: t.for_year(year) for t in tables}
+    if "objects" in out:
+        ids = pl.concat([out[name].select("object_id") for name in ("selections", "results_objects") if name in out])
+        out["objects"] = out["objects"].join(ids.unique(), on="object_id", how="semi", maintain_order="left")
+    return out
+
+
 def public_tables(ctx: SiteContext) -> list[Resource]:
     """Every public resource, parents before children (the order of the SQLite tables)."""
     selections, teams = _selections(ctx)
