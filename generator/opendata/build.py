@@ -102,25 +102,30 @@ def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, version
         members: list[tuple[str, Path | bytes]] = [
             (f"csv/{name}.csv", frame.write_csv(None, line_terminator="\n", null_value="",
                                                 date_format="%Y-%m-%d").encode()) for name, frame in frames.items()]
-        archive.write_archive(root / "archives" / f"sunlight-{year}.zip", members,
-                              [d for d in draws if d.year == year], day)
+        members += archive.draw_members([d for d in draws if d.year == year])
+        archive.write_archive(root / "archives" / f"sunlight-{year}.zip", members, day)
 
     def complete_archive() -> None:
         members: list[tuple[str, Path | bytes]] = [(f"csv/{t.name}.csv", root / "csv" / f"{t.name}.csv")
                                                    for t in tables]
         members.append(("datapackage.json", root / "datapackage.json"))
-        archive.write_archive(root / COMPLETE, members, draws, day)
+        years = [root / "archives" / f"sunlight-{year}.zip" for year in ctx.years]
+        archive.write_archive(root / COMPLETE, members, day, copied_from=years)
 
-    jobs: list[tuple[str, Callable[[], object]]] = [
-        ("sqlite", lambda: sqlite.write_sqlite(root / SQLITE_NAME, tables)),
-        ("archive (complete)", complete_archive)]
-    for year in ctx.years:
-        jobs.append(("xlsx", partial(xlsx.write_year, root / "xlsx" / f"sunlight-{year}.xlsx", tables, year,
-                                     version, day)))
-        jobs.append(("archives (per year)", partial(year_archive, year)))
+    # The complete archive copies the draw files out of the per-year archives: it goes last.
+    jobs: list[tuple[str, Callable[[], object]]] = [("sqlite", lambda: sqlite.write_sqlite(root / SQLITE_NAME, tables))]
+    first: list[tuple[str, Callable[[], object]]] = [("archives (per year)", partial(year_archive, year))
+                                                     for year in ctx.years]
+    jobs += [("xlsx", partial(xlsx.write_year, root / "xlsx" / f"sunlight-{year}.xlsx", tables, year, version, day))
+             for year in ctx.years]
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for future in [pool.submit(timed, name, job) for name, job in jobs]:
+        yearly = [pool.submit(timed, name, job) for name, job in first]
+        others = [pool.submit(timed, name, job) for name, job in jobs]
+        for future in yearly:
+            future.result()
+        others.append(pool.submit(timed, "archive (complete)", complete_archive))
+        for future in others:
             future.result()
     timings["sqlite, xlsx, archives (wall, 2 threads)"] = round(time.perf_counter() - started, 3)
 
