@@ -176,23 +176,31 @@ def _day(value: Any) -> dt.date | None:
 
 
 def _selections(ctx: SiteContext) -> tuple[Resource, Resource]:
-    picks, members = [], []
+    # Column lists, not row dicts: a city has 800,000 team seats.
+    picks: dict[str, list[Any]] = {k: [] for k in ("task_id", "object_id", "year", "position", "stratum", "ticket")}
+    members: dict[str, list[Any]] = {k: [] for k in ("task_id", "object_id", "seat", "year", "department_id",
+                                                     "inspector_id")}
     for d in ctx.ds.draws:
         if d.record is None or d.task_id not in ctx.tasks:
             continue
         year = ctx.tasks[d.task_id].year
         for position, chosen in enumerate(d.record.get("selected") or [], start=1):
             if isinstance(chosen, dict):
-                picks.append({"task_id": d.task_id, "object_id": str(chosen.get("object_id")), "year": year,
-                              "position": position, "stratum": str(chosen.get("stratum")),
-                              "ticket": str(chosen.get("ticket"))})
+                for key, value in (("task_id", d.task_id), ("object_id", str(chosen.get("object_id"))),
+                                   ("year", year), ("position", position), ("stratum", str(chosen.get("stratum"))),
+                                   ("ticket", str(chosen.get("ticket")))):
+                    picks[key].append(value)
         for team in d.record.get("teams") or []:
             if not isinstance(team, dict):
                 continue
+            object_id = str(team.get("object_id"))
             for seat, member in enumerate(team.get("members") or [], start=1):
-                members.append({"task_id": d.task_id, "object_id": str(team.get("object_id")), "seat": seat,
-                                "year": year, "department_id": str(member.get("department")),
-                                "inspector_id": str(member.get("inspector_id"))})
+                members["task_id"].append(d.task_id)
+                members["object_id"].append(object_id)
+                members["seat"].append(seat)
+                members["year"].append(year)
+                members["department_id"].append(str(member.get("department")))
+                members["inspector_id"].append(str(member.get("inspector_id")))
     pick_schema = {"task_id": pl.String, "object_id": pl.String, "year": pl.Int64, "position": pl.Int64,
                    "stratum": pl.String, "ticket": pl.String}
     team_schema = {"task_id": pl.String, "object_id": pl.String, "seat": pl.Int64, "year": pl.Int64,
