@@ -34,6 +34,7 @@ def _as_of(root: Path) -> dt.date:
 
 def run(root: Path, keep: bool) -> dict[str, Any]:
     from generator.opendata import build_open_data
+    from generator.publish.compliance import department_years
     from generator.publish.context import SiteContext, data_as_of
     from generator.publish.settings import load_settings
     from generator.validate import validate
@@ -43,10 +44,11 @@ def run(root: Path, keep: bool) -> dict[str, Any]:
     ds.as_of = data_as_of(ds)
     ctx = SiteContext(ds, load_settings())
     loaded = time.perf_counter() - started
-    # Facts the site's pages use too (results after corrections, deadlines, drawn objects): a build
+    # Facts the site's pages use too (results after corrections, deadlines, drawn objects, each
+    # department's timeliness for the compliance pages): a build
     # computes them once for both, so they are timed apart from the downloads.
     began = time.perf_counter()
-    _ = ctx.published, ctx.objects, ctx.selections
+    _ = ctx.published, ctx.objects, ctx.selections, department_years(ctx)
     shared = time.perf_counter() - began
     target = OUT / "opendata"
     shutil.rmtree(target, ignore_errors=True)
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args.data, args.keep)
     print(f"Open data downloads, {args.data} ({describe(info)})")
     print(f"load + validate (not part of the target): {seconds(result['load_seconds'])}; site context shared "
-          f"with the pages (results after corrections, deadlines, drawn objects): {seconds(result['shared_seconds'])}")
+          f"with the pages (results after corrections, deadlines, drawn objects, compliance): {seconds(result['shared_seconds'])}")
     print(table([(step, seconds(value)) for step, value in result["steps"].items()]
                 + [("all downloads", seconds(result["seconds"]))], ("step", "time")))
     print(table([(name, f"{rows:,}") for name, rows in result["rows"].items()], ("table", "rows")))

@@ -193,14 +193,13 @@ def _selections(ctx: SiteContext) -> tuple[Resource, Resource]:
         for team in d.record.get("teams") or []:
             if not isinstance(team, dict):
                 continue
-            object_id = str(team.get("object_id"))
-            for seat, member in enumerate(team.get("members") or [], start=1):
-                members["task_id"].append(d.task_id)
-                members["object_id"].append(object_id)
-                members["seat"].append(seat)
-                members["year"].append(year)
-                members["department_id"].append(str(member.get("department")))
-                members["inspector_id"].append(str(member.get("inspector_id")))
+            seats = [m for m in team.get("members") or [] if isinstance(m, dict)]
+            members["task_id"] += [d.task_id] * len(seats)
+            members["object_id"] += [str(team.get("object_id"))] * len(seats)
+            members["seat"] += range(1, len(seats) + 1)
+            members["year"] += [year] * len(seats)
+            members["department_id"] += [str(m.get("department")) for m in seats]
+            members["inspector_id"] += [str(m.get("inspector_id")) for m in seats]
     pick_schema = {"task_id": pl.String, "object_id": pl.String, "year": pl.Int64, "position": pl.Int64,
                    "stratum": pl.String, "ticket": pl.String}
     team_schema = {"task_id": pl.String, "object_id": pl.String, "seat": pl.Int64, "year": pl.Int64,
