@@ -79,8 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     result = run(args.data, args.keep)
     print(f"Open data downloads, {args.data} ({describe(info)})")
-    print(f"load + validate (not part of the target): {seconds(result['load_seconds'])}; site context shared "
-          f"with the pages (results after corrections, deadlines, drawn objects, compliance): {seconds(result['shared_seconds'])}")
+    print(f"load + validate (not part of the target): {seconds(result['load_seconds'])}")
+    print("site context shared with the pages (results after corrections, deadlines, drawn objects, "
+          f"compliance; not part of the target): {seconds(result['shared_seconds'])}")
     print(table([(step, seconds(value)) for step, value in result["steps"].items()]
                 + [("all downloads", seconds(result["seconds"]))], ("step", "time")))
     print(table([(name, f"{rows:,}") for name, rows in result["rows"].items()], ("table", "rows")))

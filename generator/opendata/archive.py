@@ -19,6 +19,9 @@ from generator.opendata.stamp import add_bytes, add_file
 from generator.publish.draws import PUBLISHED
 
 LOCAL_HEADER = b"PK\x03\x04"
+# Deflate level 1: at city scale five times faster than the default on the draw files for 7 % more
+# bytes, and 2.6 times faster on the CSV files for 35 % more (105 MB -> about 125 MB complete).
+LEVEL = 1
 
 
 def draw_members(draws: list[Draw]) -> list[tuple[str, Path | bytes]]:
@@ -41,9 +44,9 @@ def write_archive(path: Path, members: list[tuple[str, Path | bytes]], day: dt.d
     with zipfile.ZipFile(path, "w") as archive:
         for name, content in sorted(members, key=lambda e: e[0]):
             if isinstance(content, bytes):
-                add_bytes(archive, name, content, day)
+                add_bytes(archive, name, content, day, LEVEL)
             else:
-                add_file(archive, name, content, day)
+                add_file(archive, name, content, day, LEVEL)
         for source in copied_from or []:
             _copy_members(source, copied_prefix, archive)
 

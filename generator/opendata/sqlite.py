@@ -71,8 +71,8 @@ def write_sqlite(path: Path, resources: list[Resource]) -> None:
         for resource in resources:
             connection.execute(_create(resource))
             marks = ", ".join("?" for _ in resource.fields)
-            connection.executemany(f"INSERT INTO {_quote(resource.name)} VALUES ({marks})",
-                                   _rows(resource.frame).iter_rows())
+            values = [column.to_list() for column in _rows(resource.frame).iter_columns()]
+            connection.executemany(f"INSERT INTO {_quote(resource.name)} VALUES ({marks})", zip(*values, strict=True))
             for fk in resource.foreign_keys:
                 if fk["fields"] != resource.primary_key[:len(fk["fields"])]:
                     columns = ", ".join(map(_quote, fk["fields"]))
