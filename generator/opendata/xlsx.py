@@ -34,7 +34,7 @@ RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{FFFE}\x{FFFF}]"  # not allowed in XML 1.0: dropped
 STYLE_DATE, STYLE_HEADER = 1, 2
 KIND_NAMES = {"string": "文本", "integer": "整数", "date": "日期", "boolean": "是/否"}
 
