@@ -20,10 +20,11 @@ lint:
 	$(PYTHON) -m ruff check generator tests benchmarks
 	$(PYTHON) -m mypy
 
+## Debian tools the tests drive: Chromium (browser tests) and the sqlite3 shell (open data checks).
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v sqlite3; } >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium sqlite3 >/dev/null; }
 
 ## Regenerate the sample data and the tests' minimal data set (seeded: same bytes every time).
 sample: install

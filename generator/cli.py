@@ -88,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", parents=[common], help="生成公开网站和数据下载 / build the public site")
     build.add_argument("--output", type=Path, default=Path("site"), help="网站输出目录（默认 site）")
+    build.add_argument("--releases-from", type=Path, action="append", default=[], metavar="DIR",
+                       help="沿用此目录中已发布的数据版本（如从线上网站取回的 data/；可重复）"
+                            " / carry past releases over")
     serve = commands.add_parser("serve", parents=[common], help="本地预览网站 / preview the site")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -212,7 +215,7 @@ def _task(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from generator.publish import build_site
 
-    print(build_site(args.data, args.output).summary())
+    print(build_site(args.data, args.output, releases_from=args.releases_from).summary())
     return 0
 
 

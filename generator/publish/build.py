@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,7 @@ def _measure(root: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def build_site(data_root: Path, output: Path) -> BuildReport:
+def build_site(data_root: Path, output: Path, releases_from: Sequence[Path] = ()) -> BuildReport:
     """Build the public site from the data under `data_root` into `output`.
 
     Raises BuildFailed (with a Chinese message) when the data has errors, when any step fails,
@@ -188,16 +189,19 @@ def build_site(data_root: Path, output: Path) -> BuildReport:
         raise BuildFailed(f"数据校验发现 {len(errors)} 个错误，不能生成网站（第一个：{first.file} {first.message}）。"
                           "请先运行 sunlight validate 查看并修正")
     warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
-    return publish_dataset(ds, output, settings=settings, warnings=warnings, started=started)
+    return publish_dataset(ds, output, settings=settings, warnings=warnings, started=started,
+                           releases_from=releases_from)
 
 
 def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = None, warnings: int = 0,
-                    started: float | None = None) -> BuildReport:
+                    started: float | None = None, releases_from: Sequence[Path] = ()) -> BuildReport:
     """Render an already validated `Dataset` into `output` (phase two of `build_site`).
 
     Sets `ds.as_of` from the data itself. Exposed for benchmarks that synthesise a data set
     in memory; everything public goes through `build_site`, which validates first.
     """
+    from generator.opendata import build_open_data  # here: generator.opendata builds on generator.publish
+
     started = time.perf_counter() if started is None else started
     settings = settings or load_settings()
     output = output.resolve()
@@ -215,6 +219,9 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
     try:
         docs, site = work / "docs", work / "site"
         renderer = Renderer(settings.templates)
+        ctx.open_data = build_open_data(ctx, work / "data", previous=[output / "data", *releases_from],
+                                        repo_url=settings.repo_url, title=str(settings.config.get("site_name", "")))
+        lap("open data")
         pages = _pages(ctx)
         lap("view models")
         for page in pages:
@@ -229,6 +236,7 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         lap("mkdocs")
         pour(pages, renderer, site, shells)
         lap("content")
+        os.replace(work / "data", site / "data")
         counts = {"draw_files": write_draws(ctx, site), "result_files": results.write_data(ctx, site)}
         counts.update({f"lookup_{k}": v for k, v in lookup.write_lookup(ctx, site).items()})
         write_feed(ctx, site, str(settings.config.get("site_name", "")))

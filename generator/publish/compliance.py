@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import polars as pl
 
@@ -45,7 +46,18 @@ class DepartmentYear:
         return sum(1 for task, owed in self.expected.items() if owed and self.published[task] >= owed)
 
 
+# Per build context: the compliance pages and the open data (generator.opendata) share one computation.
+_COMPUTED: WeakKeyDictionary[SiteContext, dict[int, dict[str, DepartmentYear]]] = WeakKeyDictionary()
+
+
 def department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
+    known = _COMPUTED.get(ctx)
+    if known is None:
+        known = _COMPUTED[ctx] = _department_years(ctx)
+    return known
+
+
+def _department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
     out: dict[int, dict[str, DepartmentYear]] = defaultdict(lambda: defaultdict(DepartmentYear))
     for task in ctx.tasks.values():
         for department in task.departments:
@@ -53,7 +65,7 @@ def department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
     owner = {i: v[-1].department_id for i, v in ctx.items.items()}
     rows = {(r["task_id"], r["object_id"], r["item_id"]): r for r in ctx.results.select(
         "task_id", "object_id", "item_id", "published_on", "late_by").iter_rows(named=True)}
-    deadlines: dict[str, Any] = {}
+    deadlines: dict[str, int] = {}  # task -> working days late, for owed results never entered
     for sel in ctx.selections.iter_rows(named=True):
         selected_task = ctx.tasks.get(sel["task_id"])
         if selected_task is None:
@@ -66,10 +78,12 @@ def department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
             row = rows.get((task.task_id, sel["object_id"], item))
             late = row["late_by"] if row else None
             if row is None:
+                # One deadline per task, so one lateness per task (a city has 450,000 such rows).
                 if task.task_id not in deadlines:
-                    deadlines[task.task_id] = ctx.calendar.publication_deadline(task.window_end)[0]
-                deadline = deadlines[task.task_id]
-                late = max(0, ctx.calendar.workdays_between(deadline, ctx.as_of)) if ctx.as_of > deadline else 0
+                    deadline = ctx.calendar.publication_deadline(task.window_end)[0]
+                    deadlines[task.task_id] = (max(0, ctx.calendar.workdays_between(deadline, ctx.as_of))
+                                               if ctx.as_of > deadline else 0)
+                late = deadlines[task.task_id]
             if row is not None and row["published_on"] is not None and row["published_on"] <= ctx.as_of:
                 stats.published[task.task_id] += 1
                 if late:

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -23,6 +23,9 @@ from generator.publish.settings import Settings
 from generator.rules.publication_deadline import timeliness
 from generator.rules.replacements import teams_after_replacements
 from generator.workdays import Calendar
+
+if TYPE_CHECKING:
+    from generator.opendata import OpenDataRelease
 
 FIELD_TITLES = {"result_code": "检查结果", "follow_up": "后续处理"}
 
@@ -121,6 +124,8 @@ class SiteContext:
         self._root = ds.layout.root.resolve()
         self._relative: dict[str, str] = {}
         self.draws: dict[str, Draw] = {d.task_id: d for d in ds.draws}
+        # The open data release of this build (generator.opendata), set before the pages are made.
+        self.open_data: OpenDataRelease | None = None
 
     # -- names -------------------------------------------------------------------------------
 

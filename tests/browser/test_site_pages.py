@@ -31,6 +31,7 @@ PAGE_TYPES = {
     "compliance-index": "compliance/",
     "compliance": "compliance/2026/",
     "downloads": "downloads/",
+    "downloads-changes": "downloads/changes/",
     "about": "about/",
     "about-draw": "about/draw/",
     "about-data": "about/data/",

@@ -1,0 +1,345 @@
+"""The open data packages (issue #5), checked with the tools journalists use: the frictionless CLI,
+the sqlite3 CLI, Datasette, openpyxl, sha256sum, and `sunlight verify` on a downloaded archive."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from generator.cli import main
+from generator.errors import BuildFailed
+from generator.opendata import OpenDataRelease, build_open_data
+from generator.publish.context import SiteContext, data_as_of
+from generator.publish.privacy import private_values
+from generator.publish.settings import load_settings
+from generator.validate import validate
+from tests.conftest import MINIMAL
+from tests.unit.test_site_build import OBJECT, rename_object
+
+FORMULA = '=HYPERLINK("http://x","y")'
+CORRECTION = ("GZ-2026-0006,ZB-2026-001,91370302EBN26YG3HX,SCJG-001,result_code,R01,R02,"
+              "复核发现原检查结果与现场检查记录不符（测试）,市市场监管局主要负责人,2026-11-19,2026-11-20\n")
+
+
+def build(root: Path, out: Path, previous: list[Path] | None = None) -> OpenDataRelease:
+    ds, findings = validate(root)
+    assert not [f for f in findings if f.severity.name == "ERROR"], findings[:3]
+    ds.as_of = data_as_of(ds)
+    return build_open_data(SiteContext(ds, load_settings()), out, previous=previous or [],
+                           repo_url="https://example.org/sunlight", title="测试")
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal data set with one drawn object renamed to a spreadsheet formula."""
+    root = tmp_path_factory.mktemp("source") / "data"
+    shutil.copytree(MINIMAL, root)
+    rename_object(root, OBJECT, FORMULA)
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(source: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[OpenDataRelease, Path]:
+    out = tmp_path_factory.mktemp("open") / "data"
+    release = build(source, out)
+    return release, out
+
+
+@pytest.fixture(scope="module")
+def latest(built: tuple[OpenDataRelease, Path]) -> Path:
+    return built[1] / "latest"
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def test_frictionless_validate_passes(latest: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json"], cwd=latest,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-3000:]
+    package = json.loads((latest / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["version"] == "2026-11-18" and package["created"].startswith("2026-11-18")
+    names = {r["name"] for r in package["resources"]}
+    assert {"departments", "checklist", "tasks", "selections", "teams", "replacements", "results_objects",
+            "results_items", "corrections", "compliance"} <= names
+    results = next(r for r in package["resources"] if r["name"] == "results_items")
+    assert results["title"] == "检查结果（按事项）" and results["schema"]["foreignKeys"]
+
+
+def test_sqlite_keys_and_integrity_with_the_sqlite3_cli(latest: Path) -> None:
+    sqlite3_cli = shutil.which("sqlite3")
+    assert sqlite3_cli, "the sqlite3 command is needed (apt-get install sqlite3; make browser-deps installs it)"
+    database = latest / "sunlight.sqlite"
+    checks = subprocess.run([sqlite3_cli, str(database), "PRAGMA foreign_keys=ON;", "PRAGMA foreign_key_check;",
+                             "PRAGMA integrity_check;"], capture_output=True, text=True, check=True)
+    assert checks.stdout.strip() == "ok"
+    counted = subprocess.run([sqlite3_cli, "-json", str(database),
+                              "SELECT count(*) AS n FROM results_named; SELECT count(*) AS n FROM objects "
+                              "WHERE name LIKE '=HYPERLINK%';"], capture_output=True, text=True, check=True)
+    assert counted.stdout.split() == [f'[{{"n":{len(read_csv(latest / "csv/results_items.csv"))}}}]', '[{"n":1}]']
+    with sqlite3.connect(database) as connection:
+        keys = connection.execute("SELECT count(*) FROM pragma_foreign_key_list('results_items')").fetchone()[0]
+        views = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert keys >= 3 and {"results_named", "department_timeliness", "object_history"} <= views
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def test_datasette_serves_the_database(latest: Path, tmp_path: Path) -> None:
+    database = tmp_path / "sunlight.sqlite"
+    shutil.copyfile(latest / "sunlight.sqlite", database)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(database), "-h", "127.0.0.1",
+                               "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        sql = "SELECT department_id, count(*) AS n FROM results_items GROUP BY department_id ORDER BY 1"
+        url = f"http://127.0.0.1:{port}/sunlight.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "array"})
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    rows = json.loads(response.read())
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    expected: dict[str, int] = {}
+    for row in read_csv(latest / "csv/results_items.csv"):
+        expected[row["department_id"]] = expected.get(row["department_id"], 0) + 1
+    assert {r["department_id"]: r["n"] for r in rows} == expected
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "date"):
+        return str(value.date().isoformat())  # type: ignore[attr-defined]
+    return str(value)
+
+
+def test_every_xlsx_matches_the_csv(latest: Path) -> None:
+    package = json.loads((latest / "datapackage.json").read_text(encoding="utf-8"))
+    titles = {r["title"]: r["name"] for r in package["resources"]}
+    workbooks = sorted((latest / "xlsx").glob("*.xlsx"))
+    assert [p.name for p in workbooks] == ["sunlight-2025.xlsx", "sunlight-2026.xlsx"]
+    for path in workbooks:
+        year = path.stem.split("-")[1]
+        book = openpyxl.load_workbook(path, read_only=True)
+        assert book.sheetnames[0] == "数据字典"
+        assert set(book.sheetnames[1:]) == set(titles)
+        for sheet_name in book.sheetnames[1:]:
+            rows = list(book[sheet_name].iter_rows(values_only=True))
+            name = titles[sheet_name]
+            expected = read_csv(latest / "csv" / f"{name}.csv")
+            header = list(expected[0]) if expected else rows[1]
+            if "year" in header:
+                expected = [r for r in expected if r["year"] == year]
+            if name == "objects":  # the objects drawn or inspected that year
+                seen = {r["object_id"] for n in ("selections", "results_objects")
+                        for r in read_csv(latest / "csv" / f"{n}.csv") if r["year"] == year}
+                expected = [r for r in expected if r["object_id"] in seen]
+            fields = next(r for r in package["resources"] if r["name"] == name)["schema"]["fields"]
+            assert list(rows[0]) == [f["title"] for f in fields]  # the Chinese header row
+            assert list(rows[1]) == [f["name"] for f in fields]
+            width = len(fields)  # read-only openpyxl drops empty cells at the end of a row
+            cells = [[_cell_text(v) for v in row] + [""] * (width - len(row)) for row in rows[2:]]
+            assert cells == [list(r.values()) for r in expected], name
+
+
+def test_formula_is_kept_in_csv_and_only_text_in_xlsx(latest: Path) -> None:
+    objects = {r["object_id"]: r for r in read_csv(latest / "csv/objects.csv")}
+    assert objects[OBJECT]["name"] == FORMULA  # the canonical CSV is lossless
+    book = openpyxl.load_workbook(latest / "xlsx/sunlight-2026.xlsx")
+    sheet = book["被抽中过的检查对象"]
+    cells = [row[1] for row in sheet.iter_rows(min_row=3) if row[0].value == OBJECT]
+    assert cells[0].value == FORMULA and cells[0].data_type == "s"  # a text cell, never a formula
+    with zipfile.ZipFile(latest / "xlsx/sunlight-2026.xlsx") as archive:
+        xml = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    assert "<f>" not in xml and "=HYPERLINK(&quot;" not in xml and '=HYPERLINK("http://x","y")' in xml
+
+
+def test_sha256sum_checks_every_download(built: tuple[OpenDataRelease, Path]) -> None:
+    release, data = built
+    for folder in (data / release.version, data / "latest"):
+        done = subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=folder, capture_output=True,
+                              text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        listed = {line.split("  ", 1)[1] for line in (folder / "SHA256SUMS").read_text().splitlines()}
+        assert listed == {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                          if p.is_file() and p.name != "SHA256SUMS"}
+    index = json.loads((data / "releases.json").read_text(encoding="utf-8"))
+    assert index["latest"] == release.version
+    assert {f["path"] for f in index["releases"][0]["files"]} == listed
+
+
+def test_a_journalist_verifies_the_draws_from_the_complete_archive(latest: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # The data guide's steps: download the archive and SHA256SUMS, check, unzip, verify.
+    downloads = tmp_path / "downloads"
+    (downloads / "archives").mkdir(parents=True)
+    for name in ("archives/sunlight-all.zip", "SHA256SUMS"):
+        shutil.copyfile(latest / name, downloads / name)
+    checked = subprocess.run(["sha256sum", "-c", "--ignore-missing", "SHA256SUMS"], cwd=downloads,
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0 and checked.stdout == "archives/sunlight-all.zip: OK\n"
+    folder = tmp_path / "download"
+    with zipfile.ZipFile(downloads / "archives/sunlight-all.zip") as archive:
+        archive.extractall(folder)
+    assert (folder / "datapackage.json").is_file() and (folder / "csv/results_items.csv").is_file()
+    assert main(["verify", "--all", "--data", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "ZB-2026-001" in out
+    # A year's archive carries that year's rows and draw files.
+    with zipfile.ZipFile(latest / "archives/sunlight-2025.zip") as archive:
+        names = archive.namelist()
+        years = {r["year"] for r in csv.DictReader(io.StringIO(archive.read("csv/results_items.csv").decode()))}
+    assert years == {"2025"} and any(n.startswith("draws/2025/") for n in names)
+    assert not any(n.startswith("draws/2026/") for n in names)
+
+
+def test_no_private_value_in_any_download(source: Path, built: tuple[OpenDataRelease, Path]) -> None:
+    ds, _ = validate(source)
+    secrets = [s for s in private_values(ds) if len(s) >= 2]
+    assert secrets
+    texts: dict[str, str] = {}
+    for path in sorted(built[1].rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(built[1]).as_posix()
+        if path.suffix in {".zip", ".xlsx"}:
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.namelist():
+                    texts[f"{name}!{member}"] = archive.read(member).decode("utf-8")
+        elif path.suffix == ".sqlite":
+            with sqlite3.connect(path) as connection:
+                texts[name] = "\n".join(connection.iterdump())
+        else:
+            texts[name] = path.read_text(encoding="utf-8")
+    leaks = [(name, s) for name, text in texts.items() for s in secrets if s in text]
+    assert not leaks
+
+
+def test_two_builds_are_byte_identical(source: Path, built: tuple[OpenDataRelease, Path], tmp_path: Path) -> None:
+    build(source, tmp_path / "data")
+    first, second = tree(built[1]), tree(tmp_path / "data")
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_release_after_a_correction_keeps_the_previous_one(source: Path, built: tuple[OpenDataRelease, Path],
+                                                             tmp_path: Path) -> None:
+    first, first_data = built
+    changed = tmp_path / "data"
+    shutil.copytree(source, changed)
+    with (changed / "corrections.csv").open("a", encoding="utf-8", newline="\n") as corrections:
+        corrections.write(CORRECTION)
+    out = tmp_path / "site-data"
+    second = build(changed, out, previous=[first_data])
+    assert second.version == "2026-11-20" and [r.version for r in second.releases] == ["2026-11-20", "2026-11-18"]
+    assert tree(out / first.version) == tree(first_data / first.version)  # byte for byte
+    change = json.loads((out / second.version / "changelog.json").read_text(encoding="utf-8"))
+    assert change["previous"] == "2026-11-18"
+    assert [c["correction_id"] for c in change["corrections_added"]] == ["GZ-2026-0006"]
+    assert change["results_added"] == 0
+    assert json.loads((out / "latest/datapackage.json").read_text(encoding="utf-8"))["version"] == "2026-11-20"
+    feed = (out / "releases.xml").read_text(encoding="utf-8")
+    assert ("更正 GZ-2026-0006：任务 ZB-2026-001 对象 91370302EBN26YG3HX 事项 SCJG-001 的检查结果"
+            "由“R01”改为“R02”") in feed
+    corrected = [r for r in read_csv(out / "latest/csv/results_items.csv")
+                 if (r["task_id"], r["object_id"], r["item_id"]) == ("ZB-2026-001", OBJECT, "SCJG-001")]
+    assert corrected[0]["result_code"] == "R02" and corrected[0]["original_result_code"] == "R01"
+
+
+def test_same_date_with_other_data_is_the_next_release_of_that_date(
+        source: Path, built: tuple[OpenDataRelease, Path], tmp_path: Path) -> None:
+    changed = tmp_path / "data"
+    shutil.copytree(source, changed)
+    rename_object(changed, OBJECT, "淄博示例更名商店")
+    again = build(changed, tmp_path / "out", previous=[built[1]])
+    assert again.version == "2026-11-18.2"
+    assert tree(tmp_path / "out" / "2026-11-18") == tree(built[1] / "2026-11-18")
+    same = build(source, tmp_path / "same", previous=[built[1]])
+    assert same.version == "2026-11-18" and len(same.releases) == 1
+
+
+def test_a_tampered_past_release_stops_the_build(source: Path, built: tuple[OpenDataRelease, Path],
+                                                 tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(built[1], old)
+    (old / "2026-11-18" / "csv" / "departments.csv").write_text("department_id\nfake\n", encoding="utf-8")
+    (old / "2026-11-17").mkdir()
+    shutil.copytree(old / "2026-11-18", old / "2026-11-17", dirs_exist_ok=True)
+    with pytest.raises(BuildFailed) as caught:
+        build(source, tmp_path / "new", previous=[old])
+    assert str(caught.value) == ("已发布的数据包 2026-11-17 的文件 csv/departments.csv 与 SHA256SUMS 不符"
+                                 "（已被改动？），不能沿用")
+
+
+def test_the_site_lists_every_download_with_size_format_and_checksum(tmp_path: Path) -> None:
+    from generator.publish import build_site
+
+    site = tmp_path / "site"
+    build_site(MINIMAL, site)
+    index = json.loads((site / "data/releases.json").read_text(encoding="utf-8"))
+    latest = index["releases"][0]
+    html = (site / "downloads/index.html").read_text(encoding="utf-8")
+    for f in latest["files"]:
+        row = html[html.index(f'href="../data/latest/{f["path"]}" download'):]
+        row = row[:row.index("</tr>")]
+        assert f["sha256"] in row and f'data-bytes="{f["bytes"]}"' in row, f["path"]
+        assert (site / "data/latest" / f["path"]).stat().st_size == f["bytes"]
+    assert "Excel/WPS 表格" in html and "SQLite 数据库" in html and "SHA256SUMS" in html
+    changes = (site / "downloads/changes/index.html").read_text(encoding="utf-8")
+    assert f"数据版本 {latest['version']}" in changes and "首次发布。" in changes
+    # A deploy job builds the next release elsewhere, carrying over the releases fetched from the live site.
+    changed = tmp_path / "data"
+    shutil.copytree(MINIMAL, changed)
+    with (changed / "corrections.csv").open("a", encoding="utf-8", newline="\n") as corrections:
+        corrections.write(CORRECTION)
+    fetched = tmp_path / "fetched"
+    shutil.copytree(site / "data", fetched)
+    assert main(["build", "--data", str(changed), "--output", str(tmp_path / "next"),
+                 "--releases-from", str(fetched)]) == 0
+    versions = [r["version"] for r in json.loads((tmp_path / "next/data/releases.json").read_bytes())["releases"]]
+    assert versions == ["2026-11-20", latest["version"]]
+    changes = (tmp_path / "next/downloads/changes/index.html").read_text(encoding="utf-8")
+    assert "更正 GZ-2026-0006" in changes and f"与上一版本 {latest['version']} 相比" in changes
+
+
+def test_the_privacy_gate_reads_the_new_releases_csv_once(tmp_path: Path) -> None:
+    from generator.publish.privacy import scan
+
+    for folder in ("data/latest/csv", "data/2026-11-18/csv", "data/2026-11-18/json"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "objects.csv").write_text("name\n某某某\n", encoding="utf-8")
+    assert [leak.path for leak in scan(tmp_path, ["某某某"])] == ["data/latest/csv/objects.csv"]
