@@ -86,6 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--name", default=None, help="任务名称（默认按场景生成）/ task name")
     new.add_argument("--level", choices=("市级", "区县级"), default="市级", help="层级 / level")
 
+    releases = commands.add_parser("releases", help="已发布的数据版本 / published data releases")
+    release_steps = releases.add_subparsers(dest="step", required=True, metavar="STEP")
+    fetch = release_steps.add_parser(
+        "fetch", help="从线上网站下载以往全部数据版本，供 build --releases-from 使用 / fetch past releases")
+    fetch.add_argument("site_url", metavar="URL", help="线上网站地址，如 https://example.org/sunlight/")
+    fetch.add_argument("--into", type=Path, required=True, metavar="DIR", help="保存到哪个目录 / target folder")
+
     build = commands.add_parser("build", parents=[common], help="生成公开网站和数据下载 / build the public site")
     build.add_argument("--output", type=Path, default=Path("site"), help="网站输出目录（默认 site）")
     build.add_argument("--releases-from", type=Path, action="append", default=[], metavar="DIR",
@@ -212,6 +219,18 @@ def _task(args: argparse.Namespace) -> int:
     return 0
 
 
+def _releases(args: argparse.Namespace) -> int:
+    from generator.opendata.fetch import fetch_releases
+
+    got = fetch_releases(args.site_url, args.into)
+    if got.releases == 0:
+        print(f"{args.site_url} 尚未发布任何数据版本：这是第一次发布。")
+    else:
+        print(f"已下载 {got.releases} 个以往数据版本（{got.files} 个文件，{got.bytes / 1e6:.1f} MB）到 {args.into}，"
+              "均已核对 SHA-256。")
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     from generator.publish import build_site
 
@@ -227,7 +246,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 HANDLERS = {"validate": _validate, "draw": _draw, "verify": _verify, "build": _build, "serve": _serve,
-            "status": _status, "task": _task, **cli_results.HANDLERS}
+            "status": _status, "task": _task, "releases": _releases, **cli_results.HANDLERS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,10 +7,16 @@ that are GitHub's own actions (checkout, upload) are skipped.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
+import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -99,11 +105,45 @@ def test_pull_request_editing_a_locked_draw_fails_with_an_annotation(pull_reques
             "任务 ZB-2025-002 的已锁定的抽取记录在 origin/main 中已经存在，本次被修改") in result.stdout
 
 
-def test_publish_workflow_builds_the_site(pull_request: tuple[Path, dict[str, str]]) -> None:
+@contextlib.contextmanager
+def live_site(root: Path) -> Iterator[str]:
+    """`root` served over HTTP on loopback, as the static host serves the published site."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_publish_workflow_keeps_every_past_release(pull_request: tuple[Path, dict[str, str]]) -> None:
     repo, env = pull_request
-    steps = run_steps("publish.yml", "build", repo, env)
-    assert [result.returncode for _, result in steps] == [0, 0, 0], steps[-1][1].stderr[-2000:]
-    assert (repo / "site" / "index.html").is_file()
+    live = repo.parent / "live"
+    live.mkdir()
+    with live_site(live) as url:
+        steps = run_steps("publish.yml", "build", repo, {**env, "SITE_URL": url})
+        assert [result.returncode for _, result in steps] == [0, 0, 0, 0], steps[-1][1].stderr[-2000:]
+        assert "尚未发布任何数据版本：这是第一次发布" in steps[2][1].stdout
+        first = json.loads((repo / "site/data/releases.json").read_text(encoding="utf-8"))["latest"]
+
+        # Deployed; then a correction is merged and the workflow runs again on a fresh runner.
+        shutil.rmtree(live)
+        shutil.move(repo / "site", live)
+        shutil.rmtree(repo / "previous-releases")
+        with (repo / "data/corrections.csv").open("a", encoding="utf-8") as corrections:
+            corrections.write("GZ-2026-0006,ZB-2025-001,91370302EBN26YG3HX,SCJG-001,result_code,R01,R02,"
+                              "复核发现记录有误，予以更正,市市场监管局主要负责人,2026-11-24,2026-11-25\n")
+        steps = run_steps("publish.yml", "build", repo, {**env, "SITE_URL": url})
+        assert [result.returncode for _, result in steps] == [0, 0, 0, 0], steps[-1][1].stderr[-2000:]
+    assert "已下载 1 个以往数据版本" in steps[2][1].stdout
+    index = json.loads((repo / "site/data/releases.json").read_text(encoding="utf-8"))
+    assert [r["version"] for r in index["releases"]] == [index["latest"], first]
+    assert index["latest"] != first
+    sums = (live / "data" / first / "SHA256SUMS").read_bytes()
+    assert (repo / "site/data" / first / "SHA256SUMS").read_bytes() == sums
 
 
 def test_pre_commit_hook_refuses_an_edit_of_a_locked_draw(pull_request: tuple[Path, dict[str, str]]) -> None:
@@ -126,3 +166,20 @@ def test_pre_commit_hook_refuses_an_edit_of_a_locked_draw(pull_request: tuple[Pa
     clean = subprocess.run(["pre-commit", "run", "--all-files"], cwd=repo, env=env, capture_output=True, text=True,
                            check=False)
     assert clean.returncode == 0, clean.stdout
+
+
+def test_releases_fetch_refuses_an_altered_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import main
+
+    live = tmp_path / "live"
+    (live / "data/2026-11-20").mkdir(parents=True)
+    (live / "data/2026-11-20/SHA256SUMS").write_text("", encoding="utf-8")
+    (live / "data/2026-11-20/results.csv").write_text("changed\n", encoding="utf-8")
+    index = {"latest": "2026-11-20", "releases": [{"version": "2026-11-20", "files": [
+        {"path": "results.csv", "sha256": "0" * 64}]}]}
+    (live / "data/releases.json").write_text(json.dumps(index), encoding="utf-8")
+    with live_site(live) as url:
+        assert main(["releases", "fetch", url, "--into", str(tmp_path / "got")]) == 1
+    assert f"错误：{url.rstrip('/')}/data/2026-11-20/results.csv 与版本索引中的 SHA-256 不符：下载不完整或已被改动" in (
+        capsys.readouterr().err)
+    assert not (tmp_path / "got/2026-11-20/results.csv").exists()
