@@ -177,6 +177,20 @@ def _check_beacon(check: _Checker, directory: Path, manifest: dict[str, Any],
         check.same("beacon_value", beacon.get("value"), beacon_value, "记录中的信标值与信标文件不同")
 
 
+def first_difference(expected: Any, found: Any, path: tuple[str, ...] = ()) -> tuple[tuple[str, ...], Any, Any]:
+    """The path and values of the first place two JSON values differ (keys in sorted order),
+    so a clerk sees which key of an edited file changed rather than two whole documents."""
+    if isinstance(expected, dict) and isinstance(found, dict):
+        for key in sorted(set(expected) | set(found)):
+            if expected.get(key) != found.get(key):
+                return first_difference(expected.get(key), found.get(key), (*path, str(key)))
+    if isinstance(expected, list) and isinstance(found, list) and len(expected) == len(found):
+        for index, (a, b) in enumerate(zip(expected, found, strict=True)):
+            if a != b:
+                return first_difference(a, b, (*path, str(index)))
+    return path, expected, found
+
+
 def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str]],
                previous: str = GENESIS_PREVIOUS) -> DrawReport:
     """Check one locked draw.
@@ -198,8 +212,10 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
         if not isinstance(manifest, dict):
             check.same("manifest", "JSON 对象", manifest, "锁定记录中没有清单（manifest）")
             return report
-        check.same("manifest", manifest_file, manifest,
-                   "manifest.json 与锁定记录中的清单不同：清单在抽取后被改动")
+        if manifest_file is not None:
+            where, expected, found = first_difference(manifest, manifest_file)  # the record is what was locked
+            check.same(".".join(["manifest", *where]), expected, found,
+                       "manifest.json 与锁定记录中的清单不同：清单在抽取后被改动")
         frame = _file_rows(check, published.directory, "frame.csv", FRAME_HEADER,
                            manifest.get("frame"), "抽取框架")
         roster = _file_rows(check, published.directory, "roster.csv", ROSTER_HEADER,
@@ -280,8 +296,10 @@ def verify_ledger(root: Path, only: str | None = None, verified: VerifiedDraws |
         previous = str(record.get("record_sha256"))
     for problem in problems:
         if only is None or problem.name == only:
+            manifest = (by_name[problem.name].record or {}).get("manifest")
+            stated = manifest.get("previous") if isinstance(manifest, dict) else None
             reports.append(DrawReport(problem.name, by_name[problem.name].directory, [Difference(
-                problem.name, "manifest.previous", "账本中的前一条记录", "", problem.message)]))
+                problem.name, "manifest.previous", "账本中的前一条记录", _short(stated), problem.message)]))
     for p in published:
         if p.record is None and (only is None or p.task_id == only):
             reports.append(verify_one(p, {}))

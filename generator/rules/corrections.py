@@ -47,9 +47,14 @@ def check(ds: Dataset) -> Iterable[Finding]:
     # Rows with an unreadable id or date are reported by the schema; they cannot be judged here.
     ordered = ds.corrections.filter(pl.col("correction_id").is_not_null() & pl.col("approved_on").is_not_null()
                                     ).sort("correction_id")
-    rows = ordered["_row"].to_list()
-    if rows != sorted(rows):
-        yield error(file, RULE, "更正记录应按更正编号顺序逐条追加在文件末尾", article=ARTICLE)
+    # The first row, in file order, whose id comes before an id above it.
+    highest = ""
+    for row, correction_id in ordered.sort("_row").select("_row", "correction_id").iter_rows():
+        if correction_id < highest:
+            yield error(file, RULE, "更正记录应按更正编号顺序逐条追加在文件末尾", row=row, field="correction_id",
+                        article=ARTICLE)
+            break
+        highest = correction_id
     for c in ordered.iter_rows(named=True):
         def fail(message: str, field: str, r: dict[str, Any] = c) -> Finding:
             return error(file, RULE, f"{r['correction_id']}：{message}", row=r["_row"], field=field,

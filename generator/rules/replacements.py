@@ -79,9 +79,11 @@ def _apply(ds: Dataset, draw: Draw, lookups: _Lookups
             continue
         if new["department_id"] != slot.get("department"):
             fail("调整后人员须与被调整人员属于同一部门", "replacement_inspector_id")
-        qualified = new["qualified_from"] is not None and new["qualified_to"] is not None \
-            and new["qualified_from"] <= row["approved_on"] <= new["qualified_to"]
-        if not new["active"] or not qualified:
+        # Both dates are required: a missing one is a bad cell the schema already reported,
+        # so the qualification cannot be judged here and is not blamed on the replacement.
+        dated = new["qualified_from"] is not None and new["qualified_to"] is not None
+        qualified = not dated or new["qualified_from"] <= row["approved_on"] <= new["qualified_to"]
+        if new["active"] is False or not qualified:
             fail("调整后人员在批准日期不在岗或不具备有效的执法资格", "replacement_inspector_id")
         if (row["object_id"], new["inspector_id"]) in recused:
             fail("调整后人员对该对象须执法回避", "replacement_inspector_id")
