@@ -213,8 +213,8 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
             check.same("manifest", "JSON 对象", manifest, "锁定记录中没有清单（manifest）")
             return report
         if manifest_file is not None:
-            where, expected, found = first_difference(manifest, manifest_file)  # the record is what was locked
-            check.same(".".join(["manifest", *where]), expected, found,
+            path, locked, edited = first_difference(manifest, manifest_file)  # the record is what was locked
+            check.same(".".join(["manifest", *path]), locked, edited,
                        "manifest.json 与锁定记录中的清单不同：清单在抽取后被改动")
         frame = _file_rows(check, published.directory, "frame.csv", FRAME_HEADER,
                            manifest.get("frame"), "抽取框架")
