@@ -21,10 +21,12 @@ RULE = "draw/locked"
 
 def check(ds: Dataset) -> Iterable[Finding]:
     parsed = {d.directory: d.record for d in ds.draws if d.record is not None}
+    unreadable = {d.directory for d in ds.draws if d.record is None and (d.directory / "record.json").exists()}
     for report in verify_ledger(ds.layout.root, verified=VerifiedDraws(), parsed=parsed):
         for difference in report.differences:
-            if difference.field == "manifest.json":
-                continue  # a missing or unreadable manifest.json is reported on that file below / by the loader
+            if difference.field == "manifest.json" or (difference.field == "record.json" and report.directory
+                                                         in unreadable):
+                continue  # a missing or unreadable file is reported on that file below / by the loader
             message = (f"{difference.message}（{difference.field}：应为 {difference.expected}，"
                        f"实际为 {difference.found}）")
             yield error(ds.display(report.directory / "record.json"), RULE, message, field=difference.field,
