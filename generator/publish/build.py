@@ -199,7 +199,7 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
     in memory; everything public goes through `build_site`, which validates first.
     """
     started = time.perf_counter() if started is None else started
-    settings = settings or load_settings()
+    settings = (settings or load_settings()).for_draws(len(ds.draws))
     output = output.resolve()
     ds.as_of = data_as_of(ds)
     ctx = SiteContext(ds, settings)

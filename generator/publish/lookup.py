@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,32 +71,29 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def histories(ctx: SiteContext) -> dict[str, dict[str, Any]]:
-    """Every drawn object's whole history: each task, its published results as they stand,
-    the originals beside any correction, and the follow-up (第十八条、第十九条、第二十六条)."""
-    selected = ctx.selections.sort("year", "task_id", "position")
-    published = ctx.published.sort("task_id", "object_id", "item_id")
-    by_key: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    sources: dict[tuple[str, str], str] = {}
+def _result(ctx: SiteContext, r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "item_id": r["item_id"], "item": ctx.item_title(r["item_id"]), "department": ctx.dept(r["department_id"]),
+        "method": r["method"], "inspected_to": day(r["inspected_to"]), "result": ctx.code_label(r["current_code"]),
+        "code": r["current_code"],
+        "credit": bool(ctx.codes[r["current_code"]].credit_record) if r["current_code"] in ctx.codes else False,
+        "original": ctx.code_label(r["result_code"]) if r["current_code"] != r["result_code"] else "",
+        "follow_up": (r["current_follow_up"] or "").replace(";", "、"),
+        "published_on": day(r["published_on"]), "timeliness": timeliness_text(r)["text"],
+        "line": r["_row"],
+    }
+
+
+def histories(ctx: SiteContext) -> Iterator[dict[str, Any]]:
+    """Every drawn object's whole history, in object id order: each task, its published results
+    as they stand, the originals beside any correction, and the follow-up (第十八条、第十九条、
+    第二十六条). The selections and the results are both walked in object id order, so only
+    one object's history is in memory at a time (at city scale all of them take gigabytes)."""
+    selected = ctx.selections.sort("object_id", "year", "task_id", "position")
+    published = ctx.published.sort("object_id", "task_id", "item_id").iter_rows(named=True)
+    pending = next(published, None)
     layout = ctx.ds.layout
     paths: dict[str, str] = {}
-    for r in published.iter_rows(named=True):
-        task = ctx.tasks.get(r["task_id"])
-        path = paths.get(r["task_id"], "")
-        if task and not path:
-            relative = ctx.data_rel(layout.results(task.year, task.task_id))
-            path = paths[r["task_id"]] = f"{ctx.settings.data_path}/{relative}"
-        by_key[(r["task_id"], r["object_id"])].append({
-            "item_id": r["item_id"], "item": ctx.item_title(r["item_id"]), "department": ctx.dept(r["department_id"]),
-            "method": r["method"], "inspected_to": day(r["inspected_to"]), "result": ctx.code_label(r["current_code"]),
-            "code": r["current_code"],
-            "credit": bool(ctx.codes[r["current_code"]].credit_record) if r["current_code"] in ctx.codes else False,
-            "original": ctx.code_label(r["result_code"]) if r["current_code"] != r["result_code"] else "",
-            "follow_up": (r["current_follow_up"] or "").replace(";", "、"),
-            "published_on": day(r["published_on"]), "timeliness": timeliness_text(r)["text"],
-            "line": r["_row"],
-        })
-        sources[(r["task_id"], r["object_id"])] = path
     corrections: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     corrections_path = f"{ctx.settings.data_path}/{ctx.data_rel(layout.corrections)}"
     for c in ctx.published_corrections.iter_rows(named=True):
@@ -106,17 +104,28 @@ def histories(ctx: SiteContext) -> dict[str, dict[str, Any]]:
             "approver": c["approver"], "approved_on": day(c["approved_on"]), "published_on": day(c["published_on"]),
             "source": corrections_path, "line": c["_row"],
         })
-    out: dict[str, dict[str, Any]] = {}
+    entry: dict[str, Any] | None = None
+    by_task: dict[str, list[dict[str, Any]]] = {}
+    sources: dict[str, str] = {}
     for r in selected.iter_rows(named=True):
         object_id, task_id = r["object_id"], r["task_id"]
-        info = ctx.objects.get(object_id)
-        entry = out.get(object_id)
-        if entry is None:
-            entry = out[object_id] = {
+        if entry is None or entry["id"] != object_id:
+            if entry is not None:
+                yield entry
+            info = ctx.objects.get(object_id)
+            entry = {
                 "id": object_id, "name": info.name if info else object_id,
                 "type": info.object_type if info else "", "status": info.status if info else "",
                 "district": ctx.district(info.district) if info else "",
                 "industry": ctx.industry(info.industry) if info else "", "tasks": []}
+            # This object's published results (results are only ever for drawn objects, but
+            # skip any that sort before it all the same).
+            by_task, sources = {}, {}
+            while pending is not None and pending["object_id"] <= object_id:
+                if pending["object_id"] == object_id:
+                    by_task.setdefault(pending["task_id"], []).append(_result(ctx, pending))
+                    sources[pending["task_id"]] = _results_path(ctx, paths, pending["task_id"])
+                pending = next(published, None)
         task = ctx.tasks.get(task_id)
         strata = {s.id: s.name for s in task.strata} if task else {}
         draw = ctx.draws.get(task_id)
@@ -125,18 +134,30 @@ def histories(ctx: SiteContext) -> dict[str, dict[str, Any]]:
             "lead": ctx.dept(task.lead) if task else "", "href": task_url(task) if task else "",
             "stratum": strata.get(r["stratum"], r["stratum"]),
             "locked_on": str((draw.record or {}).get("locked_on", "")) if draw else "",
-            "results": by_key.get((task_id, object_id), []),
-            "source": sources.get((task_id, object_id), ""),
+            "results": by_task.get(task_id, []),
+            "source": sources.get(task_id, ""),
             "corrections": corrections.get((task_id, object_id), []),
         })
-    return out
+    if entry is not None:
+        yield entry
+
+
+def _results_path(ctx: SiteContext, paths: dict[str, str], task_id: str) -> str:
+    path = paths.get(task_id, "")
+    task = ctx.tasks.get(task_id)
+    if task and not path:
+        path = paths[task_id] = f"{ctx.settings.data_path}/{ctx.data_rel(ctx.ds.layout.results(task.year, task_id))}"
+    return path
 
 
 def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
     """Write meta.json and the shards; returns counts for the build report."""
     root = site / "lookup"
-    records = histories(ctx)
-    encoded = {object_id: dumps(record) for object_id, record in records.items()}
+    encoded: dict[str, str] = {}
+    summary: dict[str, list[Any]] = {}  # object id -> [id, name, status, number of tasks]
+    for record in histories(ctx):
+        encoded[record["id"]] = dumps(record)
+        summary[record["id"]] = [record["id"], record["name"], record["status"], len(record["tasks"])]
     history_buckets = bucket_count(sum(len(t.encode()) for t in encoded.values()), HISTORY_TARGET_BYTES)
     shards: dict[str, list[str]] = defaultdict(list)
     for object_id in sorted(encoded):
@@ -145,12 +166,13 @@ def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
     for name, ids in sorted(shards.items()):
         body = ",".join(f"{json.dumps(i)}:{encoded[i]}" for i in ids)
         (root / "h" / f"{name}.json").write_text("{" + body + "}", encoding="utf-8", newline="\n")
+    del encoded
 
     postings: dict[str, list[str]] = defaultdict(list)
-    for object_id in sorted(records):
-        for gram in bigrams(records[object_id]["name"]):
+    for object_id in sorted(summary):
+        for gram in bigrams(summary[object_id][1]):
             postings[gram].append(object_id)
-    entry_bytes = {i: len(dumps([i, r["name"], r["status"], len(r["tasks"])]).encode()) for i, r in records.items()}
+    entry_bytes = {i: len(dumps(row).encode()) for i, row in summary.items()}
     estimate = sum(sum(entry_bytes[i] + 6 for i in ids) for ids in postings.values() if len(ids) <= COMMON_BIGRAM)
     name_buckets = bucket_count(estimate, NAME_TARGET_BYTES)
     grouped: dict[str, list[str]] = defaultdict(list)
@@ -169,7 +191,7 @@ def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
                 continue
             if len(ids) > OWN_FILE:
                 own += 1
-                alone = [[i, records[i]["name"], records[i]["status"], len(records[i]["tasks"])] for i in ids]
+                alone = [summary[i] for i in ids]
                 (root / "n" / f"{name}-{own}.json").write_text(dumps({"o": alone, "b": {gram: list(range(len(ids)))}}),
                                                               encoding="utf-8", newline="\n")
                 lists[gram] = f"{name}-{own}"
@@ -178,20 +200,19 @@ def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
             for object_id in ids:
                 if object_id not in index:
                     index[object_id] = len(table)
-                    record = records[object_id]
-                    table.append([object_id, record["name"], record["status"], len(record["tasks"])])
+                    table.append(summary[object_id])
                 refs.append(index[object_id])
             lists[gram] = refs
         (root / "n" / f"{name}.json").write_text(dumps({"o": table, "b": lists}), encoding="utf-8", newline="\n")
 
     meta = {
-        "version": 1, "objects": len(records), "history_buckets": history_buckets, "name_buckets": name_buckets,
+        "version": 1, "objects": len(summary), "history_buckets": history_buckets, "name_buckets": name_buckets,
         "min_query": MIN_QUERY, "as_of": day(ctx.as_of),
         "source_base": f"{ctx.settings.repo_url}/blob/{ctx.settings.repo_branch}/",
         "history_base": f"{ctx.settings.repo_url}/commits/{ctx.settings.repo_branch}/",
     }
     (root / "meta.json").write_text(dumps(meta), encoding="utf-8", newline="\n")
-    return {"objects": len(records), "history_files": len(shards), "name_files": len(grouped)}
+    return {"objects": len(summary), "history_files": len(shards), "name_files": len(grouped)}
 
 
 def pages(ctx: SiteContext) -> list[Page]:
