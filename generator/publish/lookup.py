@@ -71,17 +71,22 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _result(ctx: SiteContext, r: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "item_id": r["item_id"], "item": ctx.item_title(r["item_id"]), "department": ctx.dept(r["department_id"]),
-        "method": r["method"], "inspected_to": day(r["inspected_to"]), "result": ctx.code_label(r["current_code"]),
-        "code": r["current_code"],
-        "credit": bool(ctx.codes[r["current_code"]].credit_record) if r["current_code"] in ctx.codes else False,
-        "original": ctx.code_label(r["result_code"]) if r["current_code"] != r["result_code"] else "",
-        "follow_up": (r["current_follow_up"] or "").replace(";", "、"),
-        "published_on": day(r["published_on"]), "timeliness": timeliness_text(r)["text"],
-        "line": r["_row"],
-    }
+# A million results at city scale: each is written as a list in this order (the names go once
+# into meta.json, checklist item titles into its `items`), which halves the shards' size;
+# lookup.js turns them back into objects.
+RESULT_FIELDS = ("item_id", "department", "method", "inspected_to", "result", "credit", "original", "follow_up",
+                 "published_on", "timeliness", "line")
+
+
+def _result(ctx: SiteContext, r: dict[str, Any]) -> list[Any]:
+    credit = ctx.codes[r["current_code"]].credit_record if r["current_code"] in ctx.codes else False
+    return [
+        r["item_id"], ctx.dept(r["department_id"]), r["method"], day(r["inspected_to"]),
+        ctx.code_label(r["current_code"]), 1 if credit else 0,
+        ctx.code_label(r["result_code"]) if r["current_code"] != r["result_code"] else "",
+        (r["current_follow_up"] or "").replace(";", "、"), day(r["published_on"]), timeliness_text(r)["text"],
+        r["_row"],
+    ]
 
 
 def histories(ctx: SiteContext) -> Iterator[dict[str, Any]]:
@@ -105,7 +110,7 @@ def histories(ctx: SiteContext) -> Iterator[dict[str, Any]]:
             "source": corrections_path, "line": c["_row"],
         })
     entry: dict[str, Any] | None = None
-    by_task: dict[str, list[dict[str, Any]]] = {}
+    by_task: dict[str, list[list[Any]]] = {}
     sources: dict[str, str] = {}
     for r in selected.iter_rows(named=True):
         object_id, task_id = r["object_id"], r["task_id"]
@@ -207,7 +212,8 @@ def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
 
     meta = {
         "version": 1, "objects": len(summary), "history_buckets": history_buckets, "name_buckets": name_buckets,
-        "min_query": MIN_QUERY, "as_of": day(ctx.as_of),
+        "min_query": MIN_QUERY, "as_of": day(ctx.as_of), "result_fields": list(RESULT_FIELDS),
+        "items": {item_id: ctx.item_title(item_id) for item_id in sorted(ctx.items)},
         "source_base": f"{ctx.settings.repo_url}/blob/{ctx.settings.repo_branch}/",
         "history_base": f"{ctx.settings.repo_url}/commits/{ctx.settings.repo_branch}/",
     }
