@@ -42,6 +42,31 @@ TARGETS = {"full build": 120.0, "rebuild": 15.0, "peak memory MB": 2048, "files"
 
 # -- workers (run in a child process) ---------------------------------------------------
 
+def _watch_memory() -> dict[str, float]:
+    """Peak RSS after each step of publish_dataset, by wrapping the names build.py calls."""
+    import generator.publish.build as build
+
+    peaks: dict[str, float] = {}
+
+    def wrap(owner: Any, attr: str, label: str) -> None:
+        original = getattr(owner, attr)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            result = original(*args, **kwargs)
+            peaks[label] = round(peak_rss_mb())
+            return result
+
+        setattr(owner, attr, wrapper)
+
+    for owner, attr, label in ((build, "_pages", "view models"), (build, "run_mkdocs", "mkdocs"),
+                               (build, "pour", "content"), (build, "write_draws", "draw files"),
+                               (build.results, "write_data", "results data"),
+                               (build.lookup, "write_lookup", "lookup"), (build, "_pagefind", "pagefind"),
+                               (build, "scan", "privacy scan")):
+        wrap(owner, attr, label)
+    return peaks
+
+
 def worker_render(root: Path, out: Path) -> dict[str, Any]:
     from generator.load import load
     from generator.publish.build import publish_dataset
@@ -50,11 +75,12 @@ def worker_render(root: Path, out: Path) -> dict[str, Any]:
     ds, _ = load(root)
     loaded = time.perf_counter() - started
     rss_load = peak_rss_mb()
+    peaks = _watch_memory()
     started = time.perf_counter()
     report = publish_dataset(ds, out)
     return {"load": loaded, "render": time.perf_counter() - started, "timings": report.timings,
             "counts": report.counts, "pages": report.pages, "files": report.files, "bytes": report.bytes,
-            "peak_rss_mb_load": rss_load, "peak_rss_mb": peak_rss_mb()}
+            "peak_rss_mb_load": rss_load, "peak_rss_mb": peak_rss_mb(), "peak_rss_mb_after": peaks}
 
 
 def worker_full(root: Path, out: Path) -> dict[str, Any]:
@@ -210,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table([(k, seconds(v)) for k, v in r["timings"].items()] + [("publish_dataset total", seconds(r["render"])),
                                                                       ("load() before it", seconds(r["load"]))],
                 ("render phase (BuildReport.timings)", "time")))
+    print(f"peak RSS after load(): {r['peak_rss_mb_load']:.0f} MB; after each step: "
+          + ", ".join(f"{k} {v:.0f} MB" for k, v in r["peak_rss_mb_after"].items()))
     print()
     rows: list[tuple[Any, ...]] = []
     if "full" in figures:
@@ -244,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
           f"gzip); {o['name_files']:,} name files (largest {o['name_file_max'] / 1e3:.0f} KB = "
           f"{o['name_file_max_transferred'] / 1e3:.0f} KB gzip)")
     print(f"(load average at the end: {figures['loadavg_end'][0]:.2f})")
-    path = save("bench_site" if root == CITY.resolve() else f"bench_site-{root.name}", figures)
+    path = save("bench_site", figures)
     print(f"\nfigures saved to {path.relative_to(REPO)}")
     return 0
 
