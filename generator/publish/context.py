@@ -230,8 +230,8 @@ class SiteContext:
     @cached_property
     def objects(self) -> dict[str, ObjectInfo]:
         """The directory entries of every object that was ever drawn (the site shows no others)."""
-        wanted = set(self.selections["object_id"].to_list()) | set(self.ds.results["object_id"].to_list())
-        frame = self.ds.objects.filter(pl.col("object_id").is_in(sorted(wanted)))
+        wanted = pl.concat([self.selections["object_id"], self.ds.results["object_id"]]).unique()
+        frame = self.ds.objects.filter(pl.col("object_id").is_in(wanted.implode()))
         return {r["object_id"]: ObjectInfo(r["object_id"], r["name"], r["object_type"], r["district"],
                                            r["industry"], r["status"])
                 for r in frame.iter_rows(named=True)}

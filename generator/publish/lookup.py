@@ -19,7 +19,10 @@ Only objects that were drawn at least once are indexed: the rest have no inspect
 
 from __future__ import annotations
 
+import heapq
 import json
+import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,23 +158,45 @@ def _results_path(ctx: SiteContext, paths: dict[str, str], task_id: str) -> str:
     return path
 
 
+def _write_histories(ctx: SiteContext, site: Path) -> tuple[dict[str, list[Any]], int, int]:
+    """Write the history shards `h/<bucket>.json`; returns each object's [id, name, status,
+    number of tasks], the bucket count and the number of files.
+
+    The bucket count depends on the total size, known only at the end, and all histories at
+    once take gigabytes at city scale. So each history is first appended, as a line `id<TAB>"id":{...}`,
+    to one of MAX_BUCKETS spill files beside the site (in object id order, as `histories` yields
+    them); a shard is then the merge of the spill files that fold into it.
+    """
+    summary: dict[str, list[Any]] = {}
+    total = 0
+    spill = Path(tempfile.mkdtemp(prefix=".lookup-", dir=site.parent))
+    try:
+        for record in histories(ctx):
+            object_id = record["id"]
+            text = dumps(record)
+            total += len(text.encode())
+            summary[object_id] = [object_id, record["name"], record["status"], len(record["tasks"])]
+            with (spill / f"{fnv1a(object_id) & (MAX_BUCKETS - 1):x}").open("a", encoding="utf-8", newline="\n") as f:
+                f.write(f"{object_id}\t{json.dumps(object_id)}:{text}\n")
+        count = bucket_count(total, HISTORY_TARGET_BYTES)
+        groups: dict[str, list[Path]] = defaultdict(list)
+        for path in spill.iterdir():
+            groups[bucket_name(int(path.name, 16), count)].append(path)
+        (site / "lookup" / "h").mkdir(parents=True, exist_ok=True)
+        for name, paths in sorted(groups.items()):
+            lines = heapq.merge(*(p.read_text(encoding="utf-8").splitlines() for p in sorted(paths)),
+                                key=lambda line: line.split("\t", 1)[0])
+            body = ",".join(line.split("\t", 1)[1] for line in lines)
+            (site / "lookup" / "h" / f"{name}.json").write_text("{" + body + "}", encoding="utf-8", newline="\n")
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+    return summary, count, len(groups)
+
+
 def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
     """Write meta.json and the shards; returns counts for the build report."""
     root = site / "lookup"
-    encoded: dict[str, str] = {}
-    summary: dict[str, list[Any]] = {}  # object id -> [id, name, status, number of tasks]
-    for record in histories(ctx):
-        encoded[record["id"]] = dumps(record)
-        summary[record["id"]] = [record["id"], record["name"], record["status"], len(record["tasks"])]
-    history_buckets = bucket_count(sum(len(t.encode()) for t in encoded.values()), HISTORY_TARGET_BYTES)
-    shards: dict[str, list[str]] = defaultdict(list)
-    for object_id in sorted(encoded):
-        shards[bucket_name(fnv1a(object_id), history_buckets)].append(object_id)
-    (root / "h").mkdir(parents=True, exist_ok=True)
-    for name, ids in sorted(shards.items()):
-        body = ",".join(f"{json.dumps(i)}:{encoded[i]}" for i in ids)
-        (root / "h" / f"{name}.json").write_text("{" + body + "}", encoding="utf-8", newline="\n")
-    del encoded
+    summary, history_buckets, history_files = _write_histories(ctx, site)
 
     postings: dict[str, list[str]] = defaultdict(list)
     for object_id in sorted(summary):
@@ -218,7 +243,7 @@ def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
         "history_base": f"{ctx.settings.repo_url}/commits/{ctx.settings.repo_branch}/",
     }
     (root / "meta.json").write_text(dumps(meta), encoding="utf-8", newline="\n")
-    return {"objects": len(summary), "history_files": len(shards), "name_files": len(grouped)}
+    return {"objects": len(summary), "history_files": history_files, "name_files": len(grouped)}
 
 
 def pages(ctx: SiteContext) -> list[Page]:
