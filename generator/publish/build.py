@@ -203,7 +203,7 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
     from generator.opendata import build_open_data  # here: generator.opendata builds on generator.publish
 
     started = time.perf_counter() if started is None else started
-    settings = settings or load_settings()
+    settings = (settings or load_settings()).for_draws(len(ds.draws))
     output = output.resolve()
     ds.as_of = data_as_of(ds)
     ctx = SiteContext(ds, settings)

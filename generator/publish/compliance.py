@@ -63,8 +63,9 @@ def _department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
         for department in task.departments:
             out[task.year][department].planned.add(task.task_id)
     owner = {i: v[-1].department_id for i, v in ctx.items.items()}
-    rows = {(r["task_id"], r["object_id"], r["item_id"]): r for r in ctx.results.select(
-        "task_id", "object_id", "item_id", "published_on", "late_by").iter_rows(named=True)}
+    # (published_on, late_by) per result: plain tuples, as a million row dicts take ~0.5 GB.
+    rows = {(task, obj, item): (published_on, late_by) for task, obj, item, published_on, late_by
+            in ctx.results.select("task_id", "object_id", "item_id", "published_on", "late_by").iter_rows()}
     deadlines: dict[str, int] = {}  # task -> working days late, for owed results never entered
     for sel in ctx.selections.iter_rows(named=True):
         selected_task = ctx.tasks.get(sel["task_id"])
@@ -76,7 +77,7 @@ def _department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
             stats = out[task.year][department]
             stats.expected[task.task_id] += 1
             row = rows.get((task.task_id, sel["object_id"], item))
-            late = row["late_by"] if row else None
+            late = row[1] if row else None
             if row is None:
                 # One deadline per task, so one lateness per task (a city has 450,000 such rows).
                 if task.task_id not in deadlines:
@@ -84,7 +85,7 @@ def _department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
                     deadlines[task.task_id] = (max(0, ctx.calendar.workdays_between(deadline, ctx.as_of))
                                                if ctx.as_of > deadline else 0)
                 late = deadlines[task.task_id]
-            if row is not None and row["published_on"] is not None and row["published_on"] <= ctx.as_of:
+            if row is not None and row[0] is not None and row[0] <= ctx.as_of:
                 stats.published[task.task_id] += 1
                 if late:
                     stats.late += 1

@@ -19,8 +19,12 @@ Only objects that were drawn at least once are indexed: the rest have no inspect
 
 from __future__ import annotations
 
+import heapq
 import json
+import shutil
+import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,32 +74,34 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def histories(ctx: SiteContext) -> dict[str, dict[str, Any]]:
-    """Every drawn object's whole history: each task, its published results as they stand,
-    the originals beside any correction, and the follow-up (第十八条、第十九条、第二十六条)."""
-    selected = ctx.selections.sort("year", "task_id", "position")
-    published = ctx.published.sort("task_id", "object_id", "item_id")
-    by_key: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    sources: dict[tuple[str, str], str] = {}
+# A million results at city scale: each is written as a list in this order (the names go once
+# into meta.json, checklist item titles into its `items`), which halves the shards' size;
+# lookup.js turns them back into objects.
+RESULT_FIELDS = ("item_id", "department", "method", "inspected_to", "result", "credit", "original", "follow_up",
+                 "published_on", "timeliness", "line")
+
+
+def _result(ctx: SiteContext, r: dict[str, Any]) -> list[Any]:
+    credit = ctx.codes[r["current_code"]].credit_record if r["current_code"] in ctx.codes else False
+    return [
+        r["item_id"], ctx.dept(r["department_id"]), r["method"], day(r["inspected_to"]),
+        ctx.code_label(r["current_code"]), 1 if credit else 0,
+        ctx.code_label(r["result_code"]) if r["current_code"] != r["result_code"] else "",
+        (r["current_follow_up"] or "").replace(";", "、"), day(r["published_on"]), timeliness_text(r)["text"],
+        r["_row"],
+    ]
+
+
+def histories(ctx: SiteContext) -> Iterator[dict[str, Any]]:
+    """Every drawn object's whole history, in object id order: each task, its published results
+    as they stand, the originals beside any correction, and the follow-up (第十八条、第十九条、
+    第二十六条). The selections and the results are both walked in object id order, so only
+    one object's history is in memory at a time (at city scale all of them take gigabytes)."""
+    selected = ctx.selections.sort("object_id", "year", "task_id", "position")
+    published = ctx.published.sort("object_id", "task_id", "item_id").iter_rows(named=True)
+    pending = next(published, None)
     layout = ctx.ds.layout
     paths: dict[str, str] = {}
-    for r in published.iter_rows(named=True):
-        task = ctx.tasks.get(r["task_id"])
-        path = paths.get(r["task_id"], "")
-        if task and not path:
-            relative = ctx.data_rel(layout.results(task.year, task.task_id))
-            path = paths[r["task_id"]] = f"{ctx.settings.data_path}/{relative}"
-        by_key[(r["task_id"], r["object_id"])].append({
-            "item_id": r["item_id"], "item": ctx.item_title(r["item_id"]), "department": ctx.dept(r["department_id"]),
-            "method": r["method"], "inspected_to": day(r["inspected_to"]), "result": ctx.code_label(r["current_code"]),
-            "code": r["current_code"],
-            "credit": bool(ctx.codes[r["current_code"]].credit_record) if r["current_code"] in ctx.codes else False,
-            "original": ctx.code_label(r["result_code"]) if r["current_code"] != r["result_code"] else "",
-            "follow_up": (r["current_follow_up"] or "").replace(";", "、"),
-            "published_on": day(r["published_on"]), "timeliness": timeliness_text(r)["text"],
-            "line": r["_row"],
-        })
-        sources[(r["task_id"], r["object_id"])] = path
     corrections: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     corrections_path = f"{ctx.settings.data_path}/{ctx.data_rel(layout.corrections)}"
     for c in ctx.published_corrections.iter_rows(named=True):
@@ -106,17 +112,28 @@ def histories(ctx: SiteContext) -> dict[str, dict[str, Any]]:
             "approver": c["approver"], "approved_on": day(c["approved_on"]), "published_on": day(c["published_on"]),
             "source": corrections_path, "line": c["_row"],
         })
-    out: dict[str, dict[str, Any]] = {}
+    entry: dict[str, Any] | None = None
+    by_task: dict[str, list[list[Any]]] = {}
+    sources: dict[str, str] = {}
     for r in selected.iter_rows(named=True):
         object_id, task_id = r["object_id"], r["task_id"]
-        info = ctx.objects.get(object_id)
-        entry = out.get(object_id)
-        if entry is None:
-            entry = out[object_id] = {
+        if entry is None or entry["id"] != object_id:
+            if entry is not None:
+                yield entry
+            info = ctx.objects.get(object_id)
+            entry = {
                 "id": object_id, "name": info.name if info else object_id,
                 "type": info.object_type if info else "", "status": info.status if info else "",
                 "district": ctx.district(info.district) if info else "",
                 "industry": ctx.industry(info.industry) if info else "", "tasks": []}
+            # This object's published results (results are only ever for drawn objects, but
+            # skip any that sort before it all the same).
+            by_task, sources = {}, {}
+            while pending is not None and pending["object_id"] <= object_id:
+                if pending["object_id"] == object_id:
+                    by_task.setdefault(pending["task_id"], []).append(_result(ctx, pending))
+                    sources[pending["task_id"]] = _results_path(ctx, paths, pending["task_id"])
+                pending = next(published, None)
         task = ctx.tasks.get(task_id)
         strata = {s.id: s.name for s in task.strata} if task else {}
         draw = ctx.draws.get(task_id)
@@ -125,32 +142,67 @@ def histories(ctx: SiteContext) -> dict[str, dict[str, Any]]:
             "lead": ctx.dept(task.lead) if task else "", "href": task_url(task) if task else "",
             "stratum": strata.get(r["stratum"], r["stratum"]),
             "locked_on": str((draw.record or {}).get("locked_on", "")) if draw else "",
-            "results": by_key.get((task_id, object_id), []),
-            "source": sources.get((task_id, object_id), ""),
+            "results": by_task.get(task_id, []),
+            "source": sources.get(task_id, ""),
             "corrections": corrections.get((task_id, object_id), []),
         })
-    return out
+    if entry is not None:
+        yield entry
+
+
+def _results_path(ctx: SiteContext, paths: dict[str, str], task_id: str) -> str:
+    path = paths.get(task_id, "")
+    task = ctx.tasks.get(task_id)
+    if task and not path:
+        path = paths[task_id] = f"{ctx.settings.data_path}/{ctx.data_rel(ctx.ds.layout.results(task.year, task_id))}"
+    return path
+
+
+def _write_histories(ctx: SiteContext, site: Path) -> tuple[dict[str, list[Any]], int, int]:
+    """Write the history shards `h/<bucket>.json`; returns each object's [id, name, status,
+    number of tasks], the bucket count and the number of files.
+
+    The bucket count depends on the total size, known only at the end, and all histories at
+    once take gigabytes at city scale. So each history is first appended, as a line `id<TAB>"id":{...}`,
+    to one of MAX_BUCKETS spill files beside the site (in object id order, as `histories` yields
+    them); a shard is then the merge of the spill files that fold into it.
+    """
+    summary: dict[str, list[Any]] = {}
+    total = 0
+    spill = Path(tempfile.mkdtemp(prefix=".lookup-", dir=site.parent))
+    try:
+        for record in histories(ctx):
+            object_id = record["id"]
+            text = dumps(record)
+            total += len(text.encode())
+            summary[object_id] = [object_id, record["name"], record["status"], len(record["tasks"])]
+            with (spill / f"{fnv1a(object_id) & (MAX_BUCKETS - 1):x}").open("a", encoding="utf-8", newline="\n") as f:
+                f.write(f"{object_id}\t{json.dumps(object_id)}:{text}\n")
+        count = bucket_count(total, HISTORY_TARGET_BYTES)
+        groups: dict[str, list[Path]] = defaultdict(list)
+        for path in spill.iterdir():
+            groups[bucket_name(int(path.name, 16), count)].append(path)
+        (site / "lookup" / "h").mkdir(parents=True, exist_ok=True)
+        for name, paths in sorted(groups.items()):
+            lines = heapq.merge(*(p.read_text(encoding="utf-8").splitlines() for p in sorted(paths)),
+                                key=lambda line: line.split("\t", 1)[0])
+            body = ",".join(line.split("\t", 1)[1] for line in lines)
+            (site / "lookup" / "h" / f"{name}.json").write_text("{" + body + "}", encoding="utf-8", newline="\n")
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+    return summary, count, len(groups)
 
 
 def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
     """Write meta.json and the shards; returns counts for the build report."""
     root = site / "lookup"
-    records = histories(ctx)
-    encoded = {object_id: dumps(record) for object_id, record in records.items()}
-    history_buckets = bucket_count(sum(len(t.encode()) for t in encoded.values()), HISTORY_TARGET_BYTES)
-    shards: dict[str, list[str]] = defaultdict(list)
-    for object_id in sorted(encoded):
-        shards[bucket_name(fnv1a(object_id), history_buckets)].append(object_id)
-    (root / "h").mkdir(parents=True, exist_ok=True)
-    for name, ids in sorted(shards.items()):
-        body = ",".join(f"{json.dumps(i)}:{encoded[i]}" for i in ids)
-        (root / "h" / f"{name}.json").write_text("{" + body + "}", encoding="utf-8", newline="\n")
+    summary, history_buckets, history_files = _write_histories(ctx, site)
 
     postings: dict[str, list[str]] = defaultdict(list)
-    for object_id in sorted(records):
-        for gram in bigrams(records[object_id]["name"]):
+    for object_id in sorted(summary):
+        for gram in bigrams(summary[object_id][1]):
             postings[gram].append(object_id)
-    entry_bytes = {i: len(dumps([i, r["name"], r["status"], len(r["tasks"])]).encode()) for i, r in records.items()}
+    entry_bytes = {i: len(dumps(row).encode()) for i, row in summary.items()}
     estimate = sum(sum(entry_bytes[i] + 6 for i in ids) for ids in postings.values() if len(ids) <= COMMON_BIGRAM)
     name_buckets = bucket_count(estimate, NAME_TARGET_BYTES)
     grouped: dict[str, list[str]] = defaultdict(list)
@@ -169,7 +221,7 @@ def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
                 continue
             if len(ids) > OWN_FILE:
                 own += 1
-                alone = [[i, records[i]["name"], records[i]["status"], len(records[i]["tasks"])] for i in ids]
+                alone = [summary[i] for i in ids]
                 (root / "n" / f"{name}-{own}.json").write_text(dumps({"o": alone, "b": {gram: list(range(len(ids)))}}),
                                                               encoding="utf-8", newline="\n")
                 lists[gram] = f"{name}-{own}"
@@ -178,20 +230,20 @@ def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
             for object_id in ids:
                 if object_id not in index:
                     index[object_id] = len(table)
-                    record = records[object_id]
-                    table.append([object_id, record["name"], record["status"], len(record["tasks"])])
+                    table.append(summary[object_id])
                 refs.append(index[object_id])
             lists[gram] = refs
         (root / "n" / f"{name}.json").write_text(dumps({"o": table, "b": lists}), encoding="utf-8", newline="\n")
 
     meta = {
-        "version": 1, "objects": len(records), "history_buckets": history_buckets, "name_buckets": name_buckets,
-        "min_query": MIN_QUERY, "as_of": day(ctx.as_of),
+        "version": 1, "objects": len(summary), "history_buckets": history_buckets, "name_buckets": name_buckets,
+        "min_query": MIN_QUERY, "as_of": day(ctx.as_of), "result_fields": list(RESULT_FIELDS),
+        "items": {item_id: ctx.item_title(item_id) for item_id in sorted(ctx.items)},
         "source_base": f"{ctx.settings.repo_url}/blob/{ctx.settings.repo_branch}/",
         "history_base": f"{ctx.settings.repo_url}/commits/{ctx.settings.repo_branch}/",
     }
     (root / "meta.json").write_text(dumps(meta), encoding="utf-8", newline="\n")
-    return {"objects": len(records), "history_files": len(shards), "name_files": len(grouped)}
+    return {"objects": len(summary), "history_files": history_files, "name_files": len(grouped)}
 
 
 def pages(ctx: SiteContext) -> list[Page]:

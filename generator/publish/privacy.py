@@ -27,7 +27,7 @@ SKIP_PREFIXES = ("assets/javascripts/", "assets/stylesheets/", "pagefind/")
 DATA, DATA_SCANNED = "data/", "data/latest/csv/"
 HEX_RUN = r"[0-9a-fA-F]{32,}"
 NUMBER_RUN = r"[0-9]{11,}[Xx]?"
-BATCH_BYTES = 64 << 20
+BATCH_BYTES = 16 << 20  # text held at once (and copied by polars): a smaller batch keeps the peak down
 
 PRIVATE_TABLES = {"inspectors": "inspectors", "recusals": "recusals", "objects": "objects",
                   "departments": "departments", "checklist": "checklist", "replacements": "replacements",

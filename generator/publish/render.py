@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,12 @@ class Page:
     # Record pages by the thousand (tasks) skip MkDocs: they are poured into a shell page that
     # MkDocs renders once at the same depth (see shell.py). Output is the same either way.
     shell: bool = False
+    # Built when the page is rendered rather than up front (then `context` is ignored): 5,000
+    # task view models held at once would take gigabytes at city scale.
+    lazy: Callable[[], dict[str, Any]] | None = None
+
+    def view(self) -> dict[str, Any]:
+        return self.context if self.lazy is None else self.lazy()
 
 
 class Renderer:
@@ -57,7 +64,7 @@ class Renderer:
     def blocks(self, page: Page) -> tuple[str, str]:
         """The page's content as one raw HTML block (Markdown leaves it untouched, so no emphasis
         or links are ever made of data) and the block of its module scripts."""
-        body = self.env.get_template(page.template).render(page=page, **page.context)
+        body = self.env.get_template(page.template).render(page=page, **page.view())
         search = " data-pagefind-body" if page.search else ""
         scripts = "\n".join(f'<script type="module" src="{html.escape(rel(page.url, s))}"></script>'
                             for s in page.scripts)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,10 @@ import yaml
 from generator.errors import BuildFailed
 
 PROJECT = Path(__file__).resolve().parents[2]
+# Free static hosts accept about 20,000 files per site. Each draw publishes six files, so past
+# this many draws (6,000 files) they are served from the repository instead of the site.
+DRAWS_IN_SITE_MAX = 1000
+GITHUB = re.compile(r"^https://github\.com/([^/]+)/([^/]+?)(?:\.git)?$")
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,8 @@ class Settings:
     data_path: str
     # Where the draw files are served from, if not from the site itself (e.g. the repository's raw
     # files, which must allow cross-origin reads). At city scale this keeps ~30,000 files out of
-    # the site. Empty: the build copies them into draws/.
+    # the site. Empty: the build copies them into draws/, up to DRAWS_IN_SITE_MAX draws (see
+    # `for_draws`).
     draw_files_url: str = ""
 
     @property
@@ -41,6 +47,27 @@ class Settings:
     def history_url(self, data_relative: str) -> str:
         """Every change ever made to the file (第五条: traceable)."""
         return f"{self.repo_url}/commits/{self.repo_branch}/{self._path(data_relative)}"
+
+    def raw_url(self, data_relative: str) -> str:
+        """The file's raw bytes on GitHub (raw.githubusercontent.com allows cross-origin reads,
+        which the in-browser verifier needs); empty for any other host."""
+        found = GITHUB.match(self.repo_url)
+        if not found:
+            return ""
+        owner, name = found.groups()
+        return f"https://raw.githubusercontent.com/{owner}/{name}/{self.repo_branch}/{self._path(data_relative)}"
+
+    def for_draws(self, draws: int) -> Settings:
+        """These settings, with the draw files served from the repository when there are too many
+        draws for the site to hold them (city scale: 5,000 draws would be 30,000 files)."""
+        if self.draw_files_url or draws <= DRAWS_IN_SITE_MAX:
+            return self
+        url = self.raw_url("draws/")
+        if not url:
+            raise BuildFailed(f"共有 {draws} 次抽取，其公开文件（每次 6 个）超出静态网站可容纳的文件数："
+                              "请在 mkdocs.yml 的 extra.draw_files_url 填写可跨域读取这些文件的网址"
+                              "（如版本库的原始文件地址）")
+        return replace(self, draw_files_url=url)
 
     def _path(self, data_relative: str) -> str:
         return "/".join(p for p in (self.data_path.strip("/"), data_relative) if p)

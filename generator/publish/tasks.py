@@ -86,10 +86,14 @@ def _proof(ctx: SiteContext, task: Task, here: str) -> dict[str, Any] | None:
 def _results_by_object(ctx: SiteContext, task: Task, here: str) -> dict[str, list[dict[str, Any]]]:
     rows = ctx.published_for(task.task_id).sort("object_id", "item_id")
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    hrefs: dict[str, str] = {}  # a task has a few items and hundreds of results
     for r in rows.iter_rows(named=True):
+        href = hrefs.get(r["item_id"])
+        if href is None:
+            href = hrefs[r["item_id"]] = checklist_href(ctx, here, r["item_id"])
         out[r["object_id"]].append({
             "item_id": r["item_id"], "item": ctx.item_title(r["item_id"]),
-            "item_href": checklist_href(ctx, here, r["item_id"]),
+            "item_href": href,
             "department": ctx.dept(r["department_id"]), "method": r["method"],
             "inspected": f"{day(r['inspected_from'])} 至 {day(r['inspected_to'])}"
             if r["inspected_from"] != r["inspected_to"] else day(r["inspected_to"]),
@@ -116,6 +120,12 @@ def _team_view(ctx: SiteContext, task: Task, members: list[dict[str, Any]]) -> l
 
 
 def task_page(ctx: SiteContext, task: Task) -> Page:
+    return Page(task_url(task), f"{task.task_id} {task.name}", "task.html.j2", search=False, shell=True,
+                lazy=lambda: task_view(ctx, task),
+                description=f"{task.year} 年联合抽查任务 {task.task_id}：抽查范围、抽取过程与验证、抽中对象与检查结果")
+
+
+def task_view(ctx: SiteContext, task: Task) -> dict[str, Any]:
     here = task_url(task)
     draw = ctx.draws.get(task.task_id)
     record = (draw.record if draw else None) or {}
@@ -152,7 +162,7 @@ def task_page(ctx: SiteContext, task: Task) -> Page:
         sources.append({"what": "检查结果", **ctx.source(results_path)})
     if replacements:
         sources.append({"what": "人员调整记录", **ctx.source(ctx.ds.layout.replacements)})
-    context = {
+    return {
         "task": {
             "id": task.task_id, "name": task.name, "year": task.year, "level": task.level,
             "lead": ctx.dept_full.get(task.lead, task.lead),
@@ -181,8 +191,6 @@ def task_page(ctx: SiteContext, task: Task) -> Page:
         "replacements": replacements,
         "sources": sources,
     }
-    return Page(here, f"{task.task_id} {task.name}", "task.html.j2", context, search=False, shell=True,
-                description=f"{task.year} 年联合抽查任务 {task.task_id}：抽查范围、抽取过程与验证、抽中对象与检查结果")
 
 
 def pages(ctx: SiteContext) -> list[Page]:

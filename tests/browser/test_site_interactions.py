@@ -52,6 +52,7 @@ def test_lookup_by_part_of_a_chinese_name(page: Page, base: str, site: Path) -> 
 
 def test_lookup_by_credit_code_and_deep_links(page: Page, base: str, site: Path) -> None:
     object_id, name = drawn_object(site)
+    rows = list(csv.DictReader(io.StringIO((SAMPLE / "results/2026/ZB-2026-001.csv").read_text(encoding="utf-8"))))
     page.goto(base + "lookup/")
     expect(page.locator("[data-sl-lookup][data-ready=yes]")).to_have_count(1)
     page.get_by_label("名称或统一社会信用代码").fill(object_id.lower())
@@ -61,6 +62,13 @@ def test_lookup_by_credit_code_and_deep_links(page: Page, base: str, site: Path)
         page.goto(base + link)
         expect(page.locator(".sl-object h2")).to_have_text(name)
         expect(page.locator(".sl-object")).to_contain_text("检查结果")
+    # Results travel as lists with the item titles in meta.json: the table shows them whole.
+    row = rows[0]
+    task = page.locator(".sl-object__task:has(code:text-is('ZB-2026-001'))")
+    result = task.locator(f"tbody tr:has(code:text-is('{row['item_id']}'))")
+    expect(result.locator("td").first).to_have_text(re.compile(rf"^{row['item_id']} \S"))
+    expect(result).to_contain_text(row["inspected_to"])
+    expect(result).to_contain_text(row["method"])
     page.goto(base + "lookup/#91370300MA00000000")
     expect(page.get_by_role("status")).to_contain_text("没有找到")
     ARTIFACTS.mkdir(exist_ok=True)

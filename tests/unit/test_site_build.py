@@ -205,3 +205,22 @@ def test_draw_files_can_be_served_from_elsewhere(minimal_copy: Path, tmp_path: P
     assert ledger and all(e["path"].startswith(remote) for e in ledger)
     html = (out / "tasks/2026/ZB-2026-001/index.html").read_text(encoding="utf-8")
     assert f'data-draw-url="{remote}2026/ZB-2026-001/"' in html
+
+
+def test_city_scale_serves_draw_files_from_the_repository() -> None:
+    """Past DRAWS_IN_SITE_MAX draws the six files per draw would exceed what a static host
+    accepts (20,000 files): they are then read from GitHub's raw files, unless the owner set
+    extra.draw_files_url; a repository elsewhere must set it, with a message saying so."""
+    import dataclasses
+
+    from generator.publish.settings import DRAWS_IN_SITE_MAX, load_settings
+
+    settings = load_settings()
+    assert settings.for_draws(DRAWS_IN_SITE_MAX) is settings
+    assert (settings.for_draws(DRAWS_IN_SITE_MAX + 1).draw_files_url
+            == "https://raw.githubusercontent.com/zibo-sunlight/sunlight/main/data/draws/")
+    chosen = dataclasses.replace(settings, draw_files_url="https://example.org/draws/")
+    assert chosen.for_draws(5000) is chosen
+    elsewhere = dataclasses.replace(settings, repo_url="https://gitee.com/zibo/sunlight")
+    with pytest.raises(BuildFailed, match=r"extra\.draw_files_url"):
+        elsewhere.for_draws(5000)

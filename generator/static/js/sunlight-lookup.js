@@ -169,7 +169,22 @@ class Lookup {
 
   async record(id) {
     const shard = await this.json(`h/${bucketName(fnv1a(id), this.meta.history_buckets)}.json`);
-    return shard && Object.prototype.hasOwnProperty.call(shard, id) ? shard[id] : null;
+    return shard && Object.prototype.hasOwnProperty.call(shard, id) ? this.expand(shard[id]) : null;
+  }
+
+  /** Results are stored as lists in the order of meta.result_fields (smaller shards): make them objects. */
+  expand(raw) {
+    const { result_fields: fields, items } = this.meta;
+    return {
+      ...raw,
+      tasks: raw.tasks.map((t) => ({
+        ...t,
+        results: t.results.map((row) => {
+          const r = Object.fromEntries(fields.map((f, i) => [f, row[i]]));
+          return { ...r, item: items[r.item_id] ?? r.item_id, credit: Boolean(r.credit) };
+        }),
+      })),
+    };
   }
 
   async showObject(id, fromLink, stale = () => false) {

@@ -1,0 +1,281 @@
+"""The public site at city scale: `sunlight build` end to end, by phase, and what it produces.
+
+    python benchmarks/bench_site.py [--data benchmarks/out/city] [--no-full] [--no-rebuild]
+                                    [--profile]
+
+Builds the site from the shared city data set (benchmarks/citygen.py; read-only) and measures,
+each in a fresh Python process so that peak memory (ru_maxrss) is its own:
+
+1. render: `generator.load.load(root)` then `publish_dataset(ds, out)` (phase two of
+   `build_site`: everything but validation), timed apart from the load, with the build's own
+   phase times (BuildReport.timings); then the output: files, total bytes, the home page's
+   transferred (gzip -6) size and a typical lookup's (the lookup page, its script, meta.json and
+   one history shard; the assets every page shares are listed apart);
+2. full build: `build_site(root, out)` (validate + render), as `sunlight build` runs it;
+3. rebuild after one changed result: the city is copied to benchmarks/out/city-site-copy, one
+   result row's `result_code` is changed (keeping the data valid), and both 1 and 2 run again
+   on the copy. There is no incremental build: a rebuild is a full build, and validation
+   (another benchmark's business, bench_validate.py) is reported apart from rendering.
+4. with --profile, cProfile of publish_dataset (benchmarks/out/site.prof.txt).
+
+Figures go to stdout and benchmarks/out/bench_site.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import CITY, OUT, REPO, describe, machine, peak_rss_mb, profile, run_child, save, seconds, table
+
+SITE = OUT / "site-city"
+COPY = OUT / "city-site-copy"
+TARGETS = {"full build": 120.0, "rebuild": 15.0, "peak memory MB": 2048, "files": 20_000, "bytes": 1e9,
+           "home transferred": 300_000, "lookup transferred": 100_000}
+
+
+# -- workers (run in a child process) ---------------------------------------------------
+
+def _watch_memory() -> dict[str, float]:
+    """Peak RSS after each step of publish_dataset, by wrapping the names build.py calls."""
+    import generator.publish.build as build
+
+    peaks: dict[str, float] = {}
+
+    def wrap(owner: Any, attr: str, label: str) -> None:
+        original = getattr(owner, attr)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            result = original(*args, **kwargs)
+            peaks[label] = round(peak_rss_mb())
+            return result
+
+        setattr(owner, attr, wrapper)
+
+    for owner, attr, label in ((build, "_pages", "view models"), (build, "run_mkdocs", "mkdocs"),
+                               (build, "pour", "content"), (build, "write_draws", "draw files"),
+                               (build.results, "write_data", "results data"),
+                               (build.lookup, "write_lookup", "lookup"), (build, "_pagefind", "pagefind"),
+                               (build, "scan", "privacy scan")):
+        wrap(owner, attr, label)
+    return peaks
+
+
+def worker_render(root: Path, out: Path) -> dict[str, Any]:
+    from generator.load import load
+    from generator.publish.build import publish_dataset
+
+    started = time.perf_counter()
+    ds, _ = load(root)
+    loaded = time.perf_counter() - started
+    rss_load = peak_rss_mb()
+    peaks = _watch_memory()
+    started = time.perf_counter()
+    report = publish_dataset(ds, out)
+    return {"load": loaded, "render": time.perf_counter() - started, "timings": report.timings,
+            "counts": report.counts, "pages": report.pages, "files": report.files, "bytes": report.bytes,
+            "peak_rss_mb_load": rss_load, "peak_rss_mb": peak_rss_mb(), "peak_rss_mb_after": peaks}
+
+
+def worker_full(root: Path, out: Path) -> dict[str, Any]:
+    from generator.publish.build import build_site
+
+    started = time.perf_counter()
+    report = build_site(root, out)
+    return {"seconds": time.perf_counter() - started, "timings": report.timings, "files": report.files,
+            "bytes": report.bytes, "warnings": report.warnings, "peak_rss_mb": peak_rss_mb()}
+
+
+def worker_profile(root: Path, out: Path) -> dict[str, Any]:
+    from generator.load import load
+    from generator.publish.build import publish_dataset
+
+    ds, _ = load(root)
+    path = OUT / "site.prof.txt"
+    profile(lambda: publish_dataset(ds, out), path, top=60)
+    return {"file": str(path)}
+
+
+# -- measuring the output ---------------------------------------------------------------
+
+def transferred(path: Path) -> int:
+    """Bytes on the wire when served gzip-compressed (level 6, as common static hosts do)."""
+    return len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+
+
+def _local_assets(page: Path, site: Path) -> list[Path]:
+    """Scripts and stylesheets a page links to within the site."""
+    import re
+
+    text = page.read_text(encoding="utf-8")
+    out = []
+    for ref in re.findall(r'(?:src|href)="([^"#?]+\.(?:js|css))', text):
+        if ref.startswith(("http://", "https://", "//")):
+            continue
+        target = (page.parent / ref).resolve()
+        if target.is_file() and site.resolve() in target.parents:
+            out.append(target)
+    return sorted(set(out))
+
+
+def output_figures(site: Path) -> dict[str, Any]:
+    files = [p for p in site.rglob("*") if p.is_file()]
+    by_top: dict[str, list[int]] = {}
+    for p in files:
+        top = p.relative_to(site).parts[0] if len(p.relative_to(site).parts) > 1 else "(top)"
+        entry = by_top.setdefault(top, [0, 0])
+        entry[0] += 1
+        entry[1] += p.stat().st_size
+    home = site / "index.html"
+    shared = _local_assets(home, site)
+    lookup_page = site / "lookup" / "index.html"
+    lookup_assets = [a for a in _local_assets(lookup_page, site) if a not in shared]
+    shards = sorted((site / "lookup" / "h").glob("*.json"), key=lambda p: p.stat().st_size)
+    typical = shards[len(shards) // 2] if shards else None
+    largest = shards[-1] if shards else None
+    names = sorted((site / "lookup" / "n").glob("*.json"), key=lambda p: p.stat().st_size)
+    lookup_parts = [lookup_page, *lookup_assets, site / "lookup" / "meta.json", *([typical] if typical else [])]
+    return {
+        "files": len(files), "bytes": sum(p.stat().st_size for p in files),
+        "by_folder": {k: v for k, v in sorted(by_top.items(), key=lambda kv: -kv[1][1])},
+        "home_bytes": home.stat().st_size, "home_transferred": transferred(home),
+        "shared_assets_transferred": sum(transferred(a) for a in shared),
+        "lookup_parts": {str(p.relative_to(site)): transferred(p) for p in lookup_parts},
+        "lookup_transferred": sum(transferred(p) for p in lookup_parts),
+        "history_shards": len(shards),
+        "history_shard_median": typical.stat().st_size if typical else 0,
+        "history_shard_max": largest.stat().st_size if largest else 0,
+        "history_shard_max_transferred": transferred(largest) if largest else 0,
+        "name_files": len(names), "name_file_max": names[-1].stat().st_size if names else 0,
+        "name_file_max_transferred": transferred(names[-1]) if names else 0,
+    }
+
+
+# -- the one changed result ---------------------------------------------------------------
+
+def copy_city(root: Path) -> Path:
+    if COPY.exists():
+        shutil.rmtree(COPY)
+    shutil.copytree(root, COPY)
+    return COPY
+
+
+def change_one_result(root: Path) -> str:
+    """Turn the first R01 row (no problem found) of the last results file into R07 (no such
+    business activity found): another code that needs no follow-up, so the data stays valid."""
+    path = sorted((root / "results").rglob("*.csv"))[-1]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    column = lines[0].rstrip("\r\n").split(",").index("result_code")
+    for number, line in enumerate(lines[1:], start=1):
+        cells = line.split(",")
+        if '"' not in line and cells[column] == "R01":
+            cells[column] = "R07"
+            lines[number] = ",".join(cells)
+            path.write_text("".join(lines), encoding="utf-8", newline="")
+            return f"{path.relative_to(root)} line {number + 1}: result_code R01 → R07"
+    raise SystemExit(f"no R01 row to change in {path}")
+
+
+# -- orchestration ----------------------------------------------------------------------
+
+def _verdict(value: float, target: float) -> str:
+    return "met" if value < target else "**not met**"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time the public site build on the city-scale data set.")
+    parser.add_argument("--data", type=Path, default=CITY, help="data directory (default: benchmarks/out/city)")
+    parser.add_argument("--no-full", action="store_true", help="skip the full build_site (validation included)")
+    parser.add_argument("--no-rebuild", action="store_true", help="skip the rebuild after one changed result")
+    parser.add_argument("--profile", action="store_true", help="also cProfile publish_dataset")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        kind, root, out = args.worker
+        result = {"render": worker_render, "full": worker_full, "profile": worker_profile}[kind](Path(root), Path(out))
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+
+    root = args.data.resolve()
+    if not (root / ".citygen.json").is_file():
+        raise SystemExit(f"{root} is not a generated city (no .citygen.json): run benchmarks/citygen.py first "
+                         "or pass --data")
+    me = str(Path(__file__).resolve())
+    figures: dict[str, Any] = {"data": str(root), "machine": machine()}
+    print(f"bench_site: {root}")
+    print(f"· {describe(figures['machine'])}")
+    print("· render: load() + publish_dataset() …", flush=True)
+    figures["render"] = run_child([me, "--worker", "render", str(root), str(SITE)])
+    figures["output"] = output_figures(SITE)
+    if args.profile:
+        print("· cProfile of publish_dataset …", flush=True)
+        figures["profile"] = run_child([me, "--worker", "profile", str(root), str(OUT / "site-city-profile")])
+        shutil.rmtree(OUT / "site-city-profile", ignore_errors=True)
+    if not args.no_full:
+        print("· full build_site() (validate + render) …", flush=True)
+        figures["full"] = run_child([me, "--worker", "full", str(root), str(SITE)])
+    if not args.no_rebuild:
+        print(f"· copying the city to {COPY.relative_to(REPO)} and changing one result …", flush=True)
+        copy = copy_city(root)
+        figures["changed"] = change_one_result(copy)
+        print(f"  {figures['changed']}")
+        figures["rebuild_render"] = run_child([me, "--worker", "render", str(copy), str(SITE)])
+        if not args.no_full:
+            figures["rebuild_full"] = run_child([me, "--worker", "full", str(copy), str(SITE)])
+    figures["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+
+    r, o = figures["render"], figures["output"]
+    print()
+    print(table([(k, seconds(v)) for k, v in r["timings"].items()] + [("publish_dataset total", seconds(r["render"])),
+                                                                      ("load() before it", seconds(r["load"]))],
+                ("render phase (BuildReport.timings)", "time")))
+    print(f"peak RSS after load(): {r['peak_rss_mb_load']:.0f} MB; after each step: "
+          + ", ".join(f"{k} {v:.0f} MB" for k, v in r["peak_rss_mb_after"].items()))
+    print()
+    rows: list[tuple[Any, ...]] = []
+    if "full" in figures:
+        full = figures["full"]
+        rows.append(("full `build_site` (validate + render)", seconds(full["seconds"]), "< 120 s",
+                     _verdict(full["seconds"], TARGETS["full build"])))
+    rows.append(("render only (`publish_dataset`)", seconds(r["render"]), "—", ""))
+    peak = max([r["peak_rss_mb"]] + ([figures["full"]["peak_rss_mb"]] if "full" in figures else []))
+    rows.append(("peak memory", f"{peak:.0f} MB", "< 2 GB", _verdict(peak, TARGETS["peak memory MB"])))
+    if "rebuild_full" in figures:
+        value = figures["rebuild_full"]["seconds"]
+        rows.append(("rebuild after one changed result (full)", seconds(value), "< 15 s",
+                     _verdict(value, TARGETS["rebuild"])))
+    if "rebuild_render" in figures:
+        value = figures["rebuild_render"]["render"]
+        rows.append(("rebuild, render only", seconds(value), "< 15 s", _verdict(value, TARGETS["rebuild"])))
+    rows += [
+        ("files", f"{o['files']:,}", "< 20,000", _verdict(o["files"], TARGETS["files"])),
+        ("total size", f"{o['bytes'] / 1e6:,.0f} MB", "< 1 GB", _verdict(o["bytes"], TARGETS["bytes"])),
+        ("home page transferred (HTML, gzip)", f"{o['home_transferred'] / 1e3:.0f} KB", "< 300 KB",
+         _verdict(o["home_transferred"], TARGETS["home transferred"])),
+        ("  + shared CSS/JS (cached after first page)", f"{o['shared_assets_transferred'] / 1e3:.0f} KB", "", ""),
+        ("a lookup transferred (page, script, meta, 1 shard)", f"{o['lookup_transferred'] / 1e3:.0f} KB",
+         "< 100 KB", _verdict(o["lookup_transferred"], TARGETS["lookup transferred"])),
+    ]
+    print(table(rows, ("figure", "measured", "target", "")))
+    print()
+    print(table([(k, f"{v[0]:,}", f"{v[1] / 1e6:,.1f} MB") for k, v in o["by_folder"].items()],
+                ("site folder", "files", "bytes")))
+    print(f"lookup: {o['history_shards']:,} history shards (median {o['history_shard_median'] / 1e3:.0f} KB, "
+          f"largest {o['history_shard_max'] / 1e3:.0f} KB = {o['history_shard_max_transferred'] / 1e3:.0f} KB "
+          f"gzip); {o['name_files']:,} name files (largest {o['name_file_max'] / 1e3:.0f} KB = "
+          f"{o['name_file_max_transferred'] / 1e3:.0f} KB gzip)")
+    print(f"(load average at the end: {figures['loadavg_end'][0]:.2f})")
+    path = save("bench_site", figures)
+    print(f"\nfigures saved to {path.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
