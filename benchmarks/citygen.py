@@ -56,7 +56,8 @@ from generator.draw.canonical import exclusions_text, frame_text, roster_text, s
 from generator.draw.engine import draw  # noqa: E402
 from generator.draw.frame import exclusion_rows, frame_rows, roster_rows  # noqa: E402
 from generator.draw.ledger import record_sha256  # noqa: E402
-from generator.draw.workflow import CAP_PER_YEAR, Beacon, dump_json, lock, prepare, write_atomically  # noqa: E402
+from generator.draw.workflow import CAP_PER_YEAR, Beacon, dump_json, lock, prepare  # noqa: E402
+from generator.io.atomic import write_atomically  # noqa: E402
 from generator.layout import Layout  # noqa: E402
 from generator.load import load, reference_table  # noqa: E402
 from generator.model import Dataset, Task  # noqa: E402

@@ -60,7 +60,7 @@ def _current(ds: Dataset, key: tuple[str, str, str]) -> dict[str, Any] | None:
 def _check_value(ds: Dataset, field: str, value: str) -> None:
     if field == "result_code" and value not in set(ds.result_codes["code"].to_list()):
         raise UsageError(f"新的检查结果代码“{value}”不在代码表中（见 generator/reference/result_codes.csv）")
-    if field == "follow_up" and value and not rule._follow_up_pattern().fullmatch(value):
+    if field == "follow_up" and value and not rule.follow_up_pattern().fullmatch(value):
         raise UsageError(f"新的后续处理“{value}”不是允许的措施：责令整改、线索移交、列入经营异常名录、"
                                 "列入重点关注对象名单、立案查处，多项用英文分号“;”分隔，留空表示没有")
 

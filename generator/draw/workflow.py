@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 from collections import Counter
 from collections.abc import Callable
@@ -34,17 +33,11 @@ from generator.draw.jsontext import dumps_indented
 from generator.draw.ledger import chain_order, head_of, record_sha256
 from generator.draw.ledger_cache import ledger_records
 from generator.errors import DrawRefused, UsageError
+from generator.io.atomic import write_atomically
 from generator.model import Dataset, Task
 from generator.rules.snapshot_confirmed import file_sha256
 
 CAP_PER_YEAR = 2  # 第八条: at most twice a calendar year
-
-
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8", newline="\n")
-    os.replace(temporary, path)
 
 
 def dump_json(value: Any) -> str:

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import UsageError
 from generator.layout import Layout
+
+
+def csv_rows(text: str | None) -> Iterator[tuple[int, dict[str, str]]]:
+    """A CSV file's rows with their physical row number (the header is row 1); '' for empty cells.
+
+    A plain reader, not the validator: these checks must read a file the validator rejects.
+    """
+    reader = csv.DictReader(io.StringIO((text or "").lstrip("\ufeff"), newline=""))
+    for number, row in enumerate(reader, start=2):
+        yield number, {k: v or "" for k, v in row.items() if k}
 
 
 def _git(repo: Path, *args: str) -> bytes:

@@ -7,12 +7,10 @@ would silently rewrite what earlier plans and results referred to.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from generator.findings import Finding, error
-from generator.history.change import Change
+from generator.history.change import Change, csv_rows
 
 ARTICLE = "第六条"
 RULE = "history/checklist-version"
@@ -20,9 +18,7 @@ PATH = "checklist.csv"
 
 
 def _versions(text: str | None) -> dict[tuple[str, str], tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO((text or "").lstrip("\ufeff"), newline=""))
-    return {(row.get("item_id") or "", row.get("version") or ""): (number, {k: v or "" for k, v in row.items() if k})
-            for number, row in enumerate(reader, start=2)}
+    return {(row.get("item_id", ""), row.get("version", "")): (number, row) for number, row in csv_rows(text)}
 
 
 def check(change: Change) -> Iterable[Finding]:

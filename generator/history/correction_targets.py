@@ -6,13 +6,11 @@ exist cannot be corrected; either way a correction record would misstate the his
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from generator.findings import Finding, error
 from generator.history.append_only import first_difference
-from generator.history.change import Change
+from generator.history.change import Change, csv_rows
 from generator.history.published_results import published, rows_by_key
 
 ARTICLE = "第十九条"
@@ -23,9 +21,8 @@ def _new_rows(change: Change) -> list[tuple[int, dict[str, str]]]:
     before, after = change.base_text("corrections.csv") or "", change.head_text("corrections.csv") or ""
     if first_difference(before, after) is not None:
         return []  # the append-only check reports this file
-    rows = list(csv.DictReader(io.StringIO(after.lstrip("\ufeff"), newline="")))
     kept = max(len(before.splitlines()) - 1, 0)
-    return [(number, row) for number, row in enumerate(rows, start=2) if number - 2 >= kept]
+    return [(number, row) for number, row in csv_rows(after) if number - 2 >= kept]
 
 
 def check(change: Change) -> Iterable[Finding]:
@@ -34,7 +31,7 @@ def check(change: Change) -> Iterable[Finding]:
     results = {path.rsplit("/", 1)[-1][:-4]: path for path in change.base_files("results") if path.endswith(".csv")}
     cache: dict[str, set[tuple[str, ...]]] = {}
     for number, row in _new_rows(change):
-        task, obj, item = (row.get(k) or "" for k in ("task_id", "object_id", "item_id"))
+        task, obj, item = (row.get(k, "") for k in ("task_id", "object_id", "item_id"))
         if task not in cache:
             path = results.get(task)
             cache[task] = set(published(rows_by_key(change.base_text(path)))) if path else set()

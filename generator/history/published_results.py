@@ -6,12 +6,10 @@ must be in the working tree unchanged. Rows not yet published may still be edite
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from generator.findings import Finding, error
-from generator.history.change import Change
+from generator.history.change import Change, csv_rows
 
 ARTICLE = "第十九条"
 RULE = "history/published-result"
@@ -23,12 +21,9 @@ Row = dict[str, str]
 
 def rows_by_key(text: str | None) -> dict[tuple[str, ...], tuple[int, Row]]:
     """Rows keyed by (task, object, item), each with its physical row number (header = 1)."""
-    if not text:
-        return {}
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     out: dict[tuple[str, ...], tuple[int, Row]] = {}
-    for number, row in enumerate(reader, start=2):
-        out.setdefault(tuple(row.get(k) or "" for k in KEY), (number, {k: v or "" for k, v in row.items() if k}))
+    for number, row in csv_rows(text):
+        out.setdefault(tuple(row.get(k, "") for k in KEY), (number, row))
     return out
 
 

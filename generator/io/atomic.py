@@ -14,3 +14,8 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """UTF-8 text with LF line ends, written atomically."""
+    write_bytes_atomically(path, text.encode("utf-8"))

@@ -20,7 +20,7 @@ ARTICLE = "第十九条"
 RULE = "corrections"
 
 
-def _follow_up_pattern() -> re.Pattern[str]:
+def follow_up_pattern() -> re.Pattern[str]:
     field = next(f for f in table_schema("results")["fields"] if f["name"] == "follow_up")
     return re.compile(field["constraints"]["pattern"])
 
@@ -43,7 +43,7 @@ def check(ds: Dataset) -> Iterable[Finding]:
     named = ds.results.join(ds.corrections.select(keys).unique(), on=keys, how="semi", nulls_equal=True)
     results = {(r["task_id"], r["object_id"], r["item_id"]): dict(r) for r in named.iter_rows(named=True)}
     codes = set(ds.result_codes["code"].to_list())
-    follow_up = _follow_up_pattern()
+    follow_up = follow_up_pattern()
     # Rows with an unreadable id or date are reported by the schema; they cannot be judged here.
     ordered = ds.corrections.filter(pl.col("correction_id").is_not_null() & pl.col("approved_on").is_not_null()
                                     ).sort("correction_id")

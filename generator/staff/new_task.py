@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from generator.draw.workflow import write_atomically
 from generator.errors import UsageError
 from generator.findings import has_errors
+from generator.io.atomic import write_atomically
 from generator.layout import Layout
 from generator.load import load_plans, load_scenarios
 from generator.model import Scenario

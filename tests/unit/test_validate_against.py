@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.history import CHECKS
 
 MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 TODAY = "2026-11-20"
@@ -42,6 +44,15 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def unpublished_in_base(repo: Path) -> Path:
+    """Make the base hold one result row not yet published (row 3 of RESULTS); returns the file."""
+    path = repo / RESULTS
+    edit(path, "2025-03-19,2025-03-19\n", "2025-03-19,\n")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "not yet published")
+    git(repo, "branch", "-f", "main")
+    return path
 
 
 def test_unchanged_branch_passes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,10 +98,7 @@ def test_deleted_published_row_is_refused(repo: Path, capsys: pytest.CaptureFixt
 
 
 def test_unpublished_result_may_still_be_edited(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = repo / RESULTS
-    edit(path, "2025-03-19,2025-03-19\n", "2025-03-19,\n")  # unpublish a row in the base
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "not yet published")
-    git(repo, "branch", "-f", "main")
+    path = unpublished_in_base(repo)
     edit(path, "R05,列入经营异常名录,2025-03-19,\n", "R05,列入经营异常名录,2025-03-19,2025-03-20\n")
     code, out = against(capsys)
     assert code == 0, out
@@ -116,10 +124,7 @@ def test_rewritten_correction_is_refused_but_appended_one_passes(repo: Path,
 
 
 def test_correction_of_unpublished_result_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = repo / RESULTS
-    edit(path, "2025-03-19,2025-03-19\n", "2025-03-19,\n")
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "not yet published")
-    git(repo, "branch", "-f", "main")
+    path = unpublished_in_base(repo)
     edit(path, "2025-03-19,\n", "2025-03-19,2026-11-19\n")  # published by this very change
     with (repo / "data/corrections.csv").open("a", encoding="utf-8") as out_file:
         out_file.write("GZ-2026-0006,ZB-2025-001,91370302EBN26YG3HX,SCJG-002,result_code,R05,R01,"
@@ -171,10 +176,6 @@ def test_unknown_revision_and_no_repository(repo: Path, tmp_path: Path, capsys: 
 
 
 def test_staff_guide_lists_every_refusal_with_its_article() -> None:
-    import re
-
-    from generator.history import CHECKS
-
     guide = (Path(__file__).resolve().parents[2] / "content" / "staff-guide.md").read_text(encoding="utf-8")
     listed = dict(re.findall(r"\| `(history/[a-z-]+)` \| (第[^|]+条) \|", guide))
     assert listed == {check.RULE: listed.get(check.RULE) for check in CHECKS}
