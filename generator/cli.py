@@ -42,8 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--today", type=_date, default=None,
                        help="按哪一天判断逾期（默认今天）/ the day overdue is judged against")
     check.add_argument("--against", metavar="REV", default=None,
-                       help="与某个 git 版本（如 origin/main）比较，拒绝修改已锁定、已公示的内容 / "
-                            "also refuse changes to what REV already locked or published")
+                       help="与某个 git 版本（如 origin/main）比较，拒绝修改已锁定、已公示的内容，"
+                            "并完整重算本次新增或改动的抽取 / also refuse changes to what REV already locked "
+                            "or published, and recompute the draws the change adds or touches")
 
     draw = commands.add_parser("draw", help="抽取检查对象和执法人员 / the double-random draw")
     steps = draw.add_subparsers(dest="step", required=True, metavar="STEP")
@@ -115,12 +116,15 @@ def _parser() -> argparse.ArgumentParser:
 def _validate(args: argparse.Namespace) -> int:
     from generator.validate import validate
 
-    _, findings = validate(args.data, as_of=args.today)
     if args.against:
         from generator.findings import ordered
-        from generator.history import check_against
+        from generator.history import changes_against, check_change, touched_draws
 
-        findings = ordered([*findings, *check_against(args.data, args.against)])
+        change = changes_against(args.data, args.against)
+        _, findings = validate(args.data, as_of=args.today, recompute_draws=touched_draws(change))
+        findings = ordered([*findings, *check_change(change)])
+    else:
+        _, findings = validate(args.data, as_of=args.today)
     render = {"text": format_text, "github": format_github, "json": format_json}[args.format]
     sys.stdout.write(render(findings))
     if has_errors(findings):

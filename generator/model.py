@@ -149,6 +149,9 @@ class Dataset:
     unusable: set[str] = field(default_factory=set)
     # The day "now" means for rules about what is overdue; a parameter so runs are repeatable.
     as_of: dt.date = field(default_factory=dt.date.today)
+    # Draws (task ids) to recompute in full; every other draw is checked for integrity only
+    # (see generator.draw.verify). `validate --against` names the draws a change touches.
+    recompute_draws: frozenset[str] = frozenset()
 
     @property
     def tasks(self) -> dict[str, Task]:

@@ -12,10 +12,17 @@ from generator.model import Dataset
 from generator.rules import run_rules
 
 
-def validate(root: Path, *, as_of: dt.date | None = None) -> tuple[Dataset, list[Finding]]:
+def validate(root: Path, *, as_of: dt.date | None = None,
+             recompute_draws: frozenset[str] = frozenset()) -> tuple[Dataset, list[Finding]]:
+    """Load everything under `root` and run every rule.
+
+    Locked draws are checked for integrity (their files are the ones locked); those named in
+    `recompute_draws` are also recomputed, as `sunlight verify` recomputes every draw.
+    """
     if not root.is_dir():
         raise UsageError(f"数据目录不存在：{root}")
     dataset, findings = load(root)
     if as_of is not None:
         dataset.as_of = as_of
+    dataset.recompute_draws = recompute_draws
     return dataset, ordered([*findings, *run_rules(dataset)])

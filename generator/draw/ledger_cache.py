@@ -15,10 +15,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from generator.draw.verified import cache_file
 from generator.draw.verify import read_json_object
 
 LIMIT = 50_000  # summaries kept
+
+
+def cache_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sunlight" / "ledger-summaries.json"
 
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:
@@ -38,7 +42,7 @@ def _summary(record: dict[str, Any]) -> dict[str, Any]:
 def ledger_records(root: Path) -> dict[str, dict[str, Any]]:
     """Task id → summary of each readable locked record under `root/draws` (see module doc)."""
     base = root / "draws" if (root / "draws").is_dir() else root
-    path = cache_file().with_name("ledger-summaries.json")
+    path = cache_file()
     try:
         known: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -3,6 +3,14 @@
 Works on any directory holding `draws/<year>/<task>/` as published (the repository's
 `data/`, the built site, or a downloaded data package): it needs neither the plans nor
 the object directory, only the draw files themselves.
+
+Besides the full recomputation (`sunlight verify`), a draw can be checked for integrity
+only (what `validate` does for draws it is not asked to recompute): every file hashes to
+what the locked record states, the record hashes to its `record_sha256`, the chain links
+and the seed follows from the manifest and the beacon value. That proves the files are the
+ones locked, in milliseconds; only recomputation proves the locked selection itself was
+drawn by the rules, and a draw that fails the integrity check is recomputed to say exactly
+what differs.
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,13 +30,13 @@ from generator.draw.canonical import (
     ROSTER_HEADER,
     canonical_csv,
     id_key,
+    json_sha256,
     parse_canonical_csv,
     sha256_hex,
 )
 from generator.draw.drand import verify_quicknet
-from generator.draw.engine import draw
+from generator.draw.engine import draw, seed_of
 from generator.draw.ledger import chain_order, record_sha256
-from generator.draw.verified import VerifiedDraws, draw_key
 
 
 @dataclass(frozen=True)
@@ -120,18 +128,31 @@ class _Checker:
             raise _Stop(Difference(self.name, field_name, _short(expected), _short(found), message))
 
 
-def _file_rows(check: _Checker, directory: Path, filename: str, header: str,
-               declared: dict[str, Any] | None, what: str) -> list[tuple[str, str]]:
-    """Rows of a canonical input file after checking its hash and row count."""
+# The input files of a draw: file name, its entry in the manifest, header, what a clerk calls it.
+INPUTS = (("frame.csv", "frame", FRAME_HEADER, "抽取框架"), ("roster.csv", "inspectors", ROSTER_HEADER, "人员名单"),
+          ("exclusions.csv", "exclusions", EXCLUSIONS_HEADER, "回避配对"))
+
+
+def _file_bytes(check: _Checker, directory: Path, filename: str, declared: dict[str, Any],
+                what: str) -> bytes:
+    """An input file's bytes after checking that they hash to what the manifest states."""
     path = directory / filename
-    if declared is None:
-        return []
     if not path.exists():
         check.same(f"{filename}", "存在", "缺失", f"缺少{what}文件 {filename}")
     data = path.read_bytes()
     key = filename.removesuffix(".csv").replace("roster", "inspectors")
     check.same(f"{key}.sha256", declared.get("sha256"), sha256_hex(data),
                f"{what}文件的 SHA-256 与清单（manifest）不符：文件被改动过")
+    return data
+
+
+def _file_rows(check: _Checker, directory: Path, filename: str, header: str,
+               declared: dict[str, Any] | None, what: str) -> list[tuple[str, str]]:
+    """Rows of a canonical input file after checking its hash and row count."""
+    if declared is None:
+        return []
+    data = _file_bytes(check, directory, filename, declared, what)
+    key = filename.removesuffix(".csv").replace("roster", "inspectors")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -149,7 +170,7 @@ def _file_rows(check: _Checker, directory: Path, filename: str, header: str,
 
 
 def _check_beacon(check: _Checker, directory: Path, manifest: dict[str, Any],
-                  beacon_value: str) -> None:
+                  beacon_value: str, signature_too: bool = True) -> None:
     beacon, problem = read_json_object(directory / "beacon.json")
     if beacon is None:
         check.same("beacon.json", "存在", problem or "", f"信标文件有问题：{problem}")
@@ -167,10 +188,11 @@ def _check_beacon(check: _Checker, directory: Path, manifest: dict[str, Any],
             derived = "签名不是十六进制"
         check.same("beacon.randomness", derived, beacon.get("randomness"),
                    "drand 随机数应等于其签名的 SHA-256")
-        round_number = beacon.get("round")
-        valid = isinstance(round_number, int) and verify_quicknet(round_number, signature)
-        check.same("beacon.signature", "有效", "有效" if valid else "无效",
-                   "drand 签名不是 League of Entropy quicknet 对所声明轮次的签名")
+        if signature_too:  # a pairing check: about a second each in pure Python
+            round_number = beacon.get("round")
+            valid = isinstance(round_number, int) and verify_quicknet(round_number, signature)
+            check.same("beacon.signature", "有效", "有效" if valid else "无效",
+                       "drand 签名不是 League of Entropy quicknet 对所声明轮次的签名")
         check.same("beacon_value", beacon.get("randomness"), beacon_value,
                    "记录中的信标值与 drand 轮次的随机数不同")
     else:
@@ -192,8 +214,8 @@ def first_difference(expected: Any, found: Any, path: tuple[str, ...] = ()) -> t
 
 
 def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str]],
-               previous: str = GENESIS_PREVIOUS) -> DrawReport:
-    """Check one locked draw.
+               previous: str = GENESIS_PREVIOUS, *, recompute: bool = True) -> DrawReport:
+    """Check one locked draw: recompute it in full, or (`recompute=False`) its integrity only.
 
     `prior_by_year` counts, per year, the selections that the records before it in the
     ledger state; `previous` is the record_sha256 the record before it states.
@@ -216,12 +238,11 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
             path, locked, edited = first_difference(manifest, manifest_file)  # the record is what was locked
             check.same(".".join(["manifest", *path]), locked, edited,
                        "manifest.json 与锁定记录中的清单不同：清单在抽取后被改动")
-        frame = _file_rows(check, published.directory, "frame.csv", FRAME_HEADER,
-                           manifest.get("frame"), "抽取框架")
-        roster = _file_rows(check, published.directory, "roster.csv", ROSTER_HEADER,
-                            manifest.get("inspectors"), "人员名单")
-        exclusions = _file_rows(check, published.directory, "exclusions.csv", EXCLUSIONS_HEADER,
-                                manifest.get("exclusions"), "回避配对")
+        if not recompute:
+            _check_integrity(check, published.directory, record, manifest, previous)
+            return report
+        frame, roster, exclusions = (_file_rows(check, published.directory, filename, header, manifest.get(key), what)
+                                     for filename, key, header, what in INPUTS)
         beacon_value = str(record.get("beacon_value", ""))
         _check_beacon(check, published.directory, manifest, beacon_value)
         prior = prior_by_year.get(manifest.get("year"), Counter())
@@ -259,19 +280,38 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
     return report
 
 
+def _check_integrity(check: _Checker, directory: Path, record: dict[str, Any], manifest: dict[str, Any],
+                     previous: str) -> None:
+    """Everything `verify_one` checks except the tickets, the selection and the teams."""
+    for filename, key, _, what in INPUTS:
+        declared = manifest.get(key)
+        if isinstance(declared, dict):
+            _file_bytes(check, directory, filename, declared, what)
+    beacon_value = str(record.get("beacon_value", ""))
+    _check_beacon(check, directory, manifest, beacon_value, signature_too=False)
+    manifest_sha256 = json_sha256(manifest)
+    check.same("manifest_sha256", manifest_sha256, record.get("manifest_sha256"), "清单的哈希与记录不符")
+    check.same("seed", seed_of(manifest_sha256, beacon_value), record.get("seed"),
+               "种子与由清单哈希和信标值算出的不同")
+    check.same("record_sha256", record_sha256(record), record.get("record_sha256"),
+               "记录的哈希（record_sha256）与记录内容不符：记录被改动")
+    check.same("manifest.previous", previous, manifest.get("previous"), "清单的 previous 不是账本中前一条记录的哈希")
+
+
 def _count_selections(record: Mapping[str, Any], prior_by_year: dict[Any, Counter[str]]) -> None:
     """Add the objects a record states it selected to its year's counts (for the cap)."""
     counts = prior_by_year.setdefault((record.get("manifest") or {}).get("year"), Counter())
     counts.update(str(s.get("object_id")) for s in record.get("selected") or [] if isinstance(s, dict))
 
 
-def verify_ledger(root: Path, only: str | None = None, verified: VerifiedDraws | None = None,
-                  parsed: Mapping[Path, dict[str, Any]] | None = None) -> list[DrawReport]:
+def verify_ledger(root: Path, only: str | None = None, parsed: Mapping[Path, dict[str, Any]] | None = None,
+                  recompute: Callable[[str], bool] | None = None) -> list[DrawReport]:
     """Reports for every locked draw (or just `only`), in ledger order.
 
-    With `verified` (what `validate` passes), a draw whose folder and earlier ledger are
-    byte for byte as when it last verified is not recomputed; see `generator.draw.verified`.
-    `parsed`: records already parsed, see `find_draws`.
+    Every draw is recomputed unless `recompute` says otherwise for its task id: those draws
+    are checked for integrity only, and recomputed after all if that fails, so that the
+    report names the first real difference. `parsed`: records already parsed, see
+    `find_draws`.
     """
     published = find_draws(root, parsed)
     by_name = {p.task_id: p for p in published}
@@ -279,18 +319,14 @@ def verify_ledger(root: Path, only: str | None = None, verified: VerifiedDraws |
     order, problems = chain_order(records)
     reports: list[DrawReport] = []
     prior_by_year: dict[Any, Counter[str]] = {}
-    previous, key = GENESIS_PREVIOUS, ""
+    previous = GENESIS_PREVIOUS
     for name in order:
         record, this = records[name], by_name[name]
-        if verified is not None:
-            key = draw_key(key, this.directory)
         if only is None or name == only:
-            if verified is not None and key in verified:
-                report = DrawReport(name, this.directory)
-            else:
+            full = recompute is None or recompute(name)
+            report = verify_one(this, prior_by_year, previous, recompute=full)
+            if not full and not report.ok:
                 report = verify_one(this, prior_by_year, previous)
-                if verified is not None and report.ok:
-                    verified.add(key)
             reports.append(report)
         _count_selections(record, prior_by_year)
         previous = str(record.get("record_sha256"))
@@ -303,6 +339,4 @@ def verify_ledger(root: Path, only: str | None = None, verified: VerifiedDraws |
     for p in published:
         if p.record is None and (only is None or p.task_id == only):
             reports.append(verify_one(p, {}))
-    if verified is not None:
-        verified.save()
     return reports

@@ -28,8 +28,18 @@ CHECKS = (locked_draws, drawn_tasks_kept, published_results, append_only, correc
 
 def check_against(root: Path, rev: str) -> list[Finding]:
     """Every finding about how the data under `root` changed since revision `rev`."""
-    change = changes_against(root, rev)
+    return check_change(changes_against(root, rev))
+
+
+def check_change(change: Change) -> list[Finding]:
     return ordered(finding for check in CHECKS for finding in check.check(change))
 
 
-__all__ = ["Change", "changes_against", "check_against"]
+def touched_draws(change: Change) -> frozenset[str]:
+    """Task ids of the draws whose folder a change adds, edits or deletes files in: the
+    draws `validate --against` recomputes in full."""
+    return frozenset(parts[2] for parts in (path.split("/") for path in change.touched)
+                     if len(parts) == 4 and parts[0] == "draws")
+
+
+__all__ = ["Change", "changes_against", "check_against", "check_change", "touched_draws"]

@@ -1,16 +1,17 @@
 """Locked draws are never changed and form an unbroken chain (第十二条: 一经锁定不得更改).
 
-Runs the same verification the public runs (`sunlight verify`) and reports the first
-difference of each draw as a finding, plus plan edits made after a task was drawn. Draws
-that already verified, unchanged and after an unchanged ledger, are not recomputed
-(`generator.draw.verified`).
+Checks every draw's integrity (its files are the ones locked, the chain is unbroken) and
+recomputes, as the public does with `sunlight verify`, the draws the dataset names
+(`validate --against` names those a change adds or touches) and any draw whose integrity
+fails, reporting the first difference of each as a finding; plus plan edits made after a
+task was drawn. Recomputing every draw of a city takes minutes; `sunlight verify --all`
+does that, in CI and for anyone holding the published files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from generator.draw.verified import VerifiedDraws
 from generator.draw.verify import verify_ledger
 from generator.findings import Finding, error
 from generator.model import Dataset
@@ -22,7 +23,8 @@ RULE = "draw/locked"
 def check(ds: Dataset) -> Iterable[Finding]:
     parsed = {d.directory: d.record for d in ds.draws if d.record is not None}
     unreadable = {d.directory for d in ds.draws if d.record is None and (d.directory / "record.json").exists()}
-    for report in verify_ledger(ds.layout.root, verified=VerifiedDraws(), parsed=parsed):
+    recompute = ds.recompute_draws
+    for report in verify_ledger(ds.layout.root, parsed=parsed, recompute=recompute.__contains__):
         for difference in report.differences:
             if difference.field == "manifest.json" or (difference.field == "record.json" and report.directory
                                                          in unreadable):

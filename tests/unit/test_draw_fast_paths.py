@@ -1,9 +1,10 @@
-"""Fast paths that must not change a result: cached draw verification, canonical and indented JSON."""
+"""Fast paths that must not change a result: integrity-only draw checks, canonical and indented JSON."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import rfc8785
@@ -12,48 +13,66 @@ from hypothesis import strategies as st
 
 import generator.draw.verify as verify_module
 from generator.draw.canonical import canonical_json
-from generator.draw.verified import VerifiedDraws
+from generator.draw.ledger import record_sha256
 from generator.draw.verify import verify_ledger
 
 
-def _run(root: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
-    """(draws recomputed, fields of differences) for one cached verification."""
+def _run(root: Path, monkeypatch: pytest.MonkeyPatch, recompute: frozenset[str] = frozenset()
+         ) -> tuple[list[str], list[tuple[str, str]]]:
+    """(draws recomputed, (task, field) of each difference) for one validate-style verification."""
     recomputed: list[str] = []
     original = verify_module.verify_one
 
-    def counting(published: verify_module.PublishedDraw, *args: object) -> verify_module.DrawReport:
-        recomputed.append(published.task_id)
-        return original(published, *args)  # type: ignore[arg-type]
+    def counting(published: verify_module.PublishedDraw, *args: Any, **kwargs: Any) -> verify_module.DrawReport:
+        if kwargs.get("recompute", True):
+            recomputed.append(published.task_id)
+        return original(published, *args, **kwargs)
 
     monkeypatch.setattr(verify_module, "verify_one", counting)
-    reports = verify_ledger(root, verified=VerifiedDraws(cache))
-    return recomputed, [d.field for r in reports for d in r.differences]
+    reports = verify_ledger(root, recompute=recompute.__contains__)
+    return recomputed, [(r.task_id, d.field) for r in reports for d in r.differences]
 
 
-def test_second_run_recomputes_nothing_and_edits_are_still_caught(
-        minimal_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = tmp_path / "cache" / "verified.json"
-    first, problems = _run(minimal_copy, cache, monkeypatch)
-    assert len(first) == 32 and problems == []
-    assert _run(minimal_copy, cache, monkeypatch) == ([], [])
-
-    path = minimal_copy / "draws" / "2026" / "ZB-2026-013" / "record.json"
+def _edit_record(root: Path, task: str, rehash: bool) -> None:
+    path = root / "draws" / "2026" / task / "record.json"
     record = json.loads(path.read_text(encoding="utf-8"))
     record["selected"][0]["ticket"] = "0" * 64
+    if rehash:
+        record["record_sha256"] = record_sha256(record)
     path.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
-    recomputed, problems = _run(minimal_copy, cache, monkeypatch)
-    # The edited record and every later one (their yearly cap depends on it) are recomputed.
-    assert recomputed[0] == "ZB-2026-013" and len(recomputed) == 3
-    assert problems == ["selected[0].ticket"]
-    assert verify_ledger(minimal_copy)[0].ok  # `sunlight verify` recomputes regardless
 
 
-def test_unreadable_cache_only_costs_time(minimal_copy: Path, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = tmp_path / "verified.json"
-    cache.write_text("{not json", encoding="utf-8")
-    recomputed, problems = _run(minimal_copy, cache, monkeypatch)
-    assert len(recomputed) == 32 and problems == []
+def test_integrity_only_recomputes_nothing_on_a_sound_ledger(minimal_copy: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _run(minimal_copy, monkeypatch) == ([], [])
+    recomputed, problems = _run(minimal_copy, monkeypatch, frozenset({"ZB-2026-013"}))
+    assert (recomputed, problems) == (["ZB-2026-013"], [])
+
+
+def test_an_edited_record_fails_integrity_and_is_recomputed_to_name_the_difference(
+        minimal_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _edit_record(minimal_copy, "ZB-2026-013", rehash=False)
+    recomputed, problems = _run(minimal_copy, monkeypatch)
+    assert recomputed == ["ZB-2026-013"]
+    assert problems == [("ZB-2026-013", "selected[0].ticket")]
+
+
+def test_a_rehashed_forgery_at_the_head_of_the_ledger_needs_recomputation(
+        minimal_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the integrity check cannot see: a record edited and re-hashed with nothing after
+    it. `validate --against` refuses the edit of a committed record, and recomputes a new
+    one; `sunlight verify` recomputes every draw."""
+    head = _head(minimal_copy)
+    _edit_record(minimal_copy, head, rehash=True)
+    assert _run(minimal_copy, monkeypatch) == ([], [])
+    assert _run(minimal_copy, monkeypatch, frozenset({head}))[1] == [(head, "selected[0].ticket")]
+    assert [(r.task_id, d.field) for r in verify_ledger(minimal_copy) for d in r.differences] == [
+        (head, "selected[0].ticket")]
+
+
+def _head(root: Path) -> str:
+    reports = verify_ledger(root)
+    return reports[-1].task_id
 
 
 JSON = st.recursive(

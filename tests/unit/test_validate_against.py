@@ -181,3 +181,34 @@ def test_staff_guide_lists_every_refusal_with_its_article() -> None:
     assert listed == {check.RULE: listed.get(check.RULE) for check in CHECKS}
     for check in CHECKS:
         assert check.ARTICLE in listed[check.RULE], check.RULE
+
+
+def test_a_new_draw_is_recomputed_in_full(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Plain `validate` checks a draw's integrity; a draw the change adds is also recomputed,
+    so a record whose selection was edited and re-hashed does not get in."""
+    import json
+
+    from generator.draw.ledger import record_sha256
+    from generator.draw.verify import verify_ledger
+
+    head = verify_ledger(repo / "data")[-1].directory.relative_to(repo).as_posix()
+    saved = repo.parent / "saved-draw"
+    shutil.copytree(repo / head, saved)
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "rm", "-rq", head)
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "before the last draw")
+    git(repo, "branch", "-f", "main")
+    shutil.copytree(saved, repo / head)
+    record = json.loads((repo / head / "record.json").read_text(encoding="utf-8"))
+    forged = record["selected"][0]["ticket"] = "0" * 64
+    record["record_sha256"] = record_sha256(record)
+    (repo / head / "record.json").write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    assert main(["validate", "--data", "data", "--today", TODAY]) == 0  # integrity holds
+    capsys.readouterr()
+    code, out = against(capsys, "--format", "json")
+    assert code == 1
+    [finding] = [f for f in json.loads(out)["findings"] if f["severity"] == "error"]
+    assert (finding["file"], finding["rule"], finding["field"]) == (f"{head}/record.json", "draw/locked",
+                                                                   "selected[0].ticket")
+    assert finding["message"].startswith("第 1 个抽中对象与重新计算的结果不同（selected[0].ticket：应为 ")
+    assert finding["message"].endswith(f"实际为 {forged}）")
