@@ -7,6 +7,7 @@ import csv
 import gzip
 import io
 import json
+import os
 import shutil
 import socket
 import sqlite3
@@ -362,13 +363,153 @@ def test_the_site_lists_every_download_with_size_format_and_checksum(tmp_path: P
     assert "更正 GZ-2026-0006" in changes and f"与上一版本 {latest['version']} 相比" in changes
 
 
-def test_a_release_with_personal_data_is_refused_before_anything_else_is_written(
+def test_a_release_with_personal_data_is_refused(
         source: Path, tmp_path: Path) -> None:
     changed = tmp_path / "data"
     shutil.copytree(source, changed)
     rename_object(changed, OBJECT, "曹磊静")  # an inspector's name, which is never published
     with pytest.raises(BuildFailed) as caught:
         build(changed, tmp_path / "out")
-    assert str(caught.value) == ("发现 2 个数据文件含有个人信息，数据未发布（第二十一条）：objects.csv：不公开字段的值 “曹**”；"
-                                 "results_objects.csv：不公开字段的值 “曹**”")
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    assert str(caught.value) == ("发现 2 个数据文件含有个人信息，数据未发布（第二十一条）："
+                                 "objects.csv：不公开字段的值 “曹**”；results_objects.csv：不公开字段的值 “曹**”")
+
+
+FAKE_GH = '''#!/usr/bin/env python3
+"""A stand-in for GitHub's `gh`: releases are folders under $FAKE_GH_ROOT/OWNER/REPO/releases/download/TAG/,
+which the test's HTTP server serves as GitHub serves release assets."""
+import json, os, shutil, sys
+from pathlib import Path
+args = sys.argv[1:]
+with open(os.environ["FAKE_GH_LOG"], "a", encoding="utf-8") as log:
+    log.write(json.dumps(args, ensure_ascii=False) + "\\n")
+repo = "/".join(args[args.index("--repo") + 1].split("/")[-2:])  # HOST/OWNER/REPO off github.com
+folder = Path(os.environ["FAKE_GH_ROOT"]) / repo / "releases" / "download" / args[2]
+if args[:2] == ["release", "view"]:
+    sys.exit(0 if folder.is_dir() else 1)
+if args[:2] == ["release", "create"]:
+    folder.mkdir(parents=True)
+if args[:2] == ["release", "upload"]:
+    for name in args[3:args.index("--repo")]:
+        shutil.copyfile(name, folder / Path(name).name)
+'''
+
+
+def test_a_city_release_is_served_from_github_releases_and_past_ones_stay_there(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.unit.test_workflows import live_site
+
+    live = tmp_path / "live"  # the live site, and GitHub's release assets under o/r/releases/download/
+    live.mkdir()
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (tools / "gh").chmod(0o755)
+    log = tmp_path / "gh.log"
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_GH_ROOT", str(live))
+    monkeypatch.setenv("FAKE_GH_LOG", str(log))
+    with live_site(live) as url:
+        template = f"{url}o/r/releases/download/data-{{version}}/"
+        site, out = tmp_path / "site", tmp_path / "release"
+        assert main(["build", "--data", str(MINIMAL), "--output", str(site), "--downloads-out", str(out),
+                     "--downloads-url", template]) == 0
+        index = json.loads((site / "data/releases.json").read_text(encoding="utf-8"))
+        version = index["latest"]
+        base = f"{url}o/r/releases/download/data-{version}/"
+        assert index["latest_url"] == base and index["releases"][0]["url"] == base
+        # The site keeps only small files; the release's files wait in --downloads-out for upload.
+        assert sorted(p.relative_to(site / "data").as_posix() for p in (site / "data").rglob("*")) == [
+            version, f"{version}/SHA256SUMS", "latest.json", "releases.json", "releases.xml"]
+        listed = {f["path"] for f in index["releases"][0]["files"]}
+        assert {p.name for p in (out / version).iterdir()} == listed | {"SHA256SUMS"}
+        html = (site / "downloads/index.html").read_text(encoding="utf-8")
+        assert f'href="{base}sunlight.sqlite.gz"' in html and f'href="{base}datapackage.json"' in html
+        assert f'href="../data/{version}/SHA256SUMS"' in html
+        pointer = json.loads((site / "data/latest.json").read_text(encoding="utf-8"))
+        assert {f["url"] for f in pointer["files"]} == {base + name for name in listed}
+
+        assert main(["releases", "upload", str(out), "--downloads-url", template, "--target", "0a1b2c"]) == 0
+        assert f"已上传数据版本 {version}（{len(listed) + 1} 个文件）到 GitHub Release data-{version}。" in (
+            capsys.readouterr().out)
+        calls = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+        repo = f"{url.split('/')[2]}/o/r"  # gh's form for a host other than github.com
+        assert calls[1][:7] == ["release", "create", f"data-{version}", "--repo", repo, "--title",
+                                f"数据版本 {version}"]
+        assert calls[1][-2:] == ["--target", "0a1b2c"] and "首次发布。" in calls[1][8]
+        shutil.copytree(site, live, dirs_exist_ok=True)  # deployed
+        # A journalist downloads from the release and checks against the site's checksums.
+        downloads = tmp_path / "downloads"
+        downloads.mkdir()
+        for name in ("sunlight-all.zip", "results_items.csv"):
+            with urllib.request.urlopen(base + name) as response:
+                (downloads / name).write_bytes(response.read())
+        with urllib.request.urlopen(f"{url}data/{version}/SHA256SUMS") as response:
+            (downloads / "SHA256SUMS").write_bytes(response.read())
+        checked = subprocess.run(["sha256sum", "-c", "--ignore-missing", "SHA256SUMS"], cwd=downloads,
+                                 capture_output=True, text=True, check=False)
+        assert checked.stdout == "results_items.csv: OK\nsunlight-all.zip: OK\n"
+
+        # Then a correction, on a fresh runner: fetch, build, upload the new release only.
+        changed = tmp_path / "data"
+        shutil.copytree(MINIMAL, changed)
+        with (changed / "corrections.csv").open("a", encoding="utf-8", newline="\n") as corrections:
+            corrections.write(CORRECTION)
+        fetched = tmp_path / "fetched"
+        assert main(["releases", "fetch", url, "--into", str(fetched)]) == 0
+        assert sorted(p.name for p in (fetched / version).iterdir()) == [
+            "SHA256SUMS", "checklist.csv", "corrections.csv", "draws.csv", "results_items.csv"]
+        site2, out2 = tmp_path / "site2", tmp_path / "release2"
+        assert main(["build", "--data", str(changed), "--output", str(site2), "--releases-from", str(fetched),
+                     "--downloads-out", str(out2), "--downloads-url", template]) == 0
+        # The workflow re-run on the same data: the same release, nothing new to upload.
+        assert main(["releases", "upload", str(out2), "--downloads-url", template]) == 0
+        shutil.copytree(site2, live, dirs_exist_ok=True)
+        assert main(["releases", "fetch", url, "--into", str(tmp_path / "fetched3")]) == 0
+        assert main(["build", "--data", str(changed), "--output", str(tmp_path / "site3"), "--releases-from",
+                     str(tmp_path / "fetched3"), "--downloads-out", str(tmp_path / "release3"),
+                     "--downloads-url", template]) == 0
+        assert not (tmp_path / "release3").exists()
+        assert (tmp_path / "site3/data/releases.json").read_bytes() == (site2 / "data/releases.json").read_bytes()
+    index2 = json.loads((site2 / "data/releases.json").read_text(encoding="utf-8"))
+    assert [r["version"] for r in index2["releases"]] == ["2026-11-20", version]
+    assert index2["releases"][1] == index["releases"][0]  # the past release: same files, same place
+    assert [p.name for p in out2.iterdir()] == ["2026-11-20"]  # only the new release is uploaded
+    assert (site2 / "data" / version / "SHA256SUMS").read_bytes() == (out / version / "SHA256SUMS").read_bytes()
+    change = json.loads((out2 / "2026-11-20/changelog.json").read_text(encoding="utf-8"))
+    assert change["previous"] == version and [c["correction_id"] for c in change["corrections_added"]] == [
+        "GZ-2026-0006"]
+    changes = (site2 / "downloads/changes/index.html").read_text(encoding="utf-8")
+    assert f'<code>{base}</code>' in changes and f'href="{base}datapackage.json"' in changes
+
+
+def test_a_store_without_an_output_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = "https://github.com/o/r/releases/download/data-{version}/"
+    assert main(["build", "--data", str(MINIMAL), "--output", str(tmp_path / "site"), "--downloads-url", url]) == 1
+    assert capsys.readouterr().err == (f"错误：数据文件另存于 {url}：请用 --downloads-out 目录 指定数据文件的输出目录"
+                                       "（生成后上传到该网址，见 sunlight releases upload）\n")
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_release_too_large_for_a_static_host_is_refused_unless_stored_elsewhere(
+        source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.opendata import storage
+
+    # As a city's release would (hundreds of MB): here the limit is lowered instead.
+    monkeypatch.setattr(storage, "DATA_IN_SITE_MAX_BYTES", 200_000)
+    site = tmp_path / "site"
+    assert main(["build", "--data", str(MINIMAL), "--output", str(site)]) == 1
+    message = capsys.readouterr().err
+    assert message.startswith("错误：网站中的全部数据版本共 ") and "超过静态网站可容纳的5000 个文件、0 MB：" in message
+    assert "请在 mkdocs.yml 的 extra.downloads_url 填写另存数据文件的网址" in message
+    assert not site.exists()
+    # Stored elsewhere, the same data builds; the site's data/ is a few small files.
+    assert main(["build", "--data", str(MINIMAL), "--output", str(site), "--downloads-out", str(tmp_path / "out"),
+                 "--downloads-url", "https://downloads.example.org/sunlight/"]) == 0
+    index = json.loads((site / "data/releases.json").read_text(encoding="utf-8"))
+    assert index["latest_url"] == f"https://downloads.example.org/sunlight/{index['latest']}/"
+    assert sum(p.stat().st_size for p in (site / "data").rglob("*") if p.is_file()) < 200_000
+    monkeypatch.setattr(storage, "FILE_IN_SITE_MAX_BYTES", 1000)
+    monkeypatch.setattr(storage, "DATA_IN_SITE_MAX_BYTES", 10**9)
+    with pytest.raises(BuildFailed) as caught:
+        build(source, tmp_path / "data")
+    assert "超过静态网站单个文件 0 MB 的限制" in str(caught.value)
