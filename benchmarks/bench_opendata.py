@@ -3,12 +3,15 @@
     python benchmarks/bench_opendata.py [--data benchmarks/out/city] [--keep]
 
 Loads and validates the city data set (not timed: bench_validate.py measures that), makes the
-site context, then builds every download into benchmarks/out/opendata/data and reports the
-seconds per step (tables, CSV, JSON, then XLSX, SQLite and the archives two at a time in
-threads: each of those is the sum of its jobs' own times, and the wall time is shown; changelog and
-checksums, releases) and the size of every file. A second build over the first
-measures carrying a past release over (checking its SHA256SUMS). Target: all downloads in
-under 60 s. Figures go to stdout and benchmarks/out/bench_opendata.json.
+site context, then builds every download into benchmarks/out/opendata and reports the
+seconds per step (tables, CSV, the size check, then the privacy check of the CSV, JSON (gzip),
+XLSX, SQLite (gzip) and the archives two at a time in threads: each of those is the sum of its
+jobs' own times, and the wall time is shown; changelog and checksums, releases) and the size of
+every file. A city's release is too large for a static site, so it is stored elsewhere
+(`Storage`, as `extra.downloads_url` and `--downloads-out` configure it): the release goes to
+benchmarks/out/opendata/store, the site's data/ keeps the small files. A second build over the
+first (next day's data) measures carrying a past release over and comparing with it. Target: all
+downloads in under 60 s. Figures go to stdout and benchmarks/out/bench_opendata.json.
 """
 
 from __future__ import annotations
