@@ -513,3 +513,27 @@ def test_a_release_too_large_for_a_static_host_is_refused_unless_stored_elsewher
     with pytest.raises(BuildFailed) as caught:
         build(source, tmp_path / "data")
     assert "超过静态网站单个文件 0 MB 的限制" in str(caught.value)
+
+
+def test_switching_to_separate_storage_keeps_earlier_releases_in_the_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert main(["build", "--data", str(MINIMAL), "--output", str(site)]) == 0
+    first = json.loads((site / "data/releases.json").read_text(encoding="utf-8"))["releases"][0]
+    assert first["url"] == f"{first['version']}/"
+    changed = tmp_path / "data"
+    shutil.copytree(MINIMAL, changed)
+    with (changed / "corrections.csv").open("a", encoding="utf-8", newline="\n") as corrections:
+        corrections.write(CORRECTION)
+    out = tmp_path / "release"
+    assert main(["build", "--data", str(changed), "--output", str(site), "--downloads-out", str(out),
+                 "--downloads-url", "https://downloads.example.org/sunlight/"]) == 0
+    index = json.loads((site / "data/releases.json").read_text(encoding="utf-8"))
+    assert [r["url"] for r in index["releases"]] == ["https://downloads.example.org/sunlight/2026-11-20/",
+                                                     f"{first['version']}/"]
+    assert index["releases"][1] == first  # where it was published, byte for byte
+    done = subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=site / "data" / first["version"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.count(": OK") == len(first["files"])
+    assert [p.name for p in out.iterdir()] == ["2026-11-20"]
+    change = json.loads((out / "2026-11-20/changelog.json").read_text(encoding="utf-8"))
+    assert change["previous"] == first["version"] and len(change["corrections_added"]) == 1
