@@ -67,6 +67,17 @@ def _watch_memory() -> dict[str, float]:
     return peaks
 
 
+# A city's data release is too large for the site (generator.opendata.storage): as a deployment
+# would, it is stored elsewhere; the build writes its files beside the site, outside the figures.
+DOWNLOADS_URL = "https://github.com/zibo-sunlight/sunlight/releases/download/data-{version}/"
+
+
+def _downloads(out: Path) -> Path:
+    folder = out.with_name(out.name + "-downloads")
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder
+
+
 def worker_render(root: Path, out: Path) -> dict[str, Any]:
     from generator.load import load
     from generator.publish.build import publish_dataset
@@ -77,7 +88,9 @@ def worker_render(root: Path, out: Path) -> dict[str, Any]:
     rss_load = peak_rss_mb()
     peaks = _watch_memory()
     started = time.perf_counter()
-    report = publish_dataset(ds, out)
+    from generator.opendata.storage import Storage
+
+    report = publish_dataset(ds, out, downloads=Storage(DOWNLOADS_URL, _downloads(out)))
     return {"load": loaded, "render": time.perf_counter() - started, "timings": report.timings,
             "counts": report.counts, "pages": report.pages, "files": report.files, "bytes": report.bytes,
             "peak_rss_mb_load": rss_load, "peak_rss_mb": peak_rss_mb(), "peak_rss_mb_after": peaks}
@@ -87,7 +100,7 @@ def worker_full(root: Path, out: Path) -> dict[str, Any]:
     from generator.publish.build import build_site
 
     started = time.perf_counter()
-    report = build_site(root, out)
+    report = build_site(root, out, downloads_out=_downloads(out), downloads_url=DOWNLOADS_URL)
     return {"seconds": time.perf_counter() - started, "timings": report.timings, "files": report.files,
             "bytes": report.bytes, "warnings": report.warnings, "peak_rss_mb": peak_rss_mb()}
 
@@ -98,7 +111,9 @@ def worker_profile(root: Path, out: Path) -> dict[str, Any]:
 
     ds, _ = load(root)
     path = OUT / "site.prof.txt"
-    profile(lambda: publish_dataset(ds, out), path, top=60)
+    from generator.opendata.storage import Storage
+
+    profile(lambda: publish_dataset(ds, out, downloads=Storage(DOWNLOADS_URL, _downloads(out))), path, top=60)
     return {"file": str(path)}
 
 

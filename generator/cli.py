@@ -93,12 +93,25 @@ def _parser() -> argparse.ArgumentParser:
         "fetch", help="从线上网站下载以往全部数据版本，供 build --releases-from 使用 / fetch past releases")
     fetch.add_argument("site_url", metavar="URL", help="线上网站地址，如 https://example.org/sunlight/")
     fetch.add_argument("--into", type=Path, required=True, metavar="DIR", help="保存到哪个目录 / target folder")
+    upload = release_steps.add_parser(
+        "upload", help="把 build --downloads-out 写出的新数据版本上传到 GitHub Releases / upload new releases")
+    upload.add_argument("directory", type=Path, metavar="DIR", help="build --downloads-out 的目录")
+    upload.add_argument("--downloads-url", metavar="URL", default=None,
+                        help="数据文件的网址（默认取 mkdocs.yml 的 extra.downloads_url）/ overrides the config")
+    upload.add_argument("--target", metavar="COMMIT", default="",
+                        help="新建的 Release 指向哪个提交（如 $GITHUB_SHA）/ commit to tag")
 
     build = commands.add_parser("build", parents=[common], help="生成公开网站和数据下载 / build the public site")
     build.add_argument("--output", type=Path, default=Path("site"), help="网站输出目录（默认 site）")
     build.add_argument("--releases-from", type=Path, action="append", default=[], metavar="DIR",
                        help="沿用此目录中已发布的数据版本（如从线上网站取回的 data/；可重复）"
                             " / carry past releases over")
+    build.add_argument("--downloads-out", type=Path, default=None, metavar="DIR",
+                       help="数据文件另存时（mkdocs.yml 的 extra.downloads_url），新数据版本的文件写到此目录供上传；"
+                            "未配置时数据文件随网站发布，不写此目录 / where a release served elsewhere is written")
+    build.add_argument("--downloads-url", metavar="URL", default=None,
+                       help="数据文件的网址，覆盖 mkdocs.yml 的 extra.downloads_url（可含 {version}）"
+                            " / overrides extra.downloads_url")
     serve = commands.add_parser("serve", parents=[common], help="本地预览网站 / preview the site")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -226,6 +239,8 @@ def _task(args: argparse.Namespace) -> int:
 def _releases(args: argparse.Namespace) -> int:
     from generator.opendata.fetch import fetch_releases
 
+    if args.step == "upload":
+        return _upload(args)
     got = fetch_releases(args.site_url, args.into)
     if got.releases == 0:
         print(f"{args.site_url} 尚未发布任何数据版本：这是第一次发布。")
@@ -235,10 +250,26 @@ def _releases(args: argparse.Namespace) -> int:
     return 0
 
 
+def _upload(args: argparse.Namespace) -> int:
+    from generator.opendata.storage import downloads_url
+    from generator.opendata.upload import upload_releases
+    from generator.publish.settings import load_settings
+
+    url = downloads_url(args.downloads_url or (load_settings().config.get("extra") or {}).get("downloads_url"))
+    done = upload_releases(args.directory, url, args.target)
+    if not done:
+        print(f"{args.directory} 中没有需要上传的新数据版本。")
+    for up in done:
+        print(f"已上传数据版本 {up.version}（{up.files} 个文件）到 GitHub Release {up.tag}。")
+    return 0
+
+
 def _build(args: argparse.Namespace) -> int:
     from generator.publish import build_site
 
-    print(build_site(args.data, args.output, releases_from=args.releases_from).summary())
+    report = build_site(args.data, args.output, releases_from=args.releases_from, downloads_out=args.downloads_out,
+                        downloads_url=args.downloads_url)
+    print(report.summary())
     return 0
 
 

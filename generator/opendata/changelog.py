@@ -14,10 +14,23 @@ CORRECTION_FIELDS = ["correction_id", "task_id", "object_id", "item_id", "field"
 FIELD_NAMES = {"result_code": "检查结果", "follow_up": "后续处理"}
 
 
+# The tables a changelog compares: a release served elsewhere needs only these of the previous one.
+TABLES = ("results_items", "corrections", "checklist", "draws")
+
+
+def csv_file(release: Path, name: str) -> str | None:
+    """The table's CSV in a release folder: beside the descriptor, or under csv/ (releases before 2026-11-27)."""
+    for relative in (f"{name}.csv", f"csv/{name}.csv"):
+        if (release / relative).is_file():
+            return relative
+    return None
+
+
 def _read(release: Path | None, name: str) -> pl.DataFrame | None:
-    if release is None or not (release / "csv" / f"{name}.csv").is_file():
+    relative = csv_file(release, name) if release is not None else None
+    if release is None or relative is None:
         return None
-    return pl.read_csv(release / "csv" / f"{name}.csv", infer_schema=False).fill_null("")
+    return pl.read_csv(release / relative, infer_schema=False).fill_null("")
 
 
 def _new_rows(now: pl.DataFrame, before: pl.DataFrame | None, key: list[str]) -> pl.DataFrame:

@@ -15,7 +15,10 @@ LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by
 
 
 def descriptor(resources: list[Resource], version: str, created: str, repo_url: str,
-               csv_path: str = "csv") -> dict[str, Any]:
+               csv_path: str = "") -> dict[str, Any]:
+    """`csv_path`: the folder of the CSV files relative to the descriptor (empty: beside it, as in
+    a release; `csv` in the archives)."""
+
     def schema(resource: Resource) -> dict[str, Any]:
         out: dict[str, Any] = {"fields": resource.fields, "primaryKey": resource.primary_key,
                                "missingValues": [""]}
@@ -39,11 +42,16 @@ def descriptor(resources: list[Resource], version: str, created: str, repo_url: 
         "licenses": [LICENSE],
         "sources": [{"title": "Sunlight 数据版本库", "path": repo_url}],
         "resources": [{"name": r.name, "title": r.title, "description": r.description, "type": "table",
-                       "path": f"{csv_path}/{r.name}.csv", "format": "csv", "mediatype": "text/csv",
+                       "path": f"{csv_path}/{r.name}.csv" if csv_path else f"{r.name}.csv",
+                       "format": "csv", "mediatype": "text/csv",
                        "encoding": "utf-8", "dialect": {"header": True, "delimiter": ",", "lineTerminator": "\n"},
                        "schema": schema(r)} for r in resources],
     }
 
 
+def descriptor_bytes(value: dict[str, Any]) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode()
+
+
 def write_descriptor(path: Path, value: dict[str, Any]) -> None:
-    path.write_text(json.dumps(value, ensure_ascii=False, indent=1) + "\n", encoding="utf-8", newline="\n")
+    path.write_bytes(descriptor_bytes(value))

@@ -3,8 +3,11 @@
 A static host keeps only what the last deploy uploaded, and a CI runner starts empty, so
 the publishing workflow fetches every earlier release (listed in the live site's
 `data/releases.json`) before building; `sunlight build --releases-from DIR` then carries
-them over byte for byte after checking their SHA256SUMS. Every file is checked against the
-index's SHA-256 as it arrives: a truncated or altered download stops the fetch.
+them over byte for byte after checking their SHA256SUMS. A release served from separate
+storage (generator.opendata.storage) stays there: only its SHA256SUMS is fetched from the site,
+plus, for the newest, the tables the next changelog compares with (from the storage). Every
+file is checked against the index's SHA-256 as it arrives: a truncated or altered download
+stops the fetch.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import BuildFailed
+from generator.opendata.changelog import TABLES
 from generator.opendata.checksums import NAME
-from generator.opendata.releases import INDEX, is_version
+from generator.opendata.releases import INDEX, is_absolute, is_version, version_key
 
 TIMEOUT_SECONDS = 60
 
@@ -69,17 +73,27 @@ def _download(url: str, path: Path, sha256: str | None) -> int:
     return size
 
 
-def _index(site_url: str) -> list[dict[str, Any]]:
+def _index(site_url: str) -> tuple[list[dict[str, Any]], bytes]:
     body = _get(f"{site_url}/data/{INDEX}")
     if body is None:
-        return []  # nothing published yet: the first deploy
+        return [], b""  # nothing published yet: the first deploy
     try:
         index = json.loads(body)
         releases = index["releases"]
-        assert isinstance(releases, list)
+        assert isinstance(releases, list) and all(isinstance(r, dict) for r in releases)
     except (ValueError, KeyError, TypeError, AssertionError) as exc:
         raise BuildFailed(f"{site_url}/data/{INDEX} 不是有效的版本索引") from exc
-    return releases
+    return releases, body
+
+
+def _wanted(release: dict[str, Any], newest: bool) -> list[tuple[str, str | None, bool]]:
+    """(file, SHA-256, from the storage) to fetch: every file of a release in the site; of a release
+    served elsewhere its SHA256SUMS from the site and, for the newest, the changelog's tables."""
+    files = [(str(f["path"]), f.get("sha256"), False) for f in release.get("files", [])]
+    if not is_absolute(str(release.get("url", ""))):
+        return [*files, (NAME, None, False)]
+    tables = {f"{t}.csv" for t in TABLES} if newest else set()
+    return [(NAME, None, False), *((name, digest, True) for name, digest, _ in files if name in tables)]
 
 
 def fetch_releases(site_url: str, into: Path) -> Fetched:
@@ -89,16 +103,22 @@ def fetch_releases(site_url: str, into: Path) -> Fetched:
     site_url = site_url.rstrip("/")
     into.mkdir(parents=True, exist_ok=True)
     releases, files, size = 0, 0, 0
-    for release in _index(site_url):
-        version = str(release.get("version", ""))
+    listed, body = _index(site_url)
+    versions = [str(r.get("version", "")) for r in listed]
+    for version in versions:
         if not is_version(version):
             raise BuildFailed(f"版本索引中的版本号无效：{version!r}")
+    newest = max(versions, key=version_key, default="")
+    for release in listed:
+        version = str(release["version"])
         target = into / version
-        for entry in [*release.get("files", []), {"path": NAME, "sha256": None}]:
-            name = str(entry["path"])
+        for name, digest, stored in _wanted(release, version == newest):
             if name.startswith("/") or ".." in Path(name).parts:
                 raise BuildFailed(f"版本 {version} 的文件路径无效：{name}")
-            got = _download(f"{site_url}/data/{version}/{name}", target / name, entry.get("sha256"))
+            url = f"{release['url']}{name}" if stored else f"{site_url}/data/{version}/{name}"
+            got = _download(url, target / name, digest)
             files, size = files + 1, size + got
         releases += 1
+    if body:
+        (into / INDEX).write_bytes(body)  # where each release is, its files' sizes and its changelog
     return Fetched(releases, files, size)

@@ -1,18 +1,32 @@
-"""JSON: one file per table, an array of objects keyed by field name (dates as ISO strings)."""
+"""JSON: one gzip-compressed file per table, an array of objects keyed by field name (dates as ISO
+strings). Every row repeats its field names, so the plain files were 2.6 times the CSV at city
+scale (656 MB); compressed they are smaller than the CSV. Written in slices of rows, so a million
+rows never sit in memory as one JSON text."""
 
 from __future__ import annotations
 
-import json
+import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 
+from generator.opendata.gz import write_gz
 
-def write_json(frame: pl.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+SLICE_ROWS = 100_000
+
+
+def _slices(frame: pl.DataFrame) -> Iterator[bytes]:
+    yield b"["
+    for start in range(0, len(frame), SLICE_ROWS):
+        buffer = io.BytesIO()
+        frame.slice(start, SLICE_ROWS).write_json(buffer)
+        text = buffer.getvalue()
+        yield (b"," if start else b"") + text[1:-1]  # the slice's array without its brackets
+    yield b"]"
+
+
+def write_json_gz(frame: pl.DataFrame, path: Path) -> None:
     dates = [name for name, kind in frame.schema.items() if kind == pl.Date]
     frame = frame.with_columns(pl.col(dates).dt.to_string("%Y-%m-%d")) if dates else frame
-    if len(frame):
-        frame.write_json(path)
-    else:
-        path.write_text(json.dumps([]), encoding="utf-8")
+    write_gz(path, _slices(frame))

@@ -1,7 +1,9 @@
 """A SQLite database with every table, its primary key, foreign keys, indexes on them, and a few
 views that answer the usual first questions. Built fresh in a temporary file in one transaction,
 rows in key order, so the same data gives the same bytes (a VACUUM would only rewrite 400 MB at city
-scale for nothing); dates are ISO text, yes/no are 0/1."""
+scale for nothing); dates are ISO text, yes/no are 0/1. Rows go in slices (a million rows as
+Python values at once took more than a gigabyte). The file is published gzip-compressed
+(`sunlight.sqlite.gz`, a third of its size)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from pathlib import Path
 
 import polars as pl
 
+from generator.opendata.gz import gzip_file
 from generator.opendata.tables import Resource
 
+SLICE_ROWS = 50_000
 SQL_TYPES = {"integer": "INTEGER", "boolean": "INTEGER", "date": "TEXT", "string": "TEXT"}
 
 VIEWS = {
@@ -60,6 +64,13 @@ def _rows(frame: pl.DataFrame) -> pl.DataFrame:
         + [pl.col(n).cast(pl.Int64) for n, k in frame.schema.items() if k == pl.Boolean])
 
 
+def write_sqlite_gz(path: Path, resources: list[Resource]) -> None:
+    """The database, gzip-compressed into `path` (`….sqlite.gz`)."""
+    plain = path.with_name(path.name.removesuffix(".gz"))
+    write_sqlite(plain, resources)
+    gzip_file(plain, path)
+
+
 def write_sqlite(path: Path, resources: list[Resource]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
@@ -71,8 +82,11 @@ def write_sqlite(path: Path, resources: list[Resource]) -> None:
         for resource in resources:
             connection.execute(_create(resource))
             marks = ", ".join("?" for _ in resource.fields)
-            values = [column.to_list() for column in _rows(resource.frame).iter_columns()]
-            connection.executemany(f"INSERT INTO {_quote(resource.name)} VALUES ({marks})", zip(*values, strict=True))
+            rows = _rows(resource.frame)
+            for start in range(0, len(rows), SLICE_ROWS):
+                values = [column.to_list() for column in rows.slice(start, SLICE_ROWS).iter_columns()]
+                connection.executemany(f"INSERT INTO {_quote(resource.name)} VALUES ({marks})",
+                                       zip(*values, strict=True))
             for fk in resource.foreign_keys:
                 if fk["fields"] != resource.primary_key[:len(fk["fields"])]:
                     columns = ", ".join(map(_quote, fk["fields"]))

@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import BuildFailed
 from generator.findings import Severity
@@ -43,6 +43,9 @@ from generator.publish.render import Page, Renderer
 from generator.publish.settings import Settings, load_settings
 from generator.publish.shell import MARKER, pour, write_shells
 from generator.validate import validate
+
+if TYPE_CHECKING:
+    from generator.opendata.storage import Storage
 
 SITE_MARKER = ".sunlight-site"
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -172,14 +175,20 @@ def _measure(root: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def build_site(data_root: Path, output: Path, releases_from: Sequence[Path] = ()) -> BuildReport:
+def build_site(data_root: Path, output: Path, releases_from: Sequence[Path] = (), *,
+               downloads_out: Path | None = None, downloads_url: str | None = None) -> BuildReport:
     """Build the public site from the data under `data_root` into `output`.
 
     Raises BuildFailed (with a Chinese message) when the data has errors, when any step fails,
     or when an output file would contain personal data; `output` is then left as it was.
+    When the data files are served from elsewhere (mkdocs.yml `extra.downloads_url`, or
+    `downloads_url`), the new release's files go to `downloads_out` (generator.opendata.storage).
     """
+    from generator.opendata.storage import storage
+
     started = time.perf_counter()
     settings = load_settings()
+    downloads = storage(settings.config, downloads_url, downloads_out)
     output = output.resolve()
     _guard_output(output, data_root, settings)
     ds, findings = validate(data_root)
@@ -190,11 +199,12 @@ def build_site(data_root: Path, output: Path, releases_from: Sequence[Path] = ()
                           "请先运行 sunlight validate 查看并修正")
     warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
     return publish_dataset(ds, output, settings=settings, warnings=warnings, started=started,
-                           releases_from=releases_from)
+                           releases_from=releases_from, downloads=downloads)
 
 
 def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = None, warnings: int = 0,
-                    started: float | None = None, releases_from: Sequence[Path] = ()) -> BuildReport:
+                    started: float | None = None, releases_from: Sequence[Path] = (),
+                    downloads: Storage | None = None) -> BuildReport:
     """Render an already validated `Dataset` into `output` (phase two of `build_site`).
 
     Sets `ds.as_of` from the data itself. Exposed for benchmarks that synthesise a data set
@@ -220,7 +230,8 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         docs, site = work / "docs", work / "site"
         renderer = Renderer(settings.templates)
         ctx.open_data = build_open_data(ctx, work / "data", previous=[output / "data", *releases_from],
-                                        repo_url=settings.repo_url, title=str(settings.config.get("site_name", "")))
+                                        repo_url=settings.repo_url, title=str(settings.config.get("site_name", "")),
+                                        storage=downloads)
         lap("open data")
         pages = _pages(ctx)
         lap("view models")
@@ -250,6 +261,8 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         lap("privacy scan")
         files, size = _measure(site)
         _publish(site, output, work)
+        if ctx.open_data is not None:
+            ctx.open_data.deliver()  # a new release served elsewhere: into --downloads-out, for upload
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return BuildReport(output, ds.as_of.isoformat(), len(pages) + len(CONTENT), files + 1, size,

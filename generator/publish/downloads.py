@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.opendata.changelog import summary
+from generator.opendata.releases import Release
 from generator.publish.context import SiteContext
 from generator.publish.draws import PUBLISHED
 from generator.publish.paths import page_url, rel
@@ -14,8 +15,10 @@ from generator.publish.tasks import draw_status
 
 FORMAT_NAMES = {"CSV": "CSV（UTF-8）", "JSON": "JSON", "XLSX": "Excel/WPS 表格", "SQLite": "SQLite 数据库",
                 "ZIP": "ZIP 压缩包", "文本": "文本"}
-GROUPS = (("archives/", "压缩包（含抽取文件，可重新验证抽取）"), ("xlsx/", "Excel / WPS 表格（按年度）"),
-          ("sunlight.sqlite", "数据库"), ("csv/", "CSV 数据表（标准格式）"), ("json/", "JSON 数据表"), ("", "说明文件"))
+# By the end of the file name (a release is one flat folder; releases before 2026-11-27 had sub-folders).
+GROUPS = ((".zip", "压缩包（含抽取文件，可重新验证抽取）"), (".xlsx", "Excel / WPS 表格（按年度）"),
+          (".sqlite.gz", "数据库（gzip 压缩，解压后使用）"), (".csv", "CSV 数据表（标准格式）"),
+          (".json.gz", "JSON 数据表（gzip 压缩）"), ("", "说明文件"))
 
 
 def size_text(size: int) -> str:
@@ -29,18 +32,25 @@ def _open_data(ctx: SiteContext, here: str) -> dict[str, Any] | None:
     release = ctx.open_data
     if release is None:
         return None
+    current = release.release
     groups: dict[str, list[dict[str, Any]]] = {title: [] for _, title in GROUPS}
-    for f in release.release.files:
-        title = next(t for prefix, t in GROUPS if f.path.startswith(prefix))
-        groups[title].append({"path": f.path, "href": rel(here, f"data/latest/{f.path}"),
+    for f in current.files:
+        title = next(t for ending, t in GROUPS if f.path.endswith(ending))
+        groups[title].append({"path": f.path, "href": _file_url(here, current, f.path),
                               "title": release.titles.get(f.path, ""), "format": FORMAT_NAMES.get(f.format, f.format),
                               "size": size_text(f.bytes), "bytes": f.bytes, "sha256": f.sha256})
     return {"version": release.version, "groups": [{"title": k, "files": v} for k, v in groups.items() if v],
-            "sums": rel(here, "data/latest/SHA256SUMS"), "package": rel(here, "data/latest/datapackage.json"),
+            "sums": rel(here, f"data/{release.version}/SHA256SUMS"),
+            "package": _file_url(here, current, "datapackage.json"),
             "index": rel(here, "data/releases.json"), "feed": rel(here, "data/releases.xml"),
-            "changes": rel(here, page_url("downloads", "changes")),
-            "fixed": rel(here, f"data/{release.version}/datapackage.json"),
-            "releases": len(release.releases)}
+            "latest": rel(here, "data/latest.json"), "changes": rel(here, page_url("downloads", "changes")),
+            "external": current.external, "base": current.base if current.external else f"data/{release.version}/",
+            "total": size_text(sum(f.bytes for f in current.files)), "releases": len(release.releases)}
+
+
+def _file_url(here: str, release: Release, path: str) -> str:
+    """A release file: from the separate storage when it is served there, else from the site."""
+    return release.base + path if release.external else rel(here, f"data/{release.version}/{path}")
 
 
 def changes_page(ctx: SiteContext) -> Page | None:
@@ -50,7 +60,8 @@ def changes_page(ctx: SiteContext) -> Page | None:
     here = page_url("downloads", "changes")
     rows = [{"version": r.version, "date": r.date, "lines": summary(r.changelog),
              "sums": rel(here, f"data/{r.version}/SHA256SUMS"),
-             "package": rel(here, f"data/{r.version}/datapackage.json"), "files": len(r.files),
+             "package": _file_url(here, r, "datapackage.json"), "files": len(r.files),
+             "where": r.base if r.external else f"data/{r.version}/",
              "size": size_text(sum(f.bytes for f in r.files))} for r in release.releases]
     context = {"rows": rows, "feed": rel(here, "data/releases.xml"), "index": rel(here, "data/releases.json"),
                "downloads": rel(here, page_url("downloads"))}

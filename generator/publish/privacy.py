@@ -21,10 +21,11 @@ from generator.schemas import private_fields
 TEXT_SUFFIXES = {".html", ".json", ".csv", ".xml", ".svg", ".txt", ".md", ".js", ".css"}
 # Code shipped by the theme and the search engine: no data is ever written there.
 SKIP_PREFIXES = ("assets/javascripts/", "assets/stylesheets/", "pagefind/")
-# The open data (generator.opendata): every value of every download of this build is in its canonical
-# CSV files, mirrored in data/latest/csv/; only those are read. Past releases are carried over byte for
-# byte after their checksums are checked, and were scanned when they were built.
-DATA, DATA_SCANNED = "data/", "data/latest/csv/"
+# The open data (generator.opendata): every value of every download of a release is in its canonical
+# CSV files, which generator.opendata.build scans before writing anything else (the release may be
+# served from elsewhere, outside the site). Past releases are carried over byte for byte after their
+# checksums are checked, and were scanned when they were built. So nothing under data/ is read here.
+DATA = "data/"
 HEX_RUN = r"[0-9a-fA-F]{32,}"
 NUMBER_RUN = r"[0-9]{11,}[Xx]?"
 BATCH_BYTES = 16 << 20  # text held at once (and copied by polars): a smaller batch keeps the peak down
@@ -55,7 +56,7 @@ def private_values(ds: Dataset) -> list[str]:
 def _files(site: Path) -> Iterator[tuple[str, Path]]:
     for path in sorted(site.rglob("*")):
         relative = path.relative_to(site).as_posix()
-        if relative.startswith(DATA) and not relative.startswith(DATA_SCANNED):
+        if relative.startswith(DATA):
             continue
         if path.is_file() and path.suffix in TEXT_SUFFIXES and not relative.startswith(SKIP_PREFIXES):
             yield relative, path

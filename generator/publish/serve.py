@@ -23,7 +23,8 @@ def serve(data_root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     from generator.publish.build import build_site
 
     with tempfile.TemporaryDirectory(prefix="sunlight-serve-") as folder:
-        report = build_site(data_root, Path(folder) / "site")
+        # Data files served from elsewhere (extra.downloads_url) are written beside the preview, unused.
+        report = build_site(data_root, Path(folder) / "site", downloads_out=Path(folder) / "downloads")
         print(report.summary())
         handler = functools.partial(_Handler, directory=str(report.output))
         with ThreadingHTTPServer((host, port), handler) as server:

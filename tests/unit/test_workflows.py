@@ -125,8 +125,10 @@ def test_publish_workflow_keeps_every_past_release(pull_request: tuple[Path, dic
     live.mkdir()
     with live_site(live) as url:
         steps = run_steps("publish.yml", "build", repo, {**env, "SITE_URL": url})
-        assert [result.returncode for _, result in steps] == [0, 0, 0, 0], steps[-1][1].stderr[-2000:]
+        assert [result.returncode for _, result in steps] == [0, 0, 0, 0, 0], steps[-1][1].stderr[-2000:]
         assert "尚未发布任何数据版本：这是第一次发布" in steps[2][1].stdout
+        assert steps[4][1].stdout == "release 中没有需要上传的新数据版本。\n"  # in the site: nothing to upload
+        assert not (repo / "release").exists()
         first = json.loads((repo / "site/data/releases.json").read_text(encoding="utf-8"))["latest"]
 
         # Deployed; then a correction is merged and the workflow runs again on a fresh runner.
@@ -137,7 +139,7 @@ def test_publish_workflow_keeps_every_past_release(pull_request: tuple[Path, dic
             corrections.write("GZ-2026-0006,ZB-2025-001,91370302EBN26YG3HX,SCJG-001,result_code,R01,R02,"
                               "复核发现记录有误，予以更正,市市场监管局主要负责人,2026-11-24,2026-11-25\n")
         steps = run_steps("publish.yml", "build", repo, {**env, "SITE_URL": url})
-        assert [result.returncode for _, result in steps] == [0, 0, 0, 0], steps[-1][1].stderr[-2000:]
+        assert [result.returncode for _, result in steps] == [0, 0, 0, 0, 0], steps[-1][1].stderr[-2000:]
     assert "已下载 1 个以往数据版本" in steps[2][1].stdout
     index = json.loads((repo / "site/data/releases.json").read_text(encoding="utf-8"))
     assert [r["version"] for r in index["releases"]] == [index["latest"], first]
