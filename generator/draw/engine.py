@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from generator.draw.canonical import enc, h, id_key, json_sha256
@@ -86,7 +87,7 @@ def capped(frame_ids: Iterable[str], prior: Iterable[str] | Counter[str], cap: i
 def select_objects(seed: str, task_id: str, frame: Sequence[tuple[str, str]],
                    strata: Sequence[Mapping[str, Any]], excluded: set[str]) -> list[Selected]:
     """Section 3: per stratum, the first n eligible objects by (ticket, id)."""
-    eligible = Counter(s for o, s in frame if o not in excluded) if excluded else Counter(s for _, s in frame)
+    eligible = Counter(s for o, s in frame if o not in excluded) if excluded else Counter(map(itemgetter(1), frame))
     sizes = {s["id"]: stratum_size(eligible[s["id"]], s) for s in strata}
     chunks = _chunks(len(frame))
     if len(chunks) == 1:
@@ -230,9 +231,9 @@ def _depths(objects: Sequence[str], rosters: Sequence[Sequence[str]], sizes: Seq
         return [[len(ids) for ids in rosters] for _ in objects]
     listed = Counter(i for ids in rosters for i in ids)
     repeated = [sum(1 for i in ids if listed[i] > 1) for ids in rosters]
-    nobody: set[str] = set()
-    return [[min(len(ids), size + twice + len(barred.get(o, nobody).intersection(ids)))
-             for ids, size, twice in zip(rosters, sizes, repeated, strict=True)] for o in objects]
+    plain = [min(len(ids), size + twice) for ids, size, twice in zip(rosters, sizes, repeated, strict=True)]
+    return [[min(len(ids), depth + len(barred[o].intersection(ids))) for ids, depth in zip(rosters, plain, strict=True)]
+            if o in barred else plain for o in objects]
 
 
 def draw_teams(seed: str, task_id: str, selection: Sequence[Selected],
