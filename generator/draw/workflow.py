@@ -24,13 +24,12 @@ from generator.draw.canonical import (
     FRAME_HEADER,
     ROSTER_HEADER,
     exclusions_text,
-    frame_text,
     parse_canonical_csv,
     roster_text,
     sha256_hex,
 )
 from generator.draw.engine import draw
-from generator.draw.frame import exclusion_rows, frame_rows, roster_rows
+from generator.draw.frame import exclusion_rows, frame_csv, frame_table, roster_rows
 from generator.draw.jsontext import dumps_indented
 from generator.draw.ledger import chain_order, head_of, record_sha256
 from generator.draw.ledger_cache import ledger_records
@@ -88,21 +87,20 @@ def prepare(ds: Dataset, task_id: str, on: dt.date, beacon: Beacon) -> Path:
     plan = ds.plans[task.year]
     if not plan.published_on <= on <= task.window_end:
         raise DrawRefused(f"抽取日期 {on} 不在任务 {task_id} 的计划期内（{plan.published_on} 至 {task.window_end}）")
-    with _gc_paused():
-        frame = frame_rows(ds.objects, task)
-        if not frame:
-            raise DrawRefused(f"任务 {task_id} 的对象范围内没有任何对象：请检查计划中的 scope")
-        roster = roster_rows(ds.inspectors, task, on)
-        exclusions = exclusion_rows(ds, task, on)
-        texts = {"frame.csv": frame_text(frame), "roster.csv": roster_text(roster),
-                 "exclusions.csv": exclusions_text(exclusions)}
+    frame = frame_table(ds.objects, task)
+    if frame.height == 0:
+        raise DrawRefused(f"任务 {task_id} 的对象范围内没有任何对象：请检查计划中的 scope")
+    roster = roster_rows(ds.inspectors, task, on)
+    exclusions = exclusion_rows(ds, task, on)
+    texts = {"frame.csv": frame_csv(frame), "roster.csv": roster_text(roster),
+             "exclusions.csv": exclusions_text(exclusions)}
     records = ledger_records(ds.layout.root)
     manifest: dict[str, Any] = {
         "spec": SPEC,
         "task_id": task_id,
         "year": task.year,
         "cap_per_year": CAP_PER_YEAR,
-        "frame": {"sha256": sha256_hex(texts["frame.csv"].encode()), "rows": len(frame)},
+        "frame": {"sha256": sha256_hex(texts["frame.csv"].encode()), "rows": frame.height},
         "strata": [s.as_manifest() for s in task.strata],
         "beacon": beacon.as_manifest(),
         "previous": head_of(records),
