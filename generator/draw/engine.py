@@ -218,20 +218,25 @@ def _lowest(depth: int, digests: list[bytes], ids: Sequence[str]) -> list[int]:
     return [index for _, _, index in ranked[:depth]]
 
 
+# With a load limit, positions kept beyond what barred and repeated inspectors can use up:
+# room for that many full inspectors before an object's ranking must be computed whole.
+LIMIT_SLACK = 8
+
+
 def _depths(objects: Sequence[str], rosters: Sequence[Sequence[str]], sizes: Sequence[int],
             barred: Mapping[str, set[str]], limit: int | None) -> list[list[int]]:
-    """How far the walk can go into each object's department rankings.
+    """How far into each object's department rankings the walk is expected to go.
 
-    Without a load limit, a department's slots skip only inspectors barred for the object
-    or already on its team (possible only for someone listed twice in the roster), so its
-    first size + (such entries) positions always suffice. With a limit anyone may be full,
-    so the whole ranking is kept.
+    A department's slots skip inspectors barred for the object, already on its team
+    (possible only for someone listed twice in the roster) or, with a limit, full. Without
+    a limit the first size + (barred and repeated entries) positions always suffice; with
+    one, `LIMIT_SLACK` more are kept and `draw_teams` ranks the whole roster when the walk
+    runs past them.
     """
-    if limit is not None:
-        return [[len(ids) for ids in rosters] for _ in objects]
     listed = Counter(i for ids in rosters for i in ids)
-    repeated = [sum(1 for i in ids if listed[i] > 1) for ids in rosters]
-    plain = [min(len(ids), size + twice) for ids, size, twice in zip(rosters, sizes, repeated, strict=True)]
+    extra = LIMIT_SLACK if limit is not None else 0
+    plain = [min(len(ids), size + extra + sum(1 for i in ids if listed[i] > 1))
+             for ids, size in zip(rosters, sizes, strict=True)]
     return [[min(len(ids), depth + len(barred[o].intersection(ids))) for ids, depth in zip(rosters, plain, strict=True)]
             if o in barred else plain for o in objects]
 
@@ -265,21 +270,32 @@ def draw_teams(seed: str, task_id: str, selection: Sequence[Selected],
         members: list[dict[str, str | None]] = []
         on_team: set[str] = set()
         for (department, size), ids, order in zip(slots, rosters, ranking, strict=True):
-            picked = 0
-            for index in order:
-                if picked == size:
-                    break
-                inspector_id = ids[index]
-                if (inspector_id in barred or inspector_id in on_team
-                        or (limit is not None and load[inspector_id] >= limit)):
-                    continue
-                on_team.add(inspector_id)
-                load[inspector_id] += 1
-                members.append({"department": department, "inspector_id": inspector_id})
-                picked += 1
-            members.extend({"department": department, "inspector_id": None} for _ in range(size - picked))
+            unavailable = barred | on_team
+            picks = _walk(order, ids, size, unavailable, load, limit)
+            if len(picks) < size and len(order) < len(ids):  # walked past the kept positions
+                whole = _rankings(seed, task_id, [o], [ids], [[len(ids)]])[0][0]
+                picks = _walk(whole, ids, size, unavailable, load, limit)
+            on_team.update(picks)
+            load.update(picks)
+            members.extend({"department": department, "inspector_id": i} for i in picks)
+            members.extend({"department": department, "inspector_id": None} for _ in range(size - len(picks)))
         teams.append({"object_id": o, "members": members})
     return teams
+
+
+def _walk(order: Sequence[int], ids: Sequence[str], size: int, unavailable: set[str],
+          load: Counter[str], limit: int | None) -> list[str]:
+    """The first `size` distinct eligible inspectors in ranking order (fewer if it runs out)."""
+    picks: list[str] = []
+    for index in order:
+        if len(picks) == size:
+            break
+        inspector_id = ids[index]
+        if (inspector_id in unavailable or inspector_id in picks
+                or (limit is not None and load[inspector_id] >= limit)):
+            continue
+        picks.append(inspector_id)
+    return picks
 
 
 def _all_rankings(seed: str, task_id: str, objects: Sequence[str], rosters: Sequence[Sequence[str]],
