@@ -101,6 +101,14 @@ def build(city: Path = CITY, bench: Path = BENCH) -> None:
 
 # -- workers ----------------------------------------------------------------------------
 
+def cpu_seconds() -> tuple[float, float]:
+    """(this process, its finished child processes): user + system CPU seconds so far."""
+    import resource
+
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
+
+
 def worker_draw(do_profile: bool) -> dict[str, Any]:
     from generator.draw.workflow import Beacon, lock, prepare
     from generator.findings import has_errors
@@ -119,13 +127,19 @@ def worker_draw(do_profile: bool) -> dict[str, Any]:
     prep, prep_runs, _ = timed(lambda: prepare(ds, TASK, DRAWN_ON, Beacon("dice", 0, "基准测试")),
                                reset=reset, cheap=float("inf"))
     # lock needs a prepared task: prepare once, then time lock alone (removing only the record).
-    lock_runs = []
+    # CPU seconds too (this process, and its worker processes): on a shared machine they say
+    # what the wall time would be on two idle cores, about main + workers / 2.
+    lock_runs, cpu_runs = [], []
     for _ in range(3):
         reset()
+        before = cpu_seconds()
         prepare(ds, TASK, DRAWN_ON, Beacon("dice", 0, "基准测试"))
+        prepared = cpu_seconds()
         started = time.perf_counter()
         lock(BENCH, YEAR, TASK, BEACON, DRAWN_ON + dt.timedelta(days=1), committed=None)
         lock_runs.append(time.perf_counter() - started)
+        locked = cpu_seconds()
+        cpu_runs.append((prepared[0] - before[0], locked[0] - prepared[0], locked[1] - prepared[1]))
     record = json.loads((draws / str(YEAR) / TASK / "record.json").read_text(encoding="utf-8"))
     manifest = record["manifest"]
     result: dict[str, Any] = {
@@ -135,6 +149,7 @@ def worker_draw(do_profile: bool) -> dict[str, Any]:
         "by_stratum": {s: sum(1 for x in record["selected"] if x["stratum"] == s)
                        for s in ("high", "watch", "general")},
         "teams": len(record["teams"]), "peak_rss_mb": peak_rss_mb(),
+        "cpu_runs": cpu_runs, "cpu": [sorted(run[i] for run in cpu_runs)[1] for i in range(3)],
     }
     if do_profile:
         def both() -> None:
@@ -261,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         ("workflow.prepare", seconds(d["prepare"]), len(d["prepare_runs"]), ""),
         ("workflow.lock (committed=None)", seconds(d["lock"]), len(d["lock_runs"]), ""),
         ("prepare + lock", seconds(total), "", f"{'met' if total < TARGET_SECONDS else 'NOT met'} (< 5 s)"),
+        ("prepare + lock, CPU", seconds(sum(d["cpu"])), 3,
+         f"prepare {seconds(d['cpu'][0])}, lock {seconds(d['cpu'][1])} + workers {seconds(d['cpu'][2])}: "
+         f"≈ {seconds(d['cpu'][0] + d['cpu'][1] + d['cpu'][2] / 2)} on 2 idle cores"),
     ]
     rows += [(f"  lock part: {name}", seconds(value), 3 if value < 2 else 1, "")
              for name, value in figures["engine"]["parts"].items()]

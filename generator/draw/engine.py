@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import importlib
 import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from generator.draw.canonical import enc, h, id_key, json_sha256
@@ -85,7 +87,7 @@ def capped(frame_ids: Iterable[str], prior: Iterable[str] | Counter[str], cap: i
 def select_objects(seed: str, task_id: str, frame: Sequence[tuple[str, str]],
                    strata: Sequence[Mapping[str, Any]], excluded: set[str]) -> list[Selected]:
     """Section 3: per stratum, the first n eligible objects by (ticket, id)."""
-    eligible = Counter(s for o, s in frame if o not in excluded) if excluded else Counter(s for _, s in frame)
+    eligible = Counter(s for o, s in frame if o not in excluded) if excluded else Counter(map(itemgetter(1), frame))
     sizes = {s["id"]: stratum_size(eligible[s["id"]], s) for s in strata}
     chunks = _chunks(len(frame))
     if len(chunks) == 1:
@@ -135,8 +137,9 @@ def _sort_keys(seed: str, domain: str, task_id: str, ids: Sequence[str],
 
     Sorting these byte strings sorts by (ticket, id) exactly as the spec says, because the
     digest has a fixed length; it avoids building a tuple per object, which matters at a
-    million objects. (Hashing prefix + suffix in one call measured faster than copying a
-    primed hash state.) The hashed prefix up to the id's bytes is shared by all ids of a
+    million objects. (Hashing prefix + suffix in one OpenSSL call measured faster than copying
+    a primed state, even CPython's: here the copy saves one block of three, see
+    `_sha256_for_copying`.) The hashed prefix up to the id's bytes is shared by all ids of a
     length, so it is built once per length.
     """
     prefix = enc(domain, seed, task_id, *context)
@@ -159,27 +162,84 @@ def _pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=multiprocessing.get_context("fork"))
 
 
-def _rankings(seed: str, task_id: str, objects: Sequence[str],
-              departments: Sequence[Sequence[str]]) -> list[list[bytes]]:
-    """For each object, each department's roster in (inspector ticket, id) order.
+def _sha256_for_copying() -> Any:
+    """The SHA-256 constructor whose `copy()` is cheapest: same digests, less time.
 
-    The ranking does not depend on who was already picked, so it can be computed for all
-    objects up front (and in parallel); the picking itself stays sequential. A ranking is
-    the roster indexes, two bytes each (rosters stay under 65,536 people).
+    An object's inspector tickets share a 130-byte prefix, so it is hashed once and the
+    state copied per inspector: one compression block each instead of three. OpenSSL's
+    `copy()` allocates a new context and costs more than that saves; CPython's own
+    implementation copies a small struct (module `_sha2` from 3.12, `_sha256` before).
     """
-    pairs = []
-    for ids in departments:
-        raws = [i.encode("utf-8") for i in ids]
-        # (hashed suffix, what follows the digest in the sort key: the id, then its index)
-        pairs.append([(len(raw).to_bytes(4, "big") + raw, raw + n.to_bytes(2, "big"))
-                      for n, raw in enumerate(raws)])
-    sha256 = hashlib.sha256
+    for module in ("_sha2", "_sha256"):
+        try:
+            return importlib.import_module(module).sha256
+        except (ImportError, AttributeError):
+            continue
+    return hashlib.sha256
+
+
+_COPYABLE_SHA256 = _sha256_for_copying()
+
+
+def _rankings(seed: str, task_id: str, objects: Sequence[str], rosters: Sequence[Sequence[str]],
+              depths: Sequence[Sequence[int]]) -> list[list[list[int]]]:
+    """For each object, each department's first `depth` roster indexes in (ticket, id) order.
+
+    Rankings do not depend on who was already picked, so they are computed for all objects
+    up front (in parallel); the picking stays sequential. Only the positions the walk can
+    reach are kept (see `_depths`): usually one per slot, found with min() instead of a sort.
+    """
+    tails = [[len(raw).to_bytes(4, "big") + raw for raw in map(id_key, ids)] for ids in rosters]
     out = []
-    for o in objects:
-        prefix = enc("sunlight/inspector/v1", seed, task_id, o)
-        out.append([b"".join([key[-2:] for key in sorted([sha256(prefix + s).digest() + t for s, t in ranked])])
-                    for ranked in pairs])
+    for o, wanted in zip(objects, depths, strict=True):
+        primed = _COPYABLE_SHA256(enc("sunlight/inspector/v1", seed, task_id, o))
+        out.append([_lowest(depth, _digests(primed, department), ids)
+                    for department, ids, depth in zip(tails, rosters, wanted, strict=True)])
     return out
+
+
+def _digests(primed: Any, tails: Sequence[bytes]) -> list[bytes]:
+    """The digest of the primed prefix followed by each tail."""
+    copy = primed.copy
+    digests = []
+    for tail in tails:
+        state = copy()
+        state.update(tail)
+        digests.append(state.digest())
+    return digests
+
+
+def _lowest(depth: int, digests: list[bytes], ids: Sequence[str]) -> list[int]:
+    """Indexes of the `depth` lowest (digest, id), lowest first."""
+    if depth == 1:
+        lowest = min(digests)
+        if digests.count(lowest) == 1:  # a tie would need the ids: sort below
+            return [digests.index(lowest)]
+    ranked = sorted(zip(digests, map(id_key, ids), range(len(ids)), strict=True))
+    return [index for _, _, index in ranked[:depth]]
+
+
+# With a load limit, positions kept beyond what barred and repeated inspectors can use up:
+# room for that many full inspectors before an object's ranking must be computed whole.
+LIMIT_SLACK = 8
+
+
+def _depths(objects: Sequence[str], rosters: Sequence[Sequence[str]], sizes: Sequence[int],
+            barred: Mapping[str, set[str]], limit: int | None) -> list[list[int]]:
+    """How far into each object's department rankings the walk is expected to go.
+
+    A department's slots skip inspectors barred for the object, already on its team
+    (possible only for someone listed twice in the roster) or, with a limit, full. Without
+    a limit the first size + (barred and repeated entries) positions always suffice; with
+    one, `LIMIT_SLACK` more are kept and `draw_teams` ranks the whole roster when the walk
+    runs past them.
+    """
+    listed = Counter(i for ids in rosters for i in ids)
+    extra = LIMIT_SLACK if limit is not None else 0
+    plain = [min(len(ids), size + extra + sum(1 for i in ids if listed[i] > 1))
+             for ids, size in zip(rosters, sizes, strict=True)]
+    return [[min(len(ids), depth + len(barred[o].intersection(ids))) for ids, depth in zip(rosters, plain, strict=True)]
+            if o in barred else plain for o in objects]
 
 
 def draw_teams(seed: str, task_id: str, selection: Sequence[Selected],
@@ -187,8 +247,8 @@ def draw_teams(seed: str, task_id: str, selection: Sequence[Selected],
                team: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """Section 4: one team per selected object, in selection order.
 
-    Each department's whole roster is ranked per object; walking that ranking and skipping
-    the ineligible gives the same pick as ranking only the eligible candidates.
+    Each department's roster is ranked per object; walking that ranking and skipping the
+    ineligible gives the same pick as ranking only the eligible candidates.
     """
     if not team:
         return [{"object_id": s.object_id, "members": []} for s in selection]
@@ -197,20 +257,13 @@ def draw_teams(seed: str, task_id: str, selection: Sequence[Selected],
     for inspector_id, department in roster:
         members_of.setdefault(department, []).append(inspector_id)
     rosters = [members_of.get(department, []) for department, _ in slots]
-    objects = [s.object_id for s in selection]
-    work = sum(len(r) for r in rosters) * len(objects)
-    chunks = _chunks(len(objects), minimum=max(1, PARALLEL_ABOVE * len(objects) // max(work, 1)))
-    if len(chunks) == 1:
-        rankings = _rankings(seed, task_id, objects, rosters)
-    else:
-        with _pool() as pool:
-            parts = pool.map(_rankings, *zip(*[(seed, task_id, objects[a:b], rosters) for a, b in chunks],
-                                              strict=True))
-            rankings = [ranking for part in parts for ranking in part]
     excluded: dict[str, set[str]] = {}
     for object_id, inspector_id in exclusions:
         excluded.setdefault(object_id, set()).add(inspector_id)
     limit = team.get("max_per_inspector")
+    objects = [s.object_id for s in selection]
+    depths = _depths(objects, rosters, [size for _, size in slots], excluded, limit)
+    rankings = _all_rankings(seed, task_id, objects, rosters, depths)
     load: Counter[str] = Counter()
     teams = []
     for o, ranking in zip(objects, rankings, strict=True):
@@ -218,21 +271,45 @@ def draw_teams(seed: str, task_id: str, selection: Sequence[Selected],
         members: list[dict[str, str | None]] = []
         on_team: set[str] = set()
         for (department, size), ids, order in zip(slots, rosters, ranking, strict=True):
-            picked = 0
-            for position in range(0, len(order), 2):
-                if picked == size:
-                    break
-                inspector_id = ids[int.from_bytes(order[position:position + 2], "big")]
-                if (inspector_id in barred or inspector_id in on_team
-                        or (limit is not None and load[inspector_id] >= limit)):
-                    continue
-                on_team.add(inspector_id)
-                load[inspector_id] += 1
-                members.append({"department": department, "inspector_id": inspector_id})
-                picked += 1
-            members.extend({"department": department, "inspector_id": None} for _ in range(size - picked))
+            unavailable = barred | on_team
+            picks = _walk(order, ids, size, unavailable, load, limit)
+            if len(picks) < size and len(order) < len(ids):  # walked past the kept positions
+                whole = _rankings(seed, task_id, [o], [ids], [[len(ids)]])[0][0]
+                picks = _walk(whole, ids, size, unavailable, load, limit)
+            on_team.update(picks)
+            load.update(picks)
+            members.extend({"department": department, "inspector_id": i} for i in picks)
+            members.extend({"department": department, "inspector_id": None} for _ in range(size - len(picks)))
         teams.append({"object_id": o, "members": members})
     return teams
+
+
+def _walk(order: Sequence[int], ids: Sequence[str], size: int, unavailable: set[str],
+          load: Counter[str], limit: int | None) -> list[str]:
+    """The first `size` distinct eligible inspectors in ranking order (fewer if it runs out)."""
+    picks: list[str] = []
+    for index in order:
+        if len(picks) == size:
+            break
+        inspector_id = ids[index]
+        if (inspector_id in unavailable or inspector_id in picks
+                or (limit is not None and load[inspector_id] >= limit)):
+            continue
+        picks.append(inspector_id)
+    return picks
+
+
+def _all_rankings(seed: str, task_id: str, objects: Sequence[str], rosters: Sequence[Sequence[str]],
+                  depths: Sequence[Sequence[int]]) -> list[list[list[int]]]:
+    """`_rankings` for every object, split over the CPUs when there are enough hashes."""
+    work = sum(len(r) for r in rosters) * len(objects)
+    chunks = _chunks(len(objects), minimum=max(1, PARALLEL_ABOVE * len(objects) // max(work, 1)))
+    if len(chunks) == 1:
+        return _rankings(seed, task_id, objects, rosters, depths)
+    with _pool() as pool:
+        parts = pool.map(_rankings, *zip(*[(seed, task_id, objects[a:b], rosters, depths[a:b])
+                                           for a, b in chunks], strict=True))
+        return [ranking for part in parts for ranking in part]
 
 
 def draw(manifest: Mapping[str, Any], beacon_value: str, frame: Sequence[tuple[str, str]],

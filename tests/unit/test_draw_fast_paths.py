@@ -126,3 +126,27 @@ def test_ledger_summaries_come_from_the_cache_only_for_unchanged_records(
     again = ledger_cache.ledger_records(minimal_copy)
     assert parsed == [path] and again["ZB-2026-015"]["selected"] == [
         {"object_id": record["selected"][0]["object_id"]}]
+
+
+VALID_CELL = st.from_regex(r"[0-9A-Za-z][0-9A-Za-z._-]{0,5}", fullmatch=True)
+CELLS = st.one_of(VALID_CELL, VALID_CELL, VALID_CELL, st.text(alphabet="aZ9._-,é ", max_size=4),
+                  st.integers(62, 66).map(lambda n: "A" * n))  # the longest identifiers allowed, and longer
+LINES = st.lists(CELLS, min_size=2, max_size=2) | st.lists(CELLS, min_size=1, max_size=3)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(LINES, max_size=5), st.booleans())
+def test_canonical_csv_check_is_the_line_by_line_rule(lines: list[list[str]], final_newline: bool) -> None:
+    """The one-regex check of a whole file accepts exactly what checking each line accepts."""
+    from generator.draw.canonical import IDENTIFIER, parse_canonical_csv
+
+    text = "object_id,stratum\n" + "\n".join(",".join(cells) for cells in lines) + ("\n" if final_newline else "")
+    rows = parse_canonical_csv(text, "object_id,stratum")
+    by_line: list[tuple[str, str]] | None = [] if text.endswith("\n") else None
+    for line in text[:-1].split("\n")[1:] if by_line is not None else []:
+        cells = line.split(",")
+        if len(cells) != 2 or not all(IDENTIFIER.fullmatch(c) for c in cells):
+            by_line = None
+            break
+        by_line.append((cells[0], cells[1]))
+    assert (rows if isinstance(rows, list) else None) == by_line

@@ -9,10 +9,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from generator.cli import main
 from generator.draw.beacon import quicknet_round_time
+from generator.draw.canonical import frame_text
+from generator.draw.frame import frame_csv, frame_rows, frame_table
 from generator.draw.workflow import Beacon, prepare
 from generator.load import load
 
@@ -175,3 +178,12 @@ def test_any_tampered_byte_is_caught(minimal_copy: Path, tmp_path: Path, capsys:
     out = capsys.readouterr().out
     assert "ZB-2025-003：不一致" in out
     assert f"字段 {field}" in out
+
+
+def test_frame_text_from_polars_is_the_canonical_text() -> None:
+    """prepare writes frame.csv straight from polars: the bytes of the canonical rule for every sample task."""
+    ds, _ = load(Path(__file__).resolve().parents[2] / "data")
+    for task in ds.tasks.values():
+        assert frame_csv(frame_table(ds.objects, task)) == frame_text(frame_rows(ds.objects, task)), task.task_id
+    empty = pl.DataFrame({"object_id": [], "stratum": []}, schema={"object_id": pl.Utf8, "stratum": pl.Utf8})
+    assert frame_csv(empty) == frame_text([]) == "object_id,stratum\n"
