@@ -69,21 +69,24 @@ def check(ds: Dataset) -> Iterable[Finding]:
          "公示日期早于审批日期：须先经本部门审批再公示"),
     ]
     yield from _findings(rows, row_checks)
+    # Each object's results in each file, once: what follows is judged per such group.
+    objects = rows.group_by("_file", "task_id", "object_id").agg(
+        pl.col("item_id").filter(pl.col("in_task")).n_unique().alias("have"), pl.col("_row").min().alias("row"))
     # (file, task): a task's results belong in results/<year>/<task_id>.csv (第五条).
-    per_file = rows.select("_file", "task_id").unique().join(tasks, on="task_id")
+    per_file = objects.select("_file", "task_id").unique().join(tasks, on="task_id")
     misplaced = per_file.filter(~pl.col("_file").str.ends_with(pl.col("expected_file")))
     if not misplaced.is_empty():
         yield from _findings(rows.join(misplaced, on=["_file", "task_id"], how="semi").join(tasks, on="task_id"),
                              [(pl.lit(True), "task_id", "第五条",
                                "任务 {task_id} 的结果应放在 results/{year}/{task_id}.csv")])
     # (task, object): only objects on the task's locked list have results (第十二条).
-    pairs = rows.select("task_id", "object_id").unique().join(chosen, on=["task_id", "object_id"], how="left")
+    pairs = objects.select("task_id", "object_id").unique().join(chosen, on=["task_id", "object_id"], how="left")
     undrawn = pairs.filter(pl.col("drawn").is_null() & ~pl.col("task_id").is_in(unreadable))
     if not undrawn.is_empty():
         yield from _findings(rows.join(undrawn, on=["task_id", "object_id"], how="semi", nulls_equal=True),
                              [(pl.lit(True), "object_id", "第十二条",
                                "对象 {object_id} 不在任务 {task_id} 锁定的抽取名单中：只能录入被抽中对象的结果")])
-    yield from _one_visit(ds, rows)
+    yield from _one_visit(ds, rows, objects)
 
 
 def _findings(rows: pl.DataFrame, checks: list[tuple[pl.Expr, str, str, str]]) -> Iterable[Finding]:
@@ -94,20 +97,16 @@ def _findings(rows: pl.DataFrame, checks: list[tuple[pl.Expr, str, str, str]]) -
             yield error(row["_file"], RULE, template.format(**row), row=row["_row"], field=field, article=article)
 
 
-def _one_visit(ds: Dataset, rows: pl.DataFrame) -> Iterable[Finding]:
+def _one_visit(ds: Dataset, rows: pl.DataFrame, objects: pl.DataFrame) -> Iterable[Finding]:
     """An object with some results must have one for every item of the task (第十五条).
 
-    `rows`: the results of known tasks, with `in_task` set where the item is the task's.
+    `rows`: the results of known tasks, with `in_task` set where the item is the task's;
+    `objects`: per file, task and object, how many of the task's items it `have`s.
     """
     tasks = ds.tasks
     wanted = _task_items(ds).group_by("task_id").agg(pl.len().alias("wanted"))
-    # Per object: how many of its task's items it has results for; only the short ones are
-    # looked at item by item below.
-    short = (rows.group_by("_file", "task_id", "object_id")
-             .agg(pl.col("item_id").filter(pl.col("in_task")).n_unique().alias("have"),
-                  pl.col("_row").min().alias("row"))
-             .join(wanted, on="task_id", how="inner")
-             .filter(pl.col("have") < pl.col("wanted")))
+    # Only the objects short of some item are looked at item by item below.
+    short = objects.join(wanted, on="task_id", how="inner").filter(pl.col("have") < pl.col("wanted"))
     if short.is_empty():
         return
     items = (rows.join(short, on=["_file", "task_id", "object_id"], how="semi", nulls_equal=True)
