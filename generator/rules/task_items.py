@@ -6,7 +6,6 @@ department answers for its own items).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 import polars as pl
@@ -18,12 +17,6 @@ ARTICLE = "第四条"
 RULE = "task/items-in-force"
 
 
-def in_force(checklist: pl.DataFrame, day: dt.date) -> pl.DataFrame:
-    """Item versions in force on `day` (effective_to is the first day no longer in force)."""
-    return checklist.filter((pl.col("effective_from") <= day)
-                            & (pl.col("effective_to").is_null() | (pl.col("effective_to") > day)))
-
-
 def check(ds: Dataset) -> Iterable[Finding]:
     known = dict(zip(ds.checklist["item_id"].to_list(), ds.checklist["department_id"].to_list(),
                      strict=True))
@@ -31,7 +24,8 @@ def check(ds: Dataset) -> Iterable[Finding]:
     # out of force; saying "not in force" would only blame every task for one bad cell.
     undated = set(ds.checklist.filter(pl.col("effective_from").is_null())["item_id"].to_list())
     tasks = ds.tasks.values()
-    # Every (start day, item) of the tasks judged at once: a city has a thousand start days.
+    # Every (start day, item) of the tasks judged at once (a city has a thousand start days);
+    # a version is in force from effective_from up to the day before effective_to.
     asked = pl.DataFrame([(t.window_start, i) for t in tasks for i in t.items],
                          schema={"day": pl.Date, "item_id": pl.String}, orient="row").unique()
     in_force_on = set(asked.join(ds.checklist.select("item_id", "effective_from", "effective_to"), on="item_id")
