@@ -11,21 +11,28 @@ from generator.model import Dataset
 
 def selections(ds: Dataset) -> pl.DataFrame:
     """task_id, year, object_id, stratum, position for every locked selection."""
-    rows: list[dict[str, Any]] = []
+    # Column lists, not a dict per row: a city's draws select a quarter of a million objects.
+    task_ids: list[str] = []
+    years: list[int | None] = []
+    object_ids: list[str] = []
+    strata: list[str] = []
+    positions: list[int] = []
     for draw in ds.draws:
         if draw.record is None:
             continue
         manifest = draw.record.get("manifest")
         year = manifest.get("year") if isinstance(manifest, dict) else None
-        for position, chosen in enumerate(draw.record.get("selected") or [], start=1):
-            if isinstance(chosen, dict):
-                rows.append({"task_id": draw.task_id,
-                             "year": year if isinstance(year, int) else draw.year,
-                             "object_id": str(chosen.get("object_id")),
-                             "stratum": str(chosen.get("stratum")), "position": position})
-    schema = {"task_id": pl.String, "year": pl.Int64, "object_id": pl.String,
-              "stratum": pl.String, "position": pl.Int64}
-    return pl.DataFrame(rows, schema=schema)
+        chosen = [(position, c) for position, c in enumerate(draw.record.get("selected") or [], start=1)
+                  if isinstance(c, dict)]
+        task_ids += [draw.task_id] * len(chosen)
+        years += [year if isinstance(year, int) else draw.year] * len(chosen)
+        object_ids += [str(c.get("object_id")) for _, c in chosen]
+        strata += [str(c.get("stratum")) for _, c in chosen]
+        positions += [position for position, _ in chosen]
+    return pl.DataFrame({"task_id": task_ids, "year": years, "object_id": object_ids, "stratum": strata,
+                         "position": positions},
+                        schema={"task_id": pl.String, "year": pl.Int64, "object_id": pl.String,
+                                "stratum": pl.String, "position": pl.Int64})
 
 
 def teams(ds: Dataset) -> dict[tuple[str, str], list[dict[str, Any]]]:

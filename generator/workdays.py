@@ -33,7 +33,10 @@ class Calendar:
             first = dt.date(year, 1, 1)
             days = [first + dt.timedelta(days=i) for i in range((dt.date(year + 1, 1, 1) - first).days)]
             try:
-                flags = [chinese_calendar.is_workday(day) for day in days]
+                chinese_calendar.is_workday(first)  # raises for a year the library does not cover
+                # chinesecalendar's own rule, without its per-call range check (costly per day)
+                holidays, workdays = chinese_calendar.holidays, chinese_calendar.workdays
+                flags = [day in workdays or (day.weekday() <= 4 and day not in holidays) for day in days]
                 official = True
             except NotImplementedError:  # a year the library does not know yet
                 entry = self.extra.get(year)

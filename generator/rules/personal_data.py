@@ -25,6 +25,8 @@ RULE = "privacy/personal-data"
 # longer number (an 18-digit credit code, say) does not match by its middle.
 ID_CANDIDATE = r"(?:^|[^0-9])([1-9][0-9]{16}[0-9Xx])(?:[^0-9]|$)"
 MOBILE = r"(?:^|[^0-9])(1[3-9][0-9]{9})(?:[^0-9]|$)"
+# Either of the two, in one pass over a column.
+CANDIDATE = r"(?:^|[^0-9])(?:[1-9][0-9]{16}[0-9Xx]|1[3-9][0-9]{9})(?:[^0-9]|$)"
 
 
 def personal_data_in(text: str) -> str | None:
@@ -37,14 +39,22 @@ def personal_data_in(text: str) -> str | None:
     return None
 
 
-def _scan(frame: pl.DataFrame, schema: str, file_of: str | None, default_file: str
-          ) -> Iterable[Finding]:
+def _scan(frame: pl.DataFrame, schema: str, file_of: str | None, default_file: str, *,
+          repeated: bool = False) -> Iterable[Finding]:
+    """`repeated`: values repeat a lot (results: a row per item), so each distinct value is
+    searched once."""
     for spec in table_schema(schema)["fields"]:
         name = spec["name"]
         if spec.get("private") or spec.get("type", "string") != "string" or name not in frame.columns:
             continue
-        suspects = frame.filter(pl.col(name).str.contains(ID_CANDIDATE)
-                                | pl.col(name).str.contains(MOBILE))
+        if repeated:
+            distinct = frame.get_column(name).unique()
+            hits = distinct.filter(distinct.str.contains(CANDIDATE))
+            if hits.is_empty():
+                continue
+            suspects = frame.filter(pl.col(name).is_in(hits.implode()))
+        else:
+            suspects = frame.filter(pl.col(name).str.contains(CANDIDATE))
         columns = ["_row", name] + ([file_of] if file_of else [])
         for values in suspects.select(columns).iter_rows():
             found = personal_data_in(values[1])
@@ -62,7 +72,7 @@ def check(ds: Dataset) -> Iterable[Finding]:
               (ds.corrections, "corrections", lay.corrections)]
     for frame, schema, path in tables:
         yield from _scan(frame, schema, None, lay.display(path))
-    yield from _scan(ds.results, "results", "_file", "")
+    yield from _scan(ds.results, "results", "_file", "", repeated=True)
     for plan in ds.plans.values():
         for task in plan.tasks:
             found = personal_data_in(task.name)

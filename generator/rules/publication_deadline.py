@@ -38,7 +38,8 @@ def timeliness(ds: Dataset) -> pl.DataFrame:
                                               return_dtype=pl.Boolean).alias("deadline_official"),
         pl.col("published_on").fill_null(ds.as_of).alias("_reference"),
     )
-    days = set(rows["deadline"].drop_nulls().to_list()) | set(rows["_reference"].drop_nulls().to_list())
+    days = (set(rows["deadline"].drop_nulls().unique().to_list())
+            | set(rows["_reference"].drop_nulls().unique().to_list()))
     counts = {day: calendar.count_to(day) for day in days}
 
     def count(column: str) -> pl.Expr:
@@ -49,14 +50,17 @@ def timeliness(ds: Dataset) -> pl.DataFrame:
 
 
 def check(ds: Dataset) -> Iterable[Finding]:
-    for row in timeliness(ds).filter(pl.col("late_by") > 0).iter_rows(named=True):
-        note = "" if row["deadline_official"] else "（期限按暂定节假日安排计算）"
-        if row["published_on"]:
-            message = (f"对象 {row['object_id']} 的事项 {row['item_id']} 于 {row['published_on']} 公示，"
-                       f"超过期限 {row['deadline']}（检查结束后 {PUBLICATION_WORKING_DAYS} 个工作日）"
-                       f"{row['late_by']} 个工作日{note}")
+    late = timeliness(ds).filter(pl.col("late_by") > 0).select(
+        "_file", "_row", "object_id", "item_id", "published_on", "deadline", "deadline_official", "late_by")
+    # Column lists, not iter_rows: a city has tens of thousands of late rows.
+    for file, row, object_id, item_id, published_on, deadline, official, late_by in zip(
+            *(late.get_column(c).to_list() for c in late.columns), strict=True):
+        note = "" if official else "（期限按暂定节假日安排计算）"
+        if published_on:
+            message = (f"对象 {object_id} 的事项 {item_id} 于 {published_on} 公示，"
+                       f"超过期限 {deadline}（检查结束后 {PUBLICATION_WORKING_DAYS} 个工作日）"
+                       f"{late_by} 个工作日{note}")
         else:
-            message = (f"对象 {row['object_id']} 的事项 {row['item_id']} 已超过公示期限 {row['deadline']} "
-                       f"{row['late_by']} 个工作日仍未公示：视为未完成任务（第二十五条）{note}")
-        yield warning(row["_file"], RULE, message, row=row["_row"], field="published_on",
-                      article=ARTICLE)
+            message = (f"对象 {object_id} 的事项 {item_id} 已超过公示期限 {deadline} "
+                       f"{late_by} 个工作日仍未公示：视为未完成任务（第二十五条）{note}")
+        yield warning(file, RULE, message, row=row, field="published_on", article=ARTICLE)

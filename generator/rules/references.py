@@ -16,11 +16,17 @@ TARGETS = {"部门": "departments", "上级部门": "departments", "抽查事项
            "检查对象": "objects"}
 
 
-def _missing(frame: pl.DataFrame, column: str, known: set[str]) -> pl.DataFrame:
-    return frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(list(known)))
+def _unknown(column: str, known: set[str] | pl.Series) -> pl.Expr:
+    # A Series goes to polars as it is; a million ids as a Python list cost more than the test.
+    values = known if isinstance(known, pl.Series) else pl.Series(list(known), dtype=pl.String)
+    return pl.col(column).is_not_null() & ~pl.col(column).is_in(values.implode())
 
 
-def _table_refs(ds: Dataset, frame: pl.DataFrame, file: str, column: str, known: set[str],
+def _missing(frame: pl.DataFrame, column: str, known: set[str] | pl.Series) -> pl.DataFrame:
+    return frame.filter(_unknown(column, known))
+
+
+def _table_refs(ds: Dataset, frame: pl.DataFrame, file: str, column: str, known: set[str] | pl.Series,
                 what: str) -> Iterable[Finding]:
     if TARGETS.get(what) in ds.unusable:
         return
@@ -34,7 +40,7 @@ def check(ds: Dataset) -> Iterable[Finding]:
     departments = set(ds.departments["department_id"].to_list())
     items = set(ds.checklist["item_id"].to_list())
     inspectors = set(ds.inspectors["inspector_id"].to_list())
-    objects = set(ds.objects["object_id"].to_list())
+    objects = ds.objects["object_id"]  # a million ids: kept in polars
     tasks = ds.tasks
     districts = set(ds.districts["code"].to_list())
 
@@ -54,8 +60,7 @@ def check(ds: Dataset) -> Iterable[Finding]:
     result_refs = (("task_id", set(tasks), "任务"), ("item_id", items, "抽查事项"),
                    ("department_id", departments, "部门"), ("result_code", codes, "检查结果代码"))
     # Only rows with some unknown reference, then file by file as people read them.
-    suspect = ds.results.filter(pl.any_horizontal(
-        pl.col(column).is_not_null() & ~pl.col(column).is_in(list(known)) for column, known, _ in result_refs))
+    suspect = ds.results.filter(pl.any_horizontal(_unknown(column, known) for column, known, _ in result_refs))
     for frame in suspect.partition_by("_file", maintain_order=True) if len(suspect) else []:
         file = frame["_file"][0]
         for column, known, what in result_refs:

@@ -35,21 +35,29 @@ class _Lookups:
             self.rows.setdefault(row["task_id"], []).append(row)
 
 
-def _teams(draw: Draw) -> dict[str, list[dict[str, Any]]]:
+def _teams(draw: Draw, *, copy: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """Each object's team as locked, members copied.
+
+    Without `copy` each list is the record's own and may hold what is not a dict (a
+    malformed record): for readers that skip those and change nothing. A 5,000-draw city
+    has over a million members; copying them is most of the cost of reading the teams.
+    """
     # A malformed record is reported by the draw verification; here it has no teams.
     raw_teams = (draw.record or {}).get("teams")
     teams: dict[str, list[dict[str, Any]]] = {}
     for t in raw_teams if isinstance(raw_teams, list) else []:
         members = t.get("members") if isinstance(t, dict) else None
         if isinstance(members, list):
-            teams[str(t.get("object_id"))] = [dict(m) for m in members if isinstance(m, dict)]
+            teams[str(t.get("object_id"))] = (
+                [dict(m) for m in members if isinstance(m, dict)] if copy else members)
     return teams
 
 
-def _apply(ds: Dataset, draw: Draw, lookups: _Lookups
+def _apply(ds: Dataset, draw: Draw, lookups: _Lookups, *, copy: bool = True
            ) -> tuple[dict[str, list[dict[str, Any]]], list[Finding]]:
-    teams = _teams(draw)
     rows = lookups.rows.get(draw.task_id, [])
+    # Teams are copied only where a replacement changes them (or the caller may).
+    teams = _teams(draw, copy=copy or bool(rows))
     if not rows:
         return teams, []
     file = ds.layout.display(ds.layout.replacements)
@@ -104,9 +112,13 @@ def teams_after_replacements(ds: Dataset, draw: Draw) -> dict[str, list[dict[str
 
 
 def all_teams_after_replacements(ds: Dataset) -> dict[Path, dict[str, list[dict[str, Any]]]]:
-    """`teams_after_replacements` of every locked draw, by its folder (lookups built once)."""
+    """`teams_after_replacements` of every locked draw, by its folder (lookups built once).
+
+    Read-only: teams no replacement touches are the records' own lists, which may hold
+    what is not a dict (skip it).
+    """
     lookups = _Lookups(ds, ds.replacements)
-    return {d.directory: _apply(ds, d, lookups)[0] for d in ds.draws if d.record is not None}
+    return {d.directory: _apply(ds, d, lookups, copy=False)[0] for d in ds.draws if d.record is not None}
 
 
 def check(ds: Dataset) -> Iterable[Finding]:
@@ -117,5 +129,7 @@ def check(ds: Dataset) -> Iterable[Finding]:
             yield error(file, RULE, f"{row['replacement_id']}：任务 {row['task_id']} 还没有锁定的抽取记录",
                         row=row["_row"], field="task_id", article=ARTICLE)
     lookups = _Lookups(ds, ds.replacements)
+    # Only draws with replacements can have findings here: the others are not even read.
     for draw in locked.values():
-        yield from _apply(ds, draw, lookups)[1]
+        if draw.task_id in lookups.rows:
+            yield from _apply(ds, draw, lookups)[1]

@@ -31,6 +31,11 @@ def _task_table(ds: Dataset) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
+def _task_items(ds: Dataset) -> pl.DataFrame:
+    return pl.DataFrame([(t.task_id, i) for t in ds.tasks.values() for i in t.items],
+                        schema={"task_id": pl.String, "item_id": pl.String}, orient="row").unique()
+
+
 def check(ds: Dataset) -> Iterable[Finding]:
     if ds.results.is_empty():
         return
@@ -39,19 +44,19 @@ def check(ds: Dataset) -> Iterable[Finding]:
     # so its results are not all blamed as "not drawn".
     unreadable = [d.task_id for d in ds.draws if d.record is None and (d.directory / "record.json").exists()]
     chosen = selections(ds).select("task_id", "object_id").unique().with_columns(pl.lit(True).alias("drawn"))
-    task_items = pl.DataFrame([(t.task_id, i) for t in ds.tasks.values() for i in t.items],
-                              schema={"task_id": pl.String, "item_id": pl.String}, orient="row"
-                              ).with_columns(pl.lit(True).alias("in_task"))
+    task_items = _task_items(ds).with_columns(pl.lit(True).alias("in_task"))
     owners = ds.checklist.select("item_id", pl.col("department_id").alias("owner")).unique("item_id")
-    rows = (ds.results.join(tasks, on="task_id", how="inner")  # unknown tasks: the reference rule
-            .join(chosen, on=["task_id", "object_id"], how="left")
+    locked_on = dict(zip(tasks["task_id"].to_list(), tasks["locked_on"].to_list(), strict=True))
+    # Row-level facts need only small lookups; what depends on (file, task) or (task, object)
+    # alone is judged once per such key below, then traced back to its rows.
+    rows = (ds.results.select("_file", "_row", "task_id", "object_id", "item_id", "department_id",
+                              "inspected_from", "inspected_to", "approved_on", "published_on")
+            .filter(pl.col("task_id").is_in(tasks["task_id"].implode()))  # unknown tasks: the reference rule
             .join(task_items, on=["task_id", "item_id"], how="left")
-            .join(owners, on="item_id", how="left"))
-    checks: list[tuple[pl.Expr, str, str, str]] = [
-        (~pl.col("_file").str.ends_with(pl.col("expected_file")), "task_id", "第五条",
-         "任务 {task_id} 的结果应放在 results/{year}/{task_id}.csv"),
-        (pl.col("drawn").is_null() & ~pl.col("task_id").is_in(unreadable), "object_id", "第十二条",
-         "对象 {object_id} 不在任务 {task_id} 锁定的抽取名单中：只能录入被抽中对象的结果"),
+            .join(owners, on="item_id", how="left")
+            .with_columns(pl.col("task_id").replace_strict(locked_on, default=None, return_dtype=pl.Date)
+                          .alias("locked_on")))
+    row_checks: list[tuple[pl.Expr, str, str, str]] = [
         (pl.col("in_task").is_null(), "item_id", "第四条",
          "抽查事项 {item_id} 不属于任务 {task_id}：不得在任务事项之外检查"),
         (pl.col("in_task").is_not_null() & (pl.col("owner") != pl.col("department_id")), "department_id", "第四条",
@@ -63,23 +68,53 @@ def check(ds: Dataset) -> Iterable[Finding]:
         (pl.col("published_on") < pl.col("approved_on"), "published_on", "第十七条",
          "公示日期早于审批日期：须先经本部门审批再公示"),
     ]
+    yield from _findings(rows, row_checks)
+    # Each object's results in each file, once: what follows is judged per such group.
+    objects = rows.group_by("_file", "task_id", "object_id").agg(
+        pl.col("item_id").filter(pl.col("in_task")).n_unique().alias("have"), pl.col("_row").min().alias("row"))
+    # (file, task): a task's results belong in results/<year>/<task_id>.csv (第五条).
+    per_file = objects.select("_file", "task_id").unique().join(tasks, on="task_id")
+    misplaced = per_file.filter(~pl.col("_file").str.ends_with(pl.col("expected_file")))
+    if not misplaced.is_empty():
+        yield from _findings(rows.join(misplaced, on=["_file", "task_id"], how="semi").join(tasks, on="task_id"),
+                             [(pl.lit(True), "task_id", "第五条",
+                               "任务 {task_id} 的结果应放在 results/{year}/{task_id}.csv")])
+    # (task, object): only objects on the task's locked list have results (第十二条).
+    pairs = objects.select("task_id", "object_id").unique().join(chosen, on=["task_id", "object_id"], how="left")
+    undrawn = pairs.filter(pl.col("drawn").is_null() & ~pl.col("task_id").is_in(unreadable))
+    if not undrawn.is_empty():
+        yield from _findings(rows.join(undrawn, on=["task_id", "object_id"], how="semi", nulls_equal=True),
+                             [(pl.lit(True), "object_id", "第十二条",
+                               "对象 {object_id} 不在任务 {task_id} 锁定的抽取名单中：只能录入被抽中对象的结果")])
+    yield from _one_visit(ds, rows, objects)
+
+
+def _findings(rows: pl.DataFrame, checks: list[tuple[pl.Expr, str, str, str]]) -> Iterable[Finding]:
+    # One pass over the million rows for all checks, then each check on the few rows left.
+    suspects = rows.filter(pl.any_horizontal(condition.fill_null(False) for condition, *_ in checks))
     for condition, field, article, template in checks:
-        for row in rows.filter(condition.fill_null(False)).iter_rows(named=True):
+        for row in suspects.filter(condition.fill_null(False)).iter_rows(named=True):
             yield error(row["_file"], RULE, template.format(**row), row=row["_row"], field=field, article=article)
-    yield from _one_visit(ds)
 
 
-def _one_visit(ds: Dataset) -> Iterable[Finding]:
-    """An object with some results must have one for every item of the task (第十五条)."""
-    per_object = ds.results.group_by("_file", "task_id", "object_id").agg(
-        pl.col("item_id").unique().alias("items"), pl.col("_row").min().alias("row"))
+def _one_visit(ds: Dataset, rows: pl.DataFrame, objects: pl.DataFrame) -> Iterable[Finding]:
+    """An object with some results must have one for every item of the task (第十五条).
+
+    `rows`: the results of known tasks, with `in_task` set where the item is the task's;
+    `objects`: per file, task and object, how many of the task's items it `have`s.
+    """
     tasks = ds.tasks
-    for file, task_id, object_id, items, row in per_object.sort("_file", "row").iter_rows():
-        task = tasks.get(task_id)
-        if task is None:
-            continue
-        missing = [i for i in task.items if i not in set(items)]
-        if missing:
-            yield warning(file, RULE,
-                          f"对象 {object_id} 缺少抽查事项 {'、'.join(missing)} 的结果：应一次完成全部事项的检查",
-                          row=row, field="item_id", article=ARTICLE)
+    wanted = _task_items(ds).group_by("task_id").agg(pl.len().alias("wanted"))
+    # Only the objects short of some item are looked at item by item below.
+    short = objects.join(wanted, on="task_id", how="inner").filter(pl.col("have") < pl.col("wanted"))
+    if short.is_empty():
+        return
+    items = (rows.join(short, on=["_file", "task_id", "object_id"], how="semi", nulls_equal=True)
+             .group_by("_file", "task_id", "object_id").agg(pl.col("item_id").alias("items")))
+    short = short.join(items, on=["_file", "task_id", "object_id"], nulls_equal=True)
+    for file, task_id, object_id, present, row in short.select("_file", "task_id", "object_id", "items",
+                                                                "row").iter_rows():
+        missing = [i for i in tasks[task_id].items if i not in set(present)]
+        yield warning(file, RULE,
+                      f"对象 {object_id} 缺少抽查事项 {'、'.join(missing)} 的结果：应一次完成全部事项的检查",
+                      row=row, field="item_id", article=ARTICLE)

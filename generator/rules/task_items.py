@@ -6,7 +6,6 @@ department answers for its own items).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 import polars as pl
@@ -18,30 +17,29 @@ ARTICLE = "第四条"
 RULE = "task/items-in-force"
 
 
-def in_force(checklist: pl.DataFrame, day: dt.date) -> pl.DataFrame:
-    """Item versions in force on `day` (effective_to is the first day no longer in force)."""
-    return checklist.filter((pl.col("effective_from") <= day)
-                            & (pl.col("effective_to").is_null() | (pl.col("effective_to") > day)))
-
-
 def check(ds: Dataset) -> Iterable[Finding]:
     known = dict(zip(ds.checklist["item_id"].to_list(), ds.checklist["department_id"].to_list(),
                      strict=True))
     # An item with a version whose dates the schema already rejected cannot be judged in or
     # out of force; saying "not in force" would only blame every task for one bad cell.
     undated = set(ds.checklist.filter(pl.col("effective_from").is_null())["item_id"].to_list())
-    in_force_on: dict[dt.date, set[str]] = {}
-    for task in ds.tasks.values():
+    tasks = ds.tasks.values()
+    # Every (start day, item) of the tasks judged at once (a city has a thousand start days);
+    # a version is in force from effective_from up to the day before effective_to.
+    asked = pl.DataFrame([(t.window_start, i) for t in tasks for i in t.items],
+                         schema={"day": pl.Date, "item_id": pl.String}, orient="row").unique()
+    in_force_on = set(asked.join(ds.checklist.select("item_id", "effective_from", "effective_to"), on="item_id")
+                      .filter((pl.col("effective_from") <= pl.col("day"))
+                              & (pl.col("effective_to").is_null() | (pl.col("effective_to") > pl.col("day"))))
+                      .select("day", "item_id").iter_rows())
+    for task in tasks:
         file = task.file
-        if task.window_start not in in_force_on:  # tasks share start days: filter once per day
-            in_force_on[task.window_start] = set(in_force(ds.checklist, task.window_start)["item_id"].to_list())
-        current = in_force_on[task.window_start]
         for item in task.items:
             if item not in known:
                 yield error(file, RULE,
                             f"任务 {task.task_id} 的抽查事项 {item} 不在抽查事项清单中：不得在清单之外实施抽查",
                             row=task.line, field="items", article=ARTICLE)
-            elif item not in current and item not in undated:
+            elif (task.window_start, item) not in in_force_on and item not in undated:
                 yield error(file, RULE,
                             f"任务 {task.task_id} 的抽查事项 {item} 在任务开始日 {task.window_start} 未生效或已停用",
                             row=task.line, field="items", article=ARTICLE)

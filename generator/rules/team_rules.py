@@ -39,16 +39,26 @@ def check(ds: Dataset) -> Iterable[Finding]:
     for draw in ds.draws:
         if draw.record is None:
             continue
-        file = ds.display(draw.directory / "record.json")
         drawn = tasks.get(draw.task_id)
+        lead = drawn.lead if drawn else None
+        file = ""  # named only when there is something to say: display() resolves paths
         for object_id, members in teams_of[draw.directory].items():
-            filled = [m for m in members if m.get("inspector_id")]
-            if drawn and members and not any(m.get("department") == drawn.lead and m.get("inspector_id")
-                                            for m in members):
+            if not members:
+                continue
+            filled = 0
+            led = drawn is None
+            for m in members:  # one pass, no lists built: a city has over a million members
+                if isinstance(m, dict) and m.get("inspector_id"):
+                    filled += 1
+                    led = led or m.get("department") == lead
+            if led and filled >= 2:
+                continue
+            file = file or ds.display(draw.directory / "record.json")
+            if not led:
                 yield warning(file, RULE, f"对象 {object_id} 的检查小组没有发起部门的人员担任组长：须按第十三条选派",
                               field="teams", article=ARTICLE)
-            if members and len(filled) < 2:
+            if filled < 2:
                 yield warning(file, RULE,
-                              f"对象 {object_id} 的检查小组只有 {len(filled)} 名执法人员，少于两名："
+                              f"对象 {object_id} 的检查小组只有 {filled} 名执法人员，少于两名："
                               "须按第十三条选派补足",
                               field="teams", article=ARTICLE)

@@ -16,10 +16,14 @@ CAP = 2
 
 
 def check(ds: Dataset) -> Iterable[Finding]:
-    counts = selections(ds).group_by("year", "object_id").agg(
+    chosen = selections(ds)
+    # Count first, gather task lists only for the few objects over the cap.
+    over = chosen.group_by("year", "object_id").agg(pl.len().alias("times")).filter(pl.col("times") > CAP)
+    if over.is_empty():
+        return
+    counts = chosen.join(over, on=["year", "object_id"]).group_by("year", "object_id").agg(
         pl.len().alias("times"), pl.col("task_id").sort().alias("tasks"))
-    for year, object_id, times, tasks in counts.filter(pl.col("times") > CAP).sort(
-            "year", "object_id").iter_rows():
+    for year, object_id, times, tasks in counts.sort("year", "object_id").iter_rows():
         last = sorted(tasks)[-1]
         draw = next(d for d in ds.draws if d.task_id == last)
         yield error(ds.display(draw.directory / "record.json"), RULE,

@@ -109,3 +109,44 @@ def test_duplicate_keys_across_results_files_are_not_errors() -> None:
     assert [[(f.file, f.row, f.rule) for f in each] for each in findings] == [
         [("a.csv", 3, "primary-key")], [("b.csv", 3, "primary-key")]]
     assert frame["_row"].to_list() == [2, 3, 2, 3]
+
+
+# Raw lines (not csv.writer output), with or without a final newline: what the one-go read
+# of a plain file takes. (Ragged rows make frictionless guess the header elsewhere; they
+# and blank rows are in the corpus and below.)
+RAW_CELL = st.sampled_from(["", "ZB-2026-001", "913703020002GAATD6", "SCJG-001", "scjg", "2026-03-01", "实地检查",
+                            "R01", "x", "1", "存续", "市场主体", "true", "370302", "-1"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(RAW_CELL, min_size=11, max_size=11).map(",".join).filter(lambda x: x.strip(",")),
+                max_size=6),
+       st.booleans(), st.booleans())
+def test_plain_lines_match_frictionless(tmp_path: Path, lines: list[str], final_newline: bool,
+                                        objects: bool) -> None:
+    name = "objects" if objects else "results"
+    header = ",".join(f["name"] for f in table_schema(name)["fields"])
+    path = tmp_path / f"{name}.csv"
+    path.write_text("\n".join([header, *lines]) + ("\n" if final_newline else ""), encoding="utf-8")
+    assert our_errors(path, name) == frictionless_errors(path, name)
+
+
+def test_plain_file_is_read_in_one_go_and_others_line_by_line() -> None:
+    """The fast path must only take files it can read exactly (a guard on `_plain`)."""
+    from generator.io.tabular import _plain
+
+    header = ",".join(f["name"] for f in table_schema("results")["fields"]).encode()
+    good = b",".join(g.encode() for g in GOOD_ROW)
+    assert _plain(header + b"\n" + good + b"\n", 11)
+    assert _plain(header + b"\n" + good, 11)  # no final newline
+    assert _plain(header + b"\n", 11)
+    assert not _plain(header + b"\n" + good + b"\n" + b"," * 10 + b"\n", 11)  # blank row
+    assert not _plain(header + b"\n" + good + b"\n" + b"," * 10, 11)  # blank last row, no newline
+    # A long and a short row pass the comma count; the strict read then sends the file line by line.
+    ragged = header + b"\n" + good + b",\n" + good[: good.rindex(b",")] + b"\n"
+    assert _plain(ragged, 11)
+    result = validate_csv_text(ragged.decode(), table_schema("results"), "r.csv")
+    found = [(e.row, e.type) for e in result.errors]
+    assert (2, "extra-cell") in found and (3, "missing-cell") in found  # (and row 3 repeats row 2's key)
+    assert not _plain(header + b"\r\n" + good + b"\r\n", 11)
+    assert not _plain(header + b'\n"a",' + good[good.index(b",") + 1:] + b"\n", 11)
