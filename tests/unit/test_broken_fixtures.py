@@ -175,3 +175,17 @@ def test_cli_github(data: Path, request: pytest.FixtureRequest, capsys: pytest.C
         tail = "::" + _github_escape(field + finding["message"])
         assert any(line.startswith(head) and line.endswith(tail) for line in lines), (head, tail)
     assert sum(line.startswith("::error ") for line in lines) == len(case["expect"])
+
+
+@pytest.mark.parametrize("name", ["draw_ticket_changed", "draw_chain_broken_previous", "replacement_recused"])
+def test_the_draw_chain_in_its_own_process_finds_the_same(name: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A city's ledger is checked in a forked process beside the other rules; the findings,
+    and their order, are those of the one-process run."""
+    import generator.rules as rules
+
+    root = build(name, tmp_path / "data")
+    _, alone = validate(root, as_of=TODAY)
+    monkeypatch.setattr(rules, "SEPARATE_PROCESS_ABOVE", 0)
+    _, beside = validate(root, as_of=TODAY)
+    assert beside == alone and any(f.severity is Severity.ERROR for f in alone)
