@@ -98,6 +98,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--releases-from", type=Path, action="append", default=[], metavar="DIR",
                        help="沿用此目录中已发布的数据版本（如从线上网站取回的 data/；可重复）"
                             " / carry past releases over")
+    build.add_argument("--full", action="store_true",
+                       help="完整重新生成，不沿用上次生成的页面（默认只重新生成输入有变化的页面，结果相同）"
+                            " / render everything, reusing nothing from the last build")
     serve = commands.add_parser("serve", parents=[common], help="本地预览网站 / preview the site")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -234,7 +237,7 @@ def _releases(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from generator.publish import build_site
 
-    print(build_site(args.data, args.output, releases_from=args.releases_from).summary())
+    print(build_site(args.data, args.output, releases_from=args.releases_from, incremental=not args.full).summary())
     return 0
 
 

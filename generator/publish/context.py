@@ -19,6 +19,7 @@ from generator.errors import BuildFailed
 from generator.facts import selections
 from generator.model import Dataset, Draw, Task
 from generator.publish.paths import rel
+from generator.publish.reuse import Digest
 from generator.publish.settings import Settings
 from generator.rules.publication_deadline import timeliness
 from generator.rules.replacements import teams_after_replacements
@@ -193,6 +194,14 @@ class SiteContext:
     def item_title(self, item_id: str) -> str:
         versions = self.items.get(item_id)
         return versions[-1].matter if versions else item_id
+
+    @cached_property
+    def names_digest(self) -> str:
+        """A digest of the name tables pages look values up in (checklist items, departments,
+        result codes, districts, industries): part of the keys of incremental rebuilds."""
+        return Digest([repr(v) for versions in self.items.values() for v in versions], self.dept_short,
+                      self.dept_full, [repr(c) for c in self.codes.values()], self.district_names,
+                      self.industry_names).hexdigest()
 
     # -- draws -------------------------------------------------------------------------------
 
