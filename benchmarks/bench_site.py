@@ -194,19 +194,22 @@ def copy_city(root: Path) -> Path:
 
 
 def change_one_result(root: Path) -> str:
-    """Turn the first R01 row (no problem found) of the last results file into R07 (no such
-    business activity found): another code that needs no follow-up, so the data stays valid."""
-    path = sorted((root / "results").rglob("*.csv"))[-1]
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    column = lines[0].rstrip("\r\n").split(",").index("result_code")
-    for number, line in enumerate(lines[1:], start=1):
-        cells = line.split(",")
-        if '"' not in line and cells[column] == "R01":
-            cells[column] = "R07"
-            lines[number] = ",".join(cells)
-            path.write_text("".join(lines), encoding="utf-8", newline="")
-            return f"{path.relative_to(root)} line {number + 1}: result_code R01 → R07"
-    raise SystemExit(f"no R01 row to change in {path}")
+    """Turn the first published R01 row (no problem found) of the last results file that has one
+    into R07 (no such business activity found): another code that needs no follow-up, so the
+    data stays valid, and a published one, so that the site shows the change (task page,
+    results, lookup)."""
+    for path in sorted((root / "results").rglob("*.csv"), reverse=True):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        header = lines[0].rstrip("\r\n").split(",")
+        column, published = header.index("result_code"), header.index("published_on")
+        for number, line in enumerate(lines[1:], start=1):
+            cells = line.rstrip("\r\n").split(",")
+            if '"' not in line and cells[column] == "R01" and cells[published]:
+                cells[column] = "R07"
+                lines[number] = ",".join(cells) + line[len(line.rstrip("\r\n")):]
+                path.write_text("".join(lines), encoding="utf-8", newline="")
+                return f"{path.relative_to(root)} line {number + 1}: result_code R01 → R07"
+    raise SystemExit(f"no published R01 row to change under {root / 'results'}")
 
 
 # -- orchestration ----------------------------------------------------------------------

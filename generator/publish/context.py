@@ -286,6 +286,8 @@ class SiteContext:
                   .join(corrected_field("follow_up", "follow!"), on=keys, how="left", maintain_order="left"))
         code_fixed = joined["code!?"].fill_null(False)
         follow_fixed = joined["follow!?"].fill_null(False)
+        # `_file` (where a row was read on this machine) is never shown, and would make the keys of
+        # incremental rebuilds depend on where the data lives.
         return base.with_columns(
             judged["deadline"], judged["deadline_official"], judged["late_by"],
             pl.when(code_fixed).then(joined["code!"]).otherwise(pl.col("result_code")).cast(pl.String)
@@ -294,7 +296,7 @@ class SiteContext:
             .alias("current_follow_up"),
             (code_fixed | follow_fixed).alias("corrected"),
             pl.col("task_id").replace_strict(years, default=None, return_dtype=pl.Int64).alias("year"),
-        )
+        ).drop("_file", strict=False)
 
     @cached_property
     def published(self) -> pl.DataFrame:

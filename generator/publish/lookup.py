@@ -210,8 +210,9 @@ def summary(ctx: SiteContext) -> pl.DataFrame:
 WARM_MAX = 20_000  # more changed objects than this: rebuild every shard (the histories go through spill files)
 
 
-def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple[int, int]:
-    """Write the history shards `h/<bucket>.json`; returns the bucket count and the number of files.
+def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple[int, int, int]:
+    """Write the history shards `h/<bucket>.json`; returns the bucket count, the number of files
+    and the number of histories built.
 
     The bucket count depends on the total size, known only at the end. In a full build all
     histories at once take gigabytes at city scale, so each is first appended, as a line
@@ -229,6 +230,7 @@ def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple
     (site / "lookup" / "h").mkdir(parents=True, exist_ok=True)
     if reuse is None or not reuse.enabled or not old or len(changed) > WARM_MAX:
         sizes, low = _spill_histories(ctx, site)
+        built = len(sizes)
     else:
         texts = {r["id"]: dumps(r) for r in histories(ctx, only=set(changed))}
         sizes = {i: (len(texts[i].encode()) if i in texts else old[i][1]) for i in digests}
@@ -238,6 +240,7 @@ def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple
         missing = [name for name in sorted(members) if not reuse.take(f"lookup/h/{name}.json", keys[name], site)]
         needed = {i for name in missing for i in members[name] if i not in texts}
         texts.update((r["id"], dumps(r)) for r in histories(ctx, only=needed))
+        built = len(texts)
         for name in missing:
             body = ",".join(f"{json.dumps(i)}:{texts[i]}" for i in members[name])
             (site / "lookup" / "h" / f"{name}.json").write_text("{" + body + "}", encoding="utf-8", newline="\n")
@@ -249,7 +252,7 @@ def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple
                 reuse.made(relative, _shard_key(reuse, count, ids, digests, shared))
         reuse.extra["lookup"] = {"shared": shared,
                                  "objects": {i: [d, sizes[i], low[i]] for i, d in digests.items()}}
-    return count, len(members)
+    return count, len(members), built
 
 
 def _members(digests: dict[str, str], low: dict[str, int], total: int) -> tuple[int, dict[str, list[str]]]:
@@ -311,7 +314,7 @@ def write_lookup(ctx: SiteContext, site: Path, reuse: Reuse | None = None) -> di
     """Write meta.json and the shards; returns counts for the build report. With `reuse`,
     shards whose objects are unchanged since the last build are taken from it."""
     root = site / "lookup"
-    history_buckets, history_files = _write_histories(ctx, site, reuse)
+    history_buckets, history_files, built = _write_histories(ctx, site, reuse)
     listed = summary(ctx)
     names = _write_names(ctx, root, listed, reuse)
     meta = {
@@ -322,7 +325,7 @@ def write_lookup(ctx: SiteContext, site: Path, reuse: Reuse | None = None) -> di
         "history_base": f"{ctx.settings.repo_url}/commits/{ctx.settings.repo_branch}/",
     }
     (root / "meta.json").write_text(dumps(meta), encoding="utf-8", newline="\n")
-    return {"objects": len(listed), "history_files": history_files,
+    return {"objects": len(listed), "history_files": history_files, "histories_built": built,
             "name_files": sum(1 for p in (root / "n").iterdir() if "-" not in p.stem)}
 
 

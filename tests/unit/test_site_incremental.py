@@ -60,13 +60,20 @@ def test_rebuild_after_one_changed_result_equals_a_full_build(minimal_copy: Path
     tasks = sum(1 for name in full if name.startswith("tasks/") and name.endswith("index.html"))
     assert counts["pages_rendered"] == 1
     assert counts["files_reused"] >= tasks - 1
+    # The lookup built the histories of the changed object's shard only.
+    assert 0 < counts["lookup_histories_built"] < counts["lookup_objects"]
 
 
-def test_unchanged_data_reuses_every_page_and_gives_the_same_site(minimal_copy: Path, built: Path) -> None:
+def test_unchanged_data_reuses_every_page_and_gives_the_same_site(minimal_copy: Path, built: Path,
+                                                                 tmp_path: Path) -> None:
+    """Also when the data has moved: where it lives is no input of any page."""
     before = tree(built)
-    report = build_site(minimal_copy, built)
+    moved = tmp_path / "elsewhere" / "data"
+    shutil.copytree(minimal_copy, moved)
+    report = build_site(moved, built)
     assert tree(built) == before
     assert report.counts["pages_rendered"] == 0
+    assert report.counts["lookup_histories_built"] == 0
     assert report.counts["files_reused"] > 0
 
 
