@@ -154,7 +154,13 @@ class SiteContext:
         key = str(path)
         known = self._relative.get(key)
         if known is None:
-            known = self._relative[key] = path.resolve().relative_to(self._root).as_posix()
+            # The layout builds every path from the data root: then no resolve() (a system call per
+            # path component, for thousands of draw folders) is needed.
+            if path.is_relative_to(self.ds.layout.root) and ".." not in path.parts:
+                known = path.relative_to(self.ds.layout.root).as_posix()
+            else:
+                known = path.resolve().relative_to(self._root).as_posix()
+            self._relative[key] = known
         return known
 
     def source(self, path: Path, line: int | None = None) -> dict[str, str]:

@@ -61,8 +61,9 @@ class Digest:
             elif isinstance(part, str):
                 data = part.encode("utf-8")
             else:
-                data = json.dumps(part, ensure_ascii=False, sort_keys=True, default=str,
-                                  separators=(",", ":")).encode("utf-8")
+                # repr, not json: several times faster on view models, and as faithful for the
+                # values they hold (str, numbers, bool, None, dates, lists, dicts in build order).
+                data = repr(part).encode("utf-8")
             self._h.update(len(data).to_bytes(8, "little"))
             self._h.update(data)
         return self
