@@ -74,8 +74,10 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     def summary(self) -> str:
+        reused = self.counts.get("files_reused", 0)
         return (f"网站已生成：{self.output}（{self.pages} 个页面，{self.files} 个文件，{self.bytes / 1e6:.1f} MB，"
-                f"用时 {self.seconds:.1f} 秒；数据截至 {self.as_of}；校验警告 {self.warnings} 个）")
+                f"用时 {self.seconds:.1f} 秒；数据截至 {self.as_of}；校验警告 {self.warnings} 个"
+                + (f"；{reused} 个文件的输入未变，沿用上次生成的结果" if reused else "") + "）")
 
 
 def _guard_output(output: Path, data_root: Path, settings: Settings) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.cli import main
 from generator.errors import BuildFailed
 from generator.publish import build_site
 from tests.unit.test_site_build import OBJECT, rename_object, tree
@@ -112,3 +113,13 @@ def test_a_failed_rebuild_leaves_the_site_and_its_reuse_intact(minimal_copy: Pat
     rename_object(minimal_copy, OBJECT, "淄博另一名称商贸有限公司")
     incremental, full, _ = rebuild_both(minimal_copy, built, tmp_path)
     assert incremental == full
+
+
+def test_the_command_says_what_it_reused_and_full_reuses_nothing(minimal_copy: Path, built: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    before = tree(built)
+    assert main(["build", "--data", str(minimal_copy), "--output", str(built)]) == 0
+    assert "个文件的输入未变，沿用上次生成的结果" in capsys.readouterr().out
+    assert main(["build", "--data", str(minimal_copy), "--output", str(built), "--full"]) == 0
+    assert "沿用" not in capsys.readouterr().out
+    assert tree(built) == before
