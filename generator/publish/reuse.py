@@ -169,9 +169,8 @@ class Reuse:
         return True
 
     def save(self) -> None:
-        """After publication: keep this build's keys with each file's identity in the site."""
-        if not self.enabled:
-            return
+        """After publication: keep this build's keys with each file's identity in the site (also
+        after a full build, which reads no keys but leaves them for the next one)."""
         files: dict[str, list[Any]] = {}
         for relative, key in sorted(self.new.items()):
             try:

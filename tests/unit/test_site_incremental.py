@@ -123,3 +123,4 @@ def test_the_command_says_what_it_reused_and_full_reuses_nothing(minimal_copy: P
     assert main(["build", "--data", str(minimal_copy), "--output", str(built), "--full"]) == 0
     assert "沿用" not in capsys.readouterr().out
     assert tree(built) == before
+    assert build_site(minimal_copy, built).counts["pages_rendered"] == 0  # --full left its keys
