@@ -112,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--downloads-url", metavar="URL", default=None,
                        help="数据文件的网址，覆盖 mkdocs.yml 的 extra.downloads_url（可含 {version}）"
                             " / overrides extra.downloads_url")
+    build.add_argument("--full", action="store_true",
+                       help="完整重新生成，不沿用上次生成的页面（默认只重新生成输入有变化的页面，结果相同）"
+                            " / render everything, reusing nothing from the last build")
     serve = commands.add_parser("serve", parents=[common], help="本地预览网站 / preview the site")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -268,7 +271,7 @@ def _build(args: argparse.Namespace) -> int:
     from generator.publish import build_site
 
     report = build_site(args.data, args.output, releases_from=args.releases_from, downloads_out=args.downloads_out,
-                        downloads_url=args.downloads_url)
+                        downloads_url=args.downloads_url, incremental=not args.full)
     print(report.summary())
     return 0
 

@@ -40,6 +40,7 @@ from generator.publish.mkdocs_run import generated_config, run_mkdocs
 from generator.publish.paths import markdown_path
 from generator.publish.privacy import private_values, scan
 from generator.publish.render import Page, Renderer
+from generator.publish.reuse import Digest, Reuse, code_digest
 from generator.publish.settings import Settings, load_settings
 from generator.publish.shell import MARKER, pour, write_shells
 from generator.validate import validate
@@ -76,8 +77,10 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     def summary(self) -> str:
+        reused = self.counts.get("files_reused", 0)
         return (f"网站已生成：{self.output}（{self.pages} 个页面，{self.files} 个文件，{self.bytes / 1e6:.1f} MB，"
-                f"用时 {self.seconds:.1f} 秒；数据截至 {self.as_of}；校验警告 {self.warnings} 个）")
+                f"用时 {self.seconds:.1f} 秒；数据截至 {self.as_of}；校验警告 {self.warnings} 个"
+                + (f"；{reused} 个文件的输入未变，沿用上次生成的结果" if reused else "") + "）")
 
 
 def _guard_output(output: Path, data_root: Path, settings: Settings) -> None:
@@ -138,11 +141,12 @@ def _write_static(docs: Path) -> None:
                     shutil.copyfile(path, target / path.name)
 
 
-def _pagefind(site: Path, pages: list[Page]) -> None:
+def _pagefind(site: Path, pages: list[Page], reuse: Reuse) -> None:
     """Index the searchable pages with Pagefind (extended build: Chinese word segmentation).
 
     Only folders holding searchable pages are read at all: record pages carry no
     data-pagefind-body and would be skipped anyway, but parsing thousands of them costs time.
+    When every page Pagefind reads is byte-identical to the last build's, its index is reused.
     """
     try:
         import pagefind  # noqa: F401
@@ -150,11 +154,18 @@ def _pagefind(site: Path, pages: list[Page]) -> None:
         raise BuildFailed("缺少站内搜索组件：请安装 Python 包 pagefind[extended]") from exc
     folders = sorted({p.url.split("/")[0] for p in pages if p.search and p.url}
                      | {u.split("/")[0] for _, u, _ in CONTENT})
+    read = [site / "index.html", *sorted(p for folder in folders for p in (site / folder).rglob("*.html"))]
+    key = reuse.key("pagefind", *((p.relative_to(site).as_posix(), p.read_bytes()) for p in read))
+    if reuse.take_all((name for name in reuse.old if name.startswith("pagefind/")), key, site):
+        return
     glob = "{index.html," + ",".join(f"{folder}/**/*.html" for folder in folders) + "}"
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob, "--silent"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BuildFailed(f"站内搜索索引生成失败：{(done.stderr or done.stdout).strip()[:500]}")
+    for path in (site / "pagefind").rglob("*"):
+        if path.is_file():
+            reuse.made(path.relative_to(site).as_posix(), key)
 
 
 def _publish(site: Path, output: Path, work: Path) -> None:
@@ -176,7 +187,8 @@ def _measure(root: Path) -> tuple[int, int]:
 
 
 def build_site(data_root: Path, output: Path, releases_from: Sequence[Path] = (), *,
-               downloads_out: Path | None = None, downloads_url: str | None = None) -> BuildReport:
+               downloads_out: Path | None = None, downloads_url: str | None = None,
+               incremental: bool = True) -> BuildReport:
     """Build the public site from the data under `data_root` into `output`.
 
     Raises BuildFailed (with a Chinese message) when the data has errors, when any step fails,
@@ -199,15 +211,17 @@ def build_site(data_root: Path, output: Path, releases_from: Sequence[Path] = ()
                           "请先运行 sunlight validate 查看并修正")
     warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
     return publish_dataset(ds, output, settings=settings, warnings=warnings, started=started,
-                           releases_from=releases_from, downloads=downloads)
+                           releases_from=releases_from, downloads=downloads, incremental=incremental)
 
 
 def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = None, warnings: int = 0,
                     started: float | None = None, releases_from: Sequence[Path] = (),
-                    downloads: Storage | None = None) -> BuildReport:
+                    downloads: Storage | None = None, incremental: bool = True) -> BuildReport:
     """Render an already validated `Dataset` into `output` (phase two of `build_site`).
 
-    Sets `ds.as_of` from the data itself. Exposed for benchmarks that synthesise a data set
+    With `incremental`, outputs whose inputs are unchanged since the last build into `output`
+    are taken from it (reuse.py); the result is the same either way. Sets `ds.as_of` from the
+    data itself. Exposed for benchmarks that synthesise a data set
     in memory; everything public goes through `build_site`, which validates first.
     """
     from generator.opendata import build_open_data  # here: generator.opendata builds on generator.publish
@@ -220,6 +234,8 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
     output.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
     timings: dict[str, float] = {}
+    reuse = Reuse.open(output, code_digest(settings.project / "mkdocs.yml", settings.templates, settings.content),
+                       enabled=incremental)
 
     def lap(name: str, since: list[float] = [started]) -> None:  # noqa: B006 - a stopwatch
         now = time.perf_counter()
@@ -245,22 +261,29 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         epoch = calendar.timegm(ds.as_of.timetuple())
         run_mkdocs(generated_config(settings.config, docs, site, _nav(ctx)), work, epoch)
         lap("mkdocs")
-        pour(pages, renderer, site, shells)
+        counts: dict[str, int] = {}
+        counts["pages_rendered"] = pour(pages, renderer, site, shells, reuse)
         lap("content")
         os.replace(work / "data", site / "data")
-        counts = {"draw_files": write_draws(ctx, site), "result_files": results.write_data(ctx, site)}
-        counts.update({f"lookup_{k}": v for k, v in lookup.write_lookup(ctx, site).items()})
+        counts.update({"draw_files": write_draws(ctx, site), "result_files": results.write_data(ctx, site, reuse)})
+        counts.update({f"lookup_{k}": v for k, v in lookup.write_lookup(ctx, site, reuse).items()})
         write_feed(ctx, site, str(settings.config.get("site_name", "")))
         lap("data files")
-        _pagefind(site, pages)
+        _pagefind(site, pages, reuse)
         lap("pagefind")
-        leaks = scan(site, private_values(ds))
+        secrets = private_values(ds)
+        # A reused file passed the last build's scan; with the same private values it passes again.
+        reuse.extra["secrets"] = Digest(secrets).hexdigest()
+        same_secrets = reuse.old_extra.get("secrets") == reuse.extra["secrets"]
+        leaks = scan(site, secrets, skip=reuse.reused if same_secrets else frozenset())
         if leaks:
             listed = "；".join(f"{leak.path}：{leak.what}" for leak in leaks[:5])
             raise BuildFailed(f"发现 {len(leaks)} 个输出文件含有个人信息，网站未发布（第二十一条）：{listed}")
         lap("privacy scan")
         files, size = _measure(site)
         _publish(site, output, work)
+        counts["files_reused"] = len(reuse.reused)
+        reuse.save()
         if ctx.open_data is not None:
             ctx.open_data.deliver()  # a new release served elsewhere: into --downloads-out, for upload
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from generator.model import Stratum, Task
@@ -22,7 +23,14 @@ def task_link(ctx: SiteContext, here: str, task_id: str) -> dict[str, str]:
 
 
 def lookup_href(here: str, object_id: str) -> str:
-    return rel(here, f"lookup/#{object_id}")
+    """rel(here, "lookup/#<id>"), with the path part computed once per page (a task page links
+    to dozens of objects, the site to hundreds of thousands)."""
+    return f"{_lookup_page(here)}#{object_id}"
+
+
+@functools.lru_cache(maxsize=256)
+def _lookup_page(here: str) -> str:
+    return rel(here, "lookup/")
 
 
 def checklist_href(ctx: SiteContext, here: str, item_id: str) -> str:

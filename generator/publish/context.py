@@ -19,6 +19,7 @@ from generator.errors import BuildFailed
 from generator.facts import selections
 from generator.model import Dataset, Draw, Task
 from generator.publish.paths import rel
+from generator.publish.reuse import Digest
 from generator.publish.settings import Settings
 from generator.rules.publication_deadline import timeliness
 from generator.rules.replacements import teams_after_replacements
@@ -153,7 +154,13 @@ class SiteContext:
         key = str(path)
         known = self._relative.get(key)
         if known is None:
-            known = self._relative[key] = path.resolve().relative_to(self._root).as_posix()
+            # The layout builds every path from the data root: then no resolve() (a system call per
+            # path component, for thousands of draw folders) is needed.
+            if path.is_relative_to(self.ds.layout.root) and ".." not in path.parts:
+                known = path.relative_to(self.ds.layout.root).as_posix()
+            else:
+                known = path.resolve().relative_to(self._root).as_posix()
+            self._relative[key] = known
         return known
 
     def source(self, path: Path, line: int | None = None) -> dict[str, str]:
@@ -193,6 +200,14 @@ class SiteContext:
     def item_title(self, item_id: str) -> str:
         versions = self.items.get(item_id)
         return versions[-1].matter if versions else item_id
+
+    @cached_property
+    def names_digest(self) -> str:
+        """A digest of the name tables pages look values up in (checklist items, departments,
+        result codes, districts, industries): part of the keys of incremental rebuilds."""
+        return Digest([repr(v) for versions in self.items.values() for v in versions], self.dept_short,
+                      self.dept_full, [repr(c) for c in self.codes.values()], self.district_names,
+                      self.industry_names).hexdigest()
 
     # -- draws -------------------------------------------------------------------------------
 
@@ -277,6 +292,8 @@ class SiteContext:
                   .join(corrected_field("follow_up", "follow!"), on=keys, how="left", maintain_order="left"))
         code_fixed = joined["code!?"].fill_null(False)
         follow_fixed = joined["follow!?"].fill_null(False)
+        # `_file` (where a row was read on this machine) is never shown, and would make the keys of
+        # incremental rebuilds depend on where the data lives.
         return base.with_columns(
             judged["deadline"], judged["deadline_official"], judged["late_by"],
             pl.when(code_fixed).then(joined["code!"]).otherwise(pl.col("result_code")).cast(pl.String)
@@ -285,7 +302,7 @@ class SiteContext:
             .alias("current_follow_up"),
             (code_fixed | follow_fixed).alias("corrected"),
             pl.col("task_id").replace_strict(years, default=None, return_dtype=pl.Int64).alias("year"),
-        )
+        ).drop("_file", strict=False)
 
     @cached_property
     def published(self) -> pl.DataFrame:

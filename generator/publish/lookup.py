@@ -25,6 +25,7 @@ import shutil
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from generator.publish.common import day, task_url, timeliness_text
 from generator.publish.context import FIELD_TITLES, SiteContext
 from generator.publish.paths import page_url
 from generator.publish.render import Page
+from generator.publish.reuse import Digest, Reuse
 
 HISTORY_TARGET_BYTES = 24_000
 NAME_TARGET_BYTES = 24_000
@@ -41,6 +43,7 @@ COMMON_BIGRAM = 600  # more names than this: the bigram is too common to list
 OWN_FILE = 150  # a list longer than this gets a file of its own, so buckets stay small
 MAX_BUCKETS = 4096
 MIN_QUERY = 2
+SPILL_BYTES = 64 << 20  # history text held before it is appended to the spill files
 
 
 def fnv1a(text: str) -> int:
@@ -92,13 +95,19 @@ def _result(ctx: SiteContext, r: dict[str, Any]) -> list[Any]:
     ]
 
 
-def histories(ctx: SiteContext) -> Iterator[dict[str, Any]]:
+def histories(ctx: SiteContext, only: AbstractSet[str] | None = None) -> Iterator[dict[str, Any]]:
     """Every drawn object's whole history, in object id order: each task, its published results
     as they stand, the originals beside any correction, and the follow-up (第十八条、第十九条、
     第二十六条). The selections and the results are both walked in object id order, so only
-    one object's history is in memory at a time (at city scale all of them take gigabytes)."""
-    selected = ctx.selections.sort("object_id", "year", "task_id", "position")
-    published = ctx.published.sort("object_id", "task_id", "item_id").iter_rows(named=True)
+    one object's history is in memory at a time (at city scale all of them take gigabytes).
+    With `only`, just those objects' histories (an incremental rebuild)."""
+    selected, published_rows = ctx.selections, ctx.published
+    if only is not None:
+        wanted = pl.Series("object_id", sorted(only), dtype=pl.String).implode()
+        selected = selected.filter(pl.col("object_id").is_in(wanted))
+        published_rows = published_rows.filter(pl.col("object_id").is_in(wanted))
+    selected = selected.sort("object_id", "year", "task_id", "position")
+    published = published_rows.sort("object_id", "task_id", "item_id").iter_rows(named=True)
     pending = next(published, None)
     layout = ctx.ds.layout
     paths: dict[str, str] = {}
@@ -158,31 +167,139 @@ def _results_path(ctx: SiteContext, paths: dict[str, str], task_id: str) -> str:
     return path
 
 
-def _write_histories(ctx: SiteContext, site: Path) -> tuple[dict[str, list[Any]], int, int]:
-    """Write the history shards `h/<bucket>.json`; returns each object's [id, name, status,
-    number of tasks], the bucket count and the number of files.
+def _object_digests(ctx: SiteContext) -> dict[str, str]:
+    """For every drawn object, a 128-bit digest of the rows its history is made of: its
+    selections, its published results (corrections applied, timeliness judged), its published
+    corrections and its directory entry. Computed with polars in a second or two at city scale;
+    what the rows refer to (tasks, draws, names) is in `_shared_digest`."""
+    def grouped(frame: pl.DataFrame, order: list[str], name: str) -> pl.DataFrame:
+        frame = frame.sort(order)
+        return (frame.select("object_id").with_columns(frame.hash_rows(seed=0).alias(name))
+                .group_by("object_id", maintain_order=True).agg(pl.col(name)))
 
-    The bucket count depends on the total size, known only at the end, and all histories at
-    once take gigabytes at city scale. So each history is first appended, as a line `id<TAB>"id":{...}`,
-    to one of MAX_BUCKETS spill files beside the site (in object id order, as `histories` yields
-    them); a shard is then the merge of the spill files that fold into it.
+    selected = grouped(ctx.selections, ["object_id", "year", "task_id", "position"], "s")
+    published = grouped(ctx.published, ["object_id", "task_id", "item_id"], "p")
+    corrections = grouped(ctx.published_corrections, ["object_id", "correction_id"], "c")
+    objects = ctx.ds.objects.join(selected.select("object_id"), on="object_id", how="semi")
+    objects = objects.select("object_id").with_columns(objects.hash_rows(seed=0).alias("o"))
+    joined = (selected.join(published, on="object_id", how="left")
+              .join(corrections, on="object_id", how="left").join(objects, on="object_id", how="left"))
+    keys = joined.select("object_id", pl.struct("s", "p", "c", "o").hash(seed=1).alias("k1"),
+                         pl.struct("s", "p", "c", "o").hash(seed=2).alias("k2"))
+    return {i: f"{a:016x}{b:016x}" for i, a, b in keys.iter_rows()}
+
+
+def _shared_digest(ctx: SiteContext) -> str:
+    """Everything histories look up besides an object's own rows: tasks, draw dates, names."""
+    tasks = sorted((t.task_id, t.year, t.name, t.lead, [(x.id, x.name) for x in t.strata])
+                   for t in ctx.tasks.values())
+    locked = sorted((d.task_id, str((d.record or {}).get("locked_on", ""))) for d in ctx.ds.draws)
+    return Digest(tasks, locked, ctx.names_digest, str(ctx.data_rel(ctx.ds.layout.corrections))).hexdigest()
+
+
+def summary(ctx: SiteContext) -> pl.DataFrame:
+    """What the name index lists of each drawn object, in id order: id, name, status and the
+    number of tasks it was drawn for (as in its history)."""
+    counts = ctx.selections.group_by("object_id").agg(pl.len().cast(pl.Int64).alias("tasks"))
+    info = ctx.ds.objects.join(counts, on="object_id", how="semi").select("object_id", "name", "status")
+    return (counts.join(info, on="object_id", how="left")
+            .select("object_id", pl.col("name").fill_null(pl.col("object_id")), pl.col("status").fill_null(""),
+                    "tasks").sort("object_id"))
+
+
+WARM_MAX = 20_000  # more changed objects than this: rebuild every shard (the histories go through spill files)
+
+
+def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple[int, int, int]:
+    """Write the history shards `h/<bucket>.json`; returns the bucket count, the number of files
+    and the number of histories built.
+
+    The bucket count depends on the total size, known only at the end. In a full build all
+    histories at once take gigabytes at city scale, so each is first appended, as a line
+    `id<TAB>"id":{...}`, to one of MAX_BUCKETS spill files beside the site (in object id order, as
+    `histories` yields them); a shard is then the merge of the spill files that fold into it.
+
+    With `reuse`, each object's digest and history size are kept: an incremental rebuild builds
+    only the histories of changed objects, and of the other objects of their shards.
     """
-    summary: dict[str, list[Any]] = {}
-    total = 0
+    digests = _object_digests(ctx)
+    shared = _shared_digest(ctx)
+    saved = (reuse.old_extra.get("lookup") or {}) if reuse is not None else {}
+    old: dict[str, list[Any]] = saved.get("objects", {}) if saved.get("shared") == shared else {}
+    changed = [i for i, d in digests.items() if i not in old or old[i][0] != d]
+    (site / "lookup" / "h").mkdir(parents=True, exist_ok=True)
+    if reuse is None or not reuse.enabled or not old or len(changed) > WARM_MAX:
+        sizes, low = _spill_histories(ctx, site)
+        built = len(sizes)
+    else:
+        texts = {r["id"]: dumps(r) for r in histories(ctx, only=set(changed))}
+        sizes = {i: (len(texts[i].encode()) if i in texts else old[i][1]) for i in digests}
+        low = {i: (old[i][2] if i in old else fnv1a(i) & (MAX_BUCKETS - 1)) for i in digests}
+        count, members = _members(digests, low, sum(sizes.values()))
+        keys = {name: _shard_key(reuse, count, ids, digests, shared) for name, ids in members.items()}
+        missing = [name for name in sorted(members) if not reuse.take(f"lookup/h/{name}.json", keys[name], site)]
+        needed = {i for name in missing for i in members[name] if i not in texts}
+        texts.update((r["id"], dumps(r)) for r in histories(ctx, only=needed))
+        built = len(texts)
+        for name in missing:
+            body = ",".join(f"{json.dumps(i)}:{texts[i]}" for i in members[name])
+            (site / "lookup" / "h" / f"{name}.json").write_text("{" + body + "}", encoding="utf-8", newline="\n")
+    count, members = _members(digests, low, sum(sizes.values()))
+    if reuse is not None:
+        for name, ids in members.items():
+            relative = f"lookup/h/{name}.json"
+            if relative not in reuse.new:
+                reuse.made(relative, _shard_key(reuse, count, ids, digests, shared))
+        reuse.extra["lookup"] = {"shared": shared,
+                                 "objects": {i: [d, sizes[i], low[i]] for i, d in digests.items()}}
+    return count, len(members), built
+
+
+def _members(digests: dict[str, str], low: dict[str, int], total: int) -> tuple[int, dict[str, list[str]]]:
+    """The bucket count for `total` bytes of histories, and each shard's objects in id order."""
+    count = bucket_count(total, HISTORY_TARGET_BYTES)
+    members: dict[str, list[str]] = defaultdict(list)
+    for object_id in sorted(digests):
+        members[bucket_name(low[object_id], count)].append(object_id)
+    return count, members
+
+
+def _shard_key(reuse: Reuse, count: int, ids: list[str], digests: dict[str, str], shared: str) -> str:
+    return reuse.key("lookup/h", count, shared, [(i, digests[i]) for i in ids])
+
+
+def _spill_histories(ctx: SiteContext, site: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """Every history through the spill files (see `_write_histories`); returns each object's
+    history size and the low bits of its bucket hash."""
+    sizes: dict[str, int] = {}
+    low: dict[str, int] = {}
     spill = Path(tempfile.mkdtemp(prefix=".lookup-", dir=site.parent))
+    pending: dict[int, list[str]] = defaultdict(list)
+    held = 0
+
+    def flush() -> None:
+        for bucket, lines in pending.items():
+            with (spill / f"{bucket:x}").open("a", encoding="utf-8", newline="\n") as f:
+                f.write("".join(lines))
+        pending.clear()
+
     try:
         for record in histories(ctx):
             object_id = record["id"]
             text = dumps(record)
-            total += len(text.encode())
-            summary[object_id] = [object_id, record["name"], record["status"], len(record["tasks"])]
-            with (spill / f"{fnv1a(object_id) & (MAX_BUCKETS - 1):x}").open("a", encoding="utf-8", newline="\n") as f:
-                f.write(f"{object_id}\t{json.dumps(object_id)}:{text}\n")
-        count = bucket_count(total, HISTORY_TARGET_BYTES)
+            sizes[object_id] = len(text.encode())
+            low[object_id] = bucket = fnv1a(object_id) & (MAX_BUCKETS - 1)
+            # Lines are held in memory up to SPILL_BYTES: one open() per history cost seconds.
+            pending[bucket].append(f"{object_id}\t{json.dumps(object_id)}:{text}\n")
+            held += len(text)
+            if held > SPILL_BYTES:
+                flush()
+                held = 0
+        flush()
+        count = bucket_count(sum(sizes.values()), HISTORY_TARGET_BYTES)
         groups: dict[str, list[Path]] = defaultdict(list)
         for path in spill.iterdir():
             groups[bucket_name(int(path.name, 16), count)].append(path)
-        (site / "lookup" / "h").mkdir(parents=True, exist_ok=True)
         for name, paths in sorted(groups.items()):
             lines = heapq.merge(*(p.read_text(encoding="utf-8").splitlines() for p in sorted(paths)),
                                 key=lambda line: line.split("\t", 1)[0])
@@ -190,14 +307,40 @@ def _write_histories(ctx: SiteContext, site: Path) -> tuple[dict[str, list[Any]]
             (site / "lookup" / "h" / f"{name}.json").write_text("{" + body + "}", encoding="utf-8", newline="\n")
     finally:
         shutil.rmtree(spill, ignore_errors=True)
-    return summary, count, len(groups)
+    return sizes, low
 
 
-def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
-    """Write meta.json and the shards; returns counts for the build report."""
+def write_lookup(ctx: SiteContext, site: Path, reuse: Reuse | None = None) -> dict[str, int]:
+    """Write meta.json and the shards; returns counts for the build report. With `reuse`,
+    shards whose objects are unchanged since the last build are taken from it."""
     root = site / "lookup"
-    summary, history_buckets, history_files = _write_histories(ctx, site)
+    history_buckets, history_files, built = _write_histories(ctx, site, reuse)
+    listed = summary(ctx)
+    names = _write_names(ctx, root, listed, reuse)
+    meta = {
+        "version": 1, "objects": len(listed), "history_buckets": history_buckets, "name_buckets": names,
+        "min_query": MIN_QUERY, "as_of": day(ctx.as_of), "result_fields": list(RESULT_FIELDS),
+        "items": {item_id: ctx.item_title(item_id) for item_id in sorted(ctx.items)},
+        "source_base": f"{ctx.settings.repo_url}/blob/{ctx.settings.repo_branch}/",
+        "history_base": f"{ctx.settings.repo_url}/commits/{ctx.settings.repo_branch}/",
+    }
+    (root / "meta.json").write_text(dumps(meta), encoding="utf-8", newline="\n")
+    return {"objects": len(listed), "history_files": history_files, "histories_built": built,
+            "name_files": sum(1 for p in (root / "n").iterdir() if "-" not in p.stem)}
 
+
+def _write_names(ctx: SiteContext, root: Path, listed: pl.DataFrame, reuse: Reuse | None) -> int:
+    """The name index `n/`, or the last build's when the list of objects is the same; returns
+    the bucket count."""
+    key = reuse.key("lookup/n", listed) if reuse is not None else ""
+    (root / "n").mkdir(parents=True, exist_ok=True)
+    if reuse is not None:
+        previous = [name for name in reuse.old if name.startswith("lookup/n/")]
+        saved = (reuse.old_extra.get("lookup_names") or {})
+        if saved.get("key") == key and reuse.take_all(previous, key, root.parent):
+            reuse.extra["lookup_names"] = saved
+            return int(saved["buckets"])
+    summary = {row[0]: list(row) for row in listed.iter_rows()}
     postings: dict[str, list[str]] = defaultdict(list)
     for object_id in sorted(summary):
         for gram in bigrams(summary[object_id][1]):
@@ -235,15 +378,11 @@ def write_lookup(ctx: SiteContext, site: Path) -> dict[str, int]:
             lists[gram] = refs
         (root / "n" / f"{name}.json").write_text(dumps({"o": table, "b": lists}), encoding="utf-8", newline="\n")
 
-    meta = {
-        "version": 1, "objects": len(summary), "history_buckets": history_buckets, "name_buckets": name_buckets,
-        "min_query": MIN_QUERY, "as_of": day(ctx.as_of), "result_fields": list(RESULT_FIELDS),
-        "items": {item_id: ctx.item_title(item_id) for item_id in sorted(ctx.items)},
-        "source_base": f"{ctx.settings.repo_url}/blob/{ctx.settings.repo_branch}/",
-        "history_base": f"{ctx.settings.repo_url}/commits/{ctx.settings.repo_branch}/",
-    }
-    (root / "meta.json").write_text(dumps(meta), encoding="utf-8", newline="\n")
-    return {"objects": len(summary), "history_files": history_files, "name_files": len(grouped)}
+    if reuse is not None:
+        for path in sorted((root / "n").iterdir()):
+            reuse.made(f"lookup/n/{path.name}", key)
+        reuse.extra["lookup_names"] = {"key": key, "buckets": name_buckets}
+    return name_buckets
 
 
 def pages(ctx: SiteContext) -> list[Page]:

@@ -9,6 +9,7 @@ patterns run: an 11-digit stretch inside a SHA-256 is not a phone number.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,19 +54,19 @@ def private_values(ds: Dataset) -> list[str]:
     return sorted(values)
 
 
-def _files(site: Path) -> Iterator[tuple[str, Path]]:
+def _files(site: Path, skip: AbstractSet[str]) -> Iterator[tuple[str, Path]]:
     for path in sorted(site.rglob("*")):
         relative = path.relative_to(site).as_posix()
-        if relative.startswith(DATA):
+        if relative.startswith(DATA) or relative in skip:
             continue
         if path.is_file() and path.suffix in TEXT_SUFFIXES and not relative.startswith(SKIP_PREFIXES):
             yield relative, path
 
 
-def _batches(site: Path) -> Iterator[list[tuple[str, str]]]:
+def _batches(site: Path, skip: AbstractSet[str]) -> Iterator[list[tuple[str, str]]]:
     batch: list[tuple[str, str]] = []
     size = 0
-    for relative, path in _files(site):
+    for relative, path in _files(site, skip):
         text = path.read_text(encoding="utf-8", errors="replace")
         batch.append((relative, text))
         size += len(text)
@@ -86,9 +87,11 @@ def _number_problem(run: str) -> str | None:
     return None
 
 
-def scan(site: Path, secrets: list[str]) -> list[Leak]:
+def scan(site: Path, secrets: list[str], skip: AbstractSet[str] = frozenset()) -> list[Leak]:
+    """Every leak in the site's text files but those in `skip` (paths relative to `site`: files an
+    incremental build reused, which passed the same scan before)."""
     leaks: list[Leak] = []
-    for batch in _batches(site):
+    for batch in _batches(site, skip):
         frame = pl.DataFrame({"path": [p for p, _ in batch], "text": [t for _, t in batch]})
         frame = frame.with_columns(pl.col("text").str.replace_all(HEX_RUN, " "))
         if secrets:

@@ -45,6 +45,9 @@ class Page:
     # Built when the page is rendered rather than up front (then `context` is ignored): 5,000
     # task view models held at once would take gigabytes at city scale.
     lazy: Callable[[], dict[str, Any]] | None = None
+    # For incremental rebuilds (reuse.py): everything the rendered content depends on besides the
+    # template and the theme's frame, cheaper to compute than the view model itself.
+    key: Callable[[], list[Any]] | None = None
 
     def view(self) -> dict[str, Any]:
         return self.context if self.lazy is None else self.lazy()

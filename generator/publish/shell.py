@@ -24,6 +24,7 @@ from pathlib import Path
 from generator.errors import BuildFailed
 from generator.publish.paths import markdown_path, safe_join
 from generator.publish.render import Page, Renderer, plain_title
+from generator.publish.reuse import Reuse
 
 TITLE = "SLSHELLTITLE"
 DESCRIPTION = "SLSHELLDESCRIPTION"
@@ -50,8 +51,11 @@ def write_shells(pages: list[Page], docs: Path) -> dict[int, str]:
     return urls
 
 
-def pour(pages: list[Page], renderer: Renderer, site: Path, shells: dict[int, str]) -> int:
-    """Put every generated page's content into the built site, then remove the shells."""
+def pour(pages: list[Page], renderer: Renderer, site: Path, shells: dict[int, str],
+         reuse: Reuse | None = None) -> int:
+    """Put every generated page's content into the built site, then remove the shells. With
+    `reuse`, a record page whose frame, title and `Page.key` are unchanged since the last build
+    is taken from the published site instead. Returns the number of record pages rendered."""
     for page in pages:
         if page.shell:
             continue
@@ -77,11 +81,19 @@ def pour(pages: list[Page], renderer: Renderer, site: Path, shells: dict[int, st
         for page in members:
             title = html.escape(plain_title(page.title))
             description = html.escape(plain_title(page.description or "", 160))
+            target = safe_join(site, page.url.rstrip("/")) / "index.html"
+            key = ""
+            if reuse is not None and page.key is not None:
+                key = reuse.key(before, after, title, description, page.template, page.search, page.scripts,
+                                page.key())
+                if reuse.take(f"{page.url}index.html", key, site):
+                    continue
             text = (before.replace(TITLE, title).replace(DESCRIPTION, description) + renderer.html(page)
                     + after.replace(TITLE, title).replace(DESCRIPTION, description))
-            target = safe_join(site, page.url.rstrip("/")) / "index.html"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8", newline="\n")
+            if key and reuse is not None:
+                reuse.made(f"{page.url}index.html", key)
             written += 1
     shutil.rmtree(site / ROOT, ignore_errors=True)
     return written

@@ -121,17 +121,25 @@ def _team_view(ctx: SiteContext, task: Task, members: list[dict[str, Any]]) -> l
 
 def task_page(ctx: SiteContext, task: Task) -> Page:
     return Page(task_url(task), f"{task.task_id} {task.name}", "task.html.j2", search=False, shell=True,
-                lazy=lambda: task_view(ctx, task),
+                lazy=lambda: task_view(ctx, task), key=lambda: task_key(ctx, task),
                 description=f"{task.year} 年联合抽查任务 {task.task_id}：抽查范围、抽取过程与验证、抽中对象与检查结果")
 
 
-def task_view(ctx: SiteContext, task: Task) -> dict[str, Any]:
+def task_key(ctx: SiteContext, task: Task) -> list[Any]:
+    """What a task page is made of: its view model but the results, the task's published rows
+    (as derived in the context: corrections applied, timeliness judged) and the names the
+    results are shown with. Building the results' part of the view (a million results at city
+    scale) is most of a task page's cost; hashing its rows is cheap."""
+    return [task_view(ctx, task, with_results=False), ctx.published_for(task.task_id), ctx.names_digest]
+
+
+def task_view(ctx: SiteContext, task: Task, with_results: bool = True) -> dict[str, Any]:
     here = task_url(task)
     draw = ctx.draws.get(task.task_id)
     record = (draw.record if draw else None) or {}
     strata_names = {s.id: s.name for s in task.strata}
     teams = ctx.teams(task.task_id)
-    results = _results_by_object(ctx, task, here)
+    results = _results_by_object(ctx, task, here) if with_results else {}
     selected_counts: dict[str, int] = defaultdict(int)
     objects = []
     for position, chosen in enumerate(record.get("selected") or [], start=1):
