@@ -54,6 +54,13 @@ class Digest:
 
     def add(self, *parts: Any) -> Digest:
         for part in parts:
+            if isinstance(part, list | tuple):
+                # Element by element: a frame inside a list must be hashed as a frame, not by its
+                # repr, which polars abridges (a few rows and columns).
+                self.add(f"{type(part).__name__}[{len(part)}]", *part)
+                continue
+            if isinstance(part, pl.Series):
+                part = part.to_frame()
             if isinstance(part, pl.DataFrame):
                 data = self.frame_bytes(part)
             elif isinstance(part, bytes):
@@ -63,6 +70,7 @@ class Digest:
             else:
                 # repr, not json: several times faster on view models, and as faithful for the
                 # values they hold (str, numbers, bool, None, dates, lists, dicts in build order).
+                # A frame's repr is abridged: frames must come as parts or inside lists.
                 data = repr(part).encode("utf-8")
             self._h.update(len(data).to_bytes(8, "little"))
             self._h.update(data)

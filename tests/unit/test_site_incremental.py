@@ -65,6 +65,23 @@ def test_rebuild_after_one_changed_result_equals_a_full_build(minimal_copy: Path
     assert 0 < counts["lookup_histories_built"] < counts["lookup_objects"]
 
 
+def test_a_later_publication_date_in_the_middle_of_a_task_is_not_missed(minimal_copy: Path, built: Path,
+                                                                        tmp_path: Path) -> None:
+    """A column and a row a short summary of the task's results would leave out."""
+    before = tree(built)
+    path = minimal_copy / "results" / "2026" / "ZB-2026-001.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    middle = lines[7].split(",")
+    assert middle[-1].strip(), "the fixture's row 7 is published"
+    middle[-1] = "2026-06-30\n"
+    lines[7] = ",".join(middle)
+    path.write_text("".join(lines), encoding="utf-8", newline="")
+    incremental, full, counts = rebuild_both(minimal_copy, built, tmp_path)
+    assert [name for name in incremental if incremental[name] != full.get(name)] == []
+    assert incremental[CHANGED_TASK] != before[CHANGED_TASK]
+    assert counts["pages_rendered"] == 1
+
+
 def test_unchanged_data_reuses_every_page_and_gives_the_same_site(minimal_copy: Path, built: Path,
                                                                  tmp_path: Path) -> None:
     """Also when the data has moved: where it lives is no input of any page."""
