@@ -94,7 +94,10 @@ def _certainly_valid(document: Any, schema: dict[str, Any]) -> bool:
     milliseconds with `jsonschema_rs`. Findings always come from `jsonschema`: whenever the
     fast validator has any doubt, the document is checked again in full below.
     """
-    return bool(_compiled(json.dumps(schema, sort_keys=True)).is_valid(document))
+    try:
+        return bool(_compiled(json.dumps(schema, sort_keys=True)).is_valid(document))
+    except ValueError:  # a value JSON has no type for (an explicit !!timestamp, !!binary, !!set)
+        return False
 
 
 def check_record(document: Any, schema: dict[str, Any], display: str) -> list[Finding]:

@@ -102,3 +102,11 @@ def test_the_yaml_loader_builds_what_pyyaml_builds(value: Any) -> None:
     built, problems = parse_yaml(text, "x.yaml")
     assert not problems
     assert built == yaml.safe_load(text)
+
+
+def test_a_value_json_has_no_type_for_is_a_finding_not_a_crash() -> None:
+    text = PLAN_TEXT.replace("published_on: ", "published_on: !!timestamp ", 1)
+    document, problems = parse_yaml(text, "data/plans/2026.yaml")
+    assert problems == []
+    [finding] = check_record(document, record_schema("plan"), "data/plans/2026.yaml")
+    assert (finding.field, finding.rule) == ("published_on", "schema/type")
