@@ -218,10 +218,15 @@ def _size(storage: Storage) -> Callable[[Path], None]:
 
 
 def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = (), repo_url: str = "",
-                    title: str = "", storage: Storage | None = None) -> OpenDataRelease:
+                    title: str = "", storage: Storage | None = None,
+                    live: Sequence[Path] = ()) -> OpenDataRelease:
     """Write the open data into the empty folder `data` (the site's `data/`); `previous` are earlier
     outputs' `data/` folders (or fetched ones) whose releases are carried over. Raises BuildFailed if a
-    past release does not match its SHA256SUMS, or if the site would hold more than a static host takes."""
+    past release does not match its SHA256SUMS, or if the site would hold more than a static host takes.
+
+    `live`: those of `previous` fetched from the live site. A release served elsewhere counts as
+    uploaded only when the live site lists it: a local earlier build lists releases that may
+    never have been uploaded, so its files are written to `storage.out` again."""
     storage = storage or Storage()
     timings: dict[str, float] = {}
     clock = [time.perf_counter()]
@@ -265,7 +270,8 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     releases = [carry(source, data / v, records.get(v)) for v, source in sorted(found.items()) if v != version]
     target = data / version
     outbox = None
-    if storage.external and not (version in records and records[version].get("url") == storage.base(version)
+    uploaded = read_records([Path(p) for p in live])
+    if storage.external and not (version in uploaded and uploaded[version].get("url") == storage.base(version)
                                  and version in found):
         outbox = staging  # a new release: uploaded after the build (already published: nothing to upload)
     current = describe(staging, sums, storage.base(version) if storage.external else "", version)

@@ -537,3 +537,16 @@ def test_switching_to_separate_storage_keeps_earlier_releases_in_the_site(tmp_pa
     assert [p.name for p in out.iterdir()] == ["2026-11-20"]
     change = json.loads((out / "2026-11-20/changelog.json").read_text(encoding="utf-8"))
     assert change["previous"] == first["version"] and len(change["corrections_added"]) == 1
+
+
+def test_a_local_rebuild_writes_the_release_for_upload_again(tmp_path: Path) -> None:
+    """Only the live site (fetched with `releases fetch`) shows what was uploaded: a release an
+    earlier local build listed may never have been, so its files are written out again."""
+    url = "https://downloads.example.org/sunlight/"
+    site = tmp_path / "site"
+    for attempt in ("first", "second"):
+        out = tmp_path / attempt
+        assert main(["build", "--data", str(MINIMAL), "--output", str(site), "--downloads-out", str(out),
+                     "--downloads-url", url]) == 0
+        [version] = [p.name for p in out.iterdir()]
+        assert (out / version / "SHA256SUMS").read_bytes() == (site / "data" / version / "SHA256SUMS").read_bytes()
