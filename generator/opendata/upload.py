@@ -68,8 +68,9 @@ def upload_releases(directory: Path, url: str, target: str = "") -> list[Uploade
         sums = verify_sums(folder)  # never upload a damaged release
         tag = tag_template.replace(PLACEHOLDER, folder.name)
         if _gh("release", "view", tag, "--repo", repo).returncode != 0:
+            # A draft until every file is there: a failed upload never shows a release with files missing.
             create = ["release", "create", tag, "--repo", repo, "--title", f"数据版本 {folder.name}",
-                      "--notes", _notes(folder)]
+                      "--notes", _notes(folder), "--draft"]
             made = _gh(*create, *(["--target", target] if target else []))
             if made.returncode != 0:
                 raise BuildFailed(f"创建 GitHub Release {tag} 失败：{(made.stderr or made.stdout).strip()[:500]}")
@@ -77,5 +78,8 @@ def upload_releases(directory: Path, url: str, target: str = "") -> list[Uploade
         sent = _gh("release", "upload", tag, *files, "--repo", repo, "--clobber")
         if sent.returncode != 0:
             raise BuildFailed(f"上传数据版本 {folder.name} 失败：{(sent.stderr or sent.stdout).strip()[:500]}")
+        shown = _gh("release", "edit", tag, "--repo", repo, "--draft=false")
+        if shown.returncode != 0:
+            raise BuildFailed(f"发布 GitHub Release {tag} 失败：{(shown.stderr or shown.stdout).strip()[:500]}")
         done.append(Uploaded(folder.name, tag, len(files)))
     return done

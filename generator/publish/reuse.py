@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -32,7 +33,8 @@ import polars as pl
 
 MANIFEST_VERSION = 1
 CODE = Path(__file__).resolve().parents[1]  # generator/: the code that renders
-LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "polars", "pymdown-extensions", "pagefind")
+LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "polars", "pymdown-extensions", "pagefind",
+             "pagefind-bin", "pagefind-bin-extended")
 CACHE_ENV = "SUNLIGHT_CACHE_DIR"  # overrides $XDG_CACHE_HOME/sunlight (tests, CI)
 
 
@@ -42,6 +44,11 @@ def cache_root() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "sunlight"
+
+
+def _plain(name: object) -> bool:
+    return isinstance(name, str) and not name.startswith("/") and all(
+        part not in ("", ".", "..") for part in name.split("/"))
 
 
 class Digest:
@@ -90,7 +97,7 @@ class Digest:
 def code_digest(*folders: Path) -> str:
     """The generator's code, the site's templates, content and configuration, and the versions of
     the libraries that render: any change to these makes every key new."""
-    digest = Digest(MANIFEST_VERSION)
+    digest = Digest(MANIFEST_VERSION, sys.version)
     for name in LIBRARIES:
         try:
             digest.add(name, metadata.version(name))
@@ -130,7 +137,10 @@ class Reuse:
                 saved = {}
             if isinstance(saved, dict) and saved.get("version") == MANIFEST_VERSION and saved.get("salt") == salt \
                     and saved.get("output") == str(output.resolve()):
-                reuse.old = dict(saved.get("files") or {})
+                # Only plain relative names: a damaged or edited cache must not link files from
+                # outside the published site.
+                reuse.old = {name: entry for name, entry in dict(saved.get("files") or {}).items()
+                             if _plain(name) and isinstance(entry, list) and len(entry) == 4}
                 reuse.old_extra = dict(saved.get("extra") or {})
         return reuse
 

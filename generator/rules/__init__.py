@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from types import ModuleType
@@ -73,7 +74,8 @@ RULES_BY_NAME = {rule.__name__: rule for rule in RULES}
 def run_rules(ds: Dataset) -> list[Finding]:
     """Every rule's findings, in the order of RULES."""
     global _shared
-    if len(ds.draws) <= SEPARATE_PROCESS_ABOVE or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+    # Linux only: forking a process that runs threads (polars' pool) is unsafe on macOS.
+    if len(ds.draws) <= SEPARATE_PROCESS_ABOVE or (os.cpu_count() or 1) < 2 or sys.platform != "linux":
         return [finding for rule in RULES for finding in rule.check(ds)]
     _shared = ds
     try:

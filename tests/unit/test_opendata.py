@@ -388,6 +388,9 @@ if args[:2] == ["release", "view"]:
     sys.exit(0 if folder.is_dir() else 1)
 if args[:2] == ["release", "create"]:
     folder.mkdir(parents=True)
+    (folder / ".draft").write_text("", encoding="utf-8") if "--draft" in args else None
+if args[:2] == ["release", "edit"] and "--draft=false" in args:
+    (folder / ".draft").unlink(missing_ok=True)
 if args[:2] == ["release", "upload"]:
     for name in args[3:args.index("--repo")]:
         shutil.copyfile(name, folder / Path(name).name)
@@ -435,7 +438,9 @@ def test_a_city_release_is_served_from_github_releases_and_past_ones_stay_there(
         repo = f"{url.split('/')[2]}/o/r"  # gh's form for a host other than github.com
         assert calls[1][:7] == ["release", "create", f"data-{version}", "--repo", repo, "--title",
                                 f"数据版本 {version}"]
-        assert calls[1][-2:] == ["--target", "0a1b2c"] and "首次发布。" in calls[1][8]
+        assert calls[1][-3:] == ["--draft", "--target", "0a1b2c"] and "首次发布。" in calls[1][8]
+        assert calls[-1] == ["release", "edit", f"data-{version}", "--repo", repo, "--draft=false"]
+        assert not (live / "o/r/releases/download" / f"data-{version}" / ".draft").exists()
         shutil.copytree(site, live, dirs_exist_ok=True)  # deployed
         # A journalist downloads from the release and checks against the site's checksums.
         downloads = tmp_path / "downloads"
