@@ -6,16 +6,18 @@
 Builds the site from the shared city data set (benchmarks/citygen.py; read-only) and measures,
 each in a fresh Python process so that peak memory (ru_maxrss) is its own:
 
-1. render: `generator.load.load(root)` then `publish_dataset(ds, out)` (phase two of
-   `build_site`: everything but validation), timed apart from the load, with the build's own
+1. render from scratch (nothing reused, as `sunlight build --full`): `generator.load.load(root)`
+   then `publish_dataset(ds, out)` (phase two of `build_site`: everything but validation), timed
+   apart from the load, with the build's own
    phase times (BuildReport.timings); then the output: files, total bytes, the home page's
    transferred (gzip -6) size and a typical lookup's (the lookup page, its script, meta.json and
    one history shard; the assets every page shares are listed apart);
-2. full build: `build_site(root, out)` (validate + render), as `sunlight build` runs it;
+2. full build from scratch: `build_site(root, out, incremental=False)` (validate + render), as
+   `sunlight build --full` runs it;
 3. rebuild after one changed result: the city is copied to benchmarks/out/city-site-copy, one
-   result row's `result_code` is changed (keeping the data valid), and both 1 and 2 run again
-   on the copy. There is no incremental build: a rebuild is a full build, and validation
-   (another benchmark's business, bench_validate.py) is reported apart from rendering.
+   result row's `result_code` is changed (keeping the data valid), and 2 (with --no-full: 1)
+   runs again on the copy, incrementally (as `sunlight build` runs: outputs whose inputs are unchanged are
+   taken from the site built before); validation is reported apart from rendering.
 4. with --profile, cProfile of publish_dataset (benchmarks/out/site.prof.txt).
 
 Figures go to stdout and benchmarks/out/bench_site.json.
@@ -101,7 +103,7 @@ def _skip_open_data() -> None:
     generator.opendata.build_open_data = empty  # type: ignore[assignment]
 
 
-def worker_render(root: Path, out: Path) -> dict[str, Any]:
+def worker_render(root: Path, out: Path, incremental: bool) -> dict[str, Any]:
     from generator.load import load
     from generator.publish.build import publish_dataset
 
@@ -114,19 +116,20 @@ def worker_render(root: Path, out: Path) -> dict[str, Any]:
     started, cpu = time.perf_counter(), _cpu()
     from generator.opendata.storage import Storage
 
-    report = publish_dataset(ds, out, downloads=Storage(DOWNLOADS_URL, _downloads(out)))
+    report = publish_dataset(ds, out, downloads=Storage(DOWNLOADS_URL, _downloads(out)), incremental=incremental)
     return {"load": loaded, "render": time.perf_counter() - started, "render_cpu": _cpu() - cpu,
             "timings": report.timings,
             "counts": report.counts, "pages": report.pages, "files": report.files, "bytes": report.bytes,
             "peak_rss_mb_load": rss_load, "peak_rss_mb": peak_rss_mb(), "peak_rss_mb_after": peaks}
 
 
-def worker_full(root: Path, out: Path) -> dict[str, Any]:
+def worker_full(root: Path, out: Path, incremental: bool) -> dict[str, Any]:
     from generator.publish.build import build_site
 
     _skip_open_data()
     started = time.perf_counter()
-    report = build_site(root, out, downloads_out=_downloads(out), downloads_url=DOWNLOADS_URL)
+    report = build_site(root, out, downloads_out=_downloads(out), downloads_url=DOWNLOADS_URL,
+                        incremental=incremental)
     return {"seconds": time.perf_counter() - started, "timings": report.timings, "files": report.files,
             "bytes": report.bytes, "warnings": report.warnings, "peak_rss_mb": peak_rss_mb()}
 
@@ -245,8 +248,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.worker:
-        kind, root, out = args.worker
-        result = {"render": worker_render, "full": worker_full, "profile": worker_profile}[kind](Path(root), Path(out))
+        kind, root, out, *mode = args.worker
+        if kind == "profile":
+            result = worker_profile(Path(root), Path(out))
+        else:  # "scratch": reuse nothing (sunlight build --full); "incremental": as sunlight build
+            work = {"render": worker_render, "full": worker_full}[kind]
+            result = work(Path(root), Path(out), incremental=mode == ["incremental"])
         print(json.dumps(result, ensure_ascii=False))
         return 0
 
@@ -261,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_site: {root}")
     print(f"· {describe(figures['machine'])}")
     print("· render: load() + publish_dataset() …", flush=True)
-    figures["render"] = run_child([me, "--worker", "render", str(root), str(SITE)])
+    figures["render"] = run_child([me, "--worker", "render", str(root), str(SITE), "scratch"])
     figures["output"] = output_figures(SITE)
     if args.profile:
         print("· cProfile of publish_dataset …", flush=True)
@@ -269,15 +276,17 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(OUT / "site-city-profile", ignore_errors=True)
     if not args.no_full:
         print("· full build_site() (validate + render) …", flush=True)
-        figures["full"] = run_child([me, "--worker", "full", str(root), str(SITE)])
+        figures["full"] = run_child([me, "--worker", "full", str(root), str(SITE), "scratch"])
     if not args.no_rebuild:
         print(f"· copying the city to {COPY.relative_to(REPO)} and changing one result …", flush=True)
         copy = copy_city(root)
         figures["changed"] = change_one_result(copy)
         print(f"  {figures['changed']}")
-        figures["rebuild_render"] = run_child([me, "--worker", "render", str(copy), str(SITE)])
-        if not args.no_full:
-            figures["rebuild_full"] = run_child([me, "--worker", "full", str(copy), str(SITE)])
+        # Each against the site built from the unchanged city just before.
+        if args.no_full:
+            figures["rebuild_render"] = run_child([me, "--worker", "render", str(copy), str(SITE), "incremental"])
+        else:
+            figures["rebuild_full"] = run_child([me, "--worker", "full", str(copy), str(SITE), "incremental"])
     figures["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
 
     r, o = figures["render"], figures["output"]
