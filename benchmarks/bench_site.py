@@ -75,9 +75,12 @@ def _watch_memory() -> dict[str, float]:
 DOWNLOADS_URL = "https://github.com/zibo-sunlight/sunlight/releases/download/data-{version}/"
 
 
-def _downloads(out: Path) -> Path:
+def _downloads(out: Path, clear: bool = True) -> Path:
+    """The release store beside the site; a rebuild keeps it, as the earlier release's tables are
+    what the new changelog compares with (a deployment fetches them with `releases fetch`)."""
     folder = out.with_name(out.name + "-downloads")
-    shutil.rmtree(folder, ignore_errors=True)
+    if clear:
+        shutil.rmtree(folder, ignore_errors=True)
     return folder
 
 
@@ -116,7 +119,8 @@ def worker_render(root: Path, out: Path, incremental: bool) -> dict[str, Any]:
     started, cpu = time.perf_counter(), _cpu()
     from generator.opendata.storage import Storage
 
-    report = publish_dataset(ds, out, downloads=Storage(DOWNLOADS_URL, _downloads(out)), incremental=incremental)
+    report = publish_dataset(ds, out, downloads=Storage(DOWNLOADS_URL, _downloads(out, clear=not incremental)),
+                             incremental=incremental)
     return {"load": loaded, "render": time.perf_counter() - started, "render_cpu": _cpu() - cpu,
             "timings": report.timings,
             "counts": report.counts, "pages": report.pages, "files": report.files, "bytes": report.bytes,
@@ -128,8 +132,8 @@ def worker_full(root: Path, out: Path, incremental: bool) -> dict[str, Any]:
 
     _skip_open_data()
     started = time.perf_counter()
-    report = build_site(root, out, downloads_out=_downloads(out), downloads_url=DOWNLOADS_URL,
-                        incremental=incremental)
+    report = build_site(root, out, downloads_out=_downloads(out, clear=not incremental),
+                        downloads_url=DOWNLOADS_URL, incremental=incremental)
     return {"seconds": time.perf_counter() - started, "timings": report.timings, "files": report.files,
             "bytes": report.bytes, "warnings": report.warnings, "peak_rss_mb": peak_rss_mb()}
 
