@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -253,40 +252,32 @@ def load(root: Path) -> tuple[Dataset, list[Finding]]:
 
     unusable: set[str] = set()
 
-    def table(name: str, read: tuple[pl.DataFrame, list[Finding]]) -> pl.DataFrame:
-        frame, problems = read
+    def table(path: Path, name: str, required: bool = True) -> pl.DataFrame:
+        frame, problems = read_table(path, name, layout, required=required)
         findings.extend(problems)
         if any(p.rule.startswith(("file/", "header/")) for p in problems):
             unusable.add(name)
         return frame
 
-    def read(path: Path, name: str, required: bool = True) -> pl.DataFrame:
-        return table(name, read_table(path, name, layout, required=required))
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # The two big tables are read and checked mostly by polars, outside the GIL: on a
-        # second core they overlap with parsing the plans and the draws (pure Python).
-        objects_job = pool.submit(read_table, layout.objects, "objects", layout, required=True)
-        results_job = pool.submit(load_results, layout)
-        departments = read(layout.departments, "departments")
-        checklist = read(layout.checklist, "checklist")
-        plans, plan_problems = load_plans(layout)
-        draws, draw_problems = load_draws(layout)
-        objects = table("objects", objects_job.result())
-        inspectors = read(layout.inspectors, "inspectors")
-        recusals = read(layout.recusals, "recusals", required=False)
-        replacements = read(layout.replacements, "replacements", required=False)
-        corrections = read(layout.corrections, "corrections", required=False)
-        results, problems = results_job.result()
+    departments = table(layout.departments, "departments")
+    checklist = table(layout.checklist, "checklist")
+    objects = table(layout.objects, "objects")
+    inspectors = table(layout.inspectors, "inspectors")
+    recusals = table(layout.recusals, "recusals", required=False)
+    replacements = table(layout.replacements, "replacements", required=False)
+    corrections = table(layout.corrections, "corrections", required=False)
+    results, problems = load_results(layout)
     findings += problems
-    findings += plan_problems
+    plans, problems = load_plans(layout)
+    findings += problems
     scenarios, problems = load_scenarios(layout)
     findings += problems
     snapshot, problems = load_snapshot(layout)
     findings += problems
     holidays, problems = load_holidays(layout)
     findings += problems
-    findings += draw_problems
+    draws, problems = load_draws(layout)
+    findings += problems
     dataset = Dataset(
         layout=layout, departments=departments, checklist=checklist, objects=objects,
         snapshot=snapshot, inspectors=inspectors, recusals=recusals, replacements=replacements,
