@@ -9,8 +9,8 @@ measures, each in a fresh Python process so that peak memory (ru_maxrss) is its 
 1. `validate(root, as_of=...)` (all of `sunlight validate` but printing), one run with a
    stopwatch around each loader (`read_table` per table, `load_results`, `load_plans`,
    `load_draws`, ...) and each rule, all in one process; with --pure also plain runs, as
-   `sunlight validate` runs (a city's draw chain in a second process). Nothing is cached between runs: the user cache is an empty folder
-   (XDG_CACHE_HOME=benchmarks/out/validate-cache);
+   `sunlight validate` runs (a city's draw chain in a second process). Nothing is cached
+   between runs: the user cache is an empty folder (XDG_CACHE_HOME=benchmarks/out/validate-cache);
 2. objects.csv alone, the project's fast path (`load.read_table`: decode, structure,
    schema, unique keys, typed frame) against `frictionless.validate` with the same Table
    Schema (generator/schemas/objects.json) on the same 1,000,000-row file;
