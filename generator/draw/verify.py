@@ -133,26 +133,33 @@ INPUTS = (("frame.csv", "frame", FRAME_HEADER, "抽取框架"), ("roster.csv", "
           ("exclusions.csv", "exclusions", EXCLUSIONS_HEADER, "回避配对"))
 
 
-def _file_bytes(check: _Checker, directory: Path, filename: str, declared: dict[str, Any],
+# What a record states about itself and its place in the ledger, and what a clerk is told
+# when it does not hold: checked the same way with or without recomputing the draw.
+STATED = {
+    "manifest_sha256": "清单的哈希与记录不符",
+    "seed": "种子与由清单哈希和信标值算出的不同",
+    "excluded_by_cap": "因年度两次上限排除的对象与之前的抽取记录不符（第八条）",
+}
+
+
+def _file_bytes(check: _Checker, directory: Path, filename: str, key: str, declared: dict[str, Any],
                 what: str) -> bytes:
-    """An input file's bytes after checking that they hash to what the manifest states."""
+    """An input file's bytes after checking that they hash to what the manifest's `key` states."""
     path = directory / filename
     if not path.exists():
         check.same(f"{filename}", "存在", "缺失", f"缺少{what}文件 {filename}")
     data = path.read_bytes()
-    key = filename.removesuffix(".csv").replace("roster", "inspectors")
     check.same(f"{key}.sha256", declared.get("sha256"), sha256_hex(data),
                f"{what}文件的 SHA-256 与清单（manifest）不符：文件被改动过")
     return data
 
 
-def _file_rows(check: _Checker, directory: Path, filename: str, header: str,
+def _file_rows(check: _Checker, directory: Path, filename: str, key: str, header: str,
                declared: dict[str, Any] | None, what: str) -> list[tuple[str, str]]:
     """Rows of a canonical input file after checking its hash and row count."""
     if declared is None:
         return []
-    data = _file_bytes(check, directory, filename, declared, what)
-    key = filename.removesuffix(".csv").replace("roster", "inspectors")
+    data = _file_bytes(check, directory, filename, key, declared, what)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -241,7 +248,8 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
         if not recompute:
             _check_integrity(check, published.directory, record, manifest, previous)
             return report
-        frame, roster, exclusions = (_file_rows(check, published.directory, filename, header, manifest.get(key), what)
+        frame, roster, exclusions = (_file_rows(check, published.directory, filename, key, header,
+                                                manifest.get(key), what)
                                      for filename, key, header, what in INPUTS)
         beacon_value = str(record.get("beacon_value", ""))
         _check_beacon(check, published.directory, manifest, beacon_value)
@@ -252,12 +260,8 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
                 check.same("frame.stratum", "清单中的层级", stratum,
                            f"抽取框架中对象 {object_id} 的层级 {stratum} 不在清单的层级中")
         outcome = draw(manifest, beacon_value, frame, prior, roster, exclusions).as_json()
-        for name in ("manifest_sha256", "seed", "excluded_by_cap"):
-            check.same(name, outcome[name], record.get(name), {
-                "manifest_sha256": "清单的哈希与记录不符",
-                "seed": "种子与由清单哈希和信标值算出的不同",
-                "excluded_by_cap": "因年度两次上限排除的对象与之前的抽取记录不符（第八条）",
-            }[name])
+        for name, message in STATED.items():
+            check.same(name, outcome[name], record.get(name), message)
         for list_name, what in (("selected", "抽中对象"), ("teams", "检查小组")):
             expected_list, found_list = outcome[list_name], record.get(list_name) or []
             for index, expected in enumerate(expected_list):
@@ -271,10 +275,7 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
                                f"第 {index + 1} 个{what}与重新计算的结果不同")
             check.same(f"{list_name}.length", len(expected_list), len(found_list),
                        f"{what}的数量与重新计算的结果不同")
-        check.same("record_sha256", record_sha256(record), record.get("record_sha256"),
-                   "记录的哈希（record_sha256）与记录内容不符：记录被改动")
-        check.same("manifest.previous", previous, manifest.get("previous"),
-                   "清单的 previous 不是账本中前一条记录的哈希")
+        _check_chain(check, record, manifest, previous)
     except _Stop as stop:
         report.differences.append(stop.difference)
     return report
@@ -286,13 +287,17 @@ def _check_integrity(check: _Checker, directory: Path, record: dict[str, Any], m
     for filename, key, _, what in INPUTS:
         declared = manifest.get(key)
         if isinstance(declared, dict):
-            _file_bytes(check, directory, filename, declared, what)
+            _file_bytes(check, directory, filename, key, declared, what)
     beacon_value = str(record.get("beacon_value", ""))
     _check_beacon(check, directory, manifest, beacon_value, signature_too=False)
     manifest_sha256 = json_sha256(manifest)
-    check.same("manifest_sha256", manifest_sha256, record.get("manifest_sha256"), "清单的哈希与记录不符")
-    check.same("seed", seed_of(manifest_sha256, beacon_value), record.get("seed"),
-               "种子与由清单哈希和信标值算出的不同")
+    check.same("manifest_sha256", manifest_sha256, record.get("manifest_sha256"), STATED["manifest_sha256"])
+    check.same("seed", seed_of(manifest_sha256, beacon_value), record.get("seed"), STATED["seed"])
+    _check_chain(check, record, manifest, previous)
+
+
+def _check_chain(check: _Checker, record: dict[str, Any], manifest: dict[str, Any], previous: str) -> None:
+    """The record hashes to what it states, and follows the record before it in the ledger."""
     check.same("record_sha256", record_sha256(record), record.get("record_sha256"),
                "记录的哈希（record_sha256）与记录内容不符：记录被改动")
     check.same("manifest.previous", previous, manifest.get("previous"), "清单的 previous 不是账本中前一条记录的哈希")

@@ -63,12 +63,9 @@ SEPARATE_PROCESS_ABOVE = 500
 _shared: Dataset | None = None  # the dataset a forked process inherits
 
 
-def _check_inherited(name: str) -> list[Finding]:
+def _draw_chain_of_inherited() -> list[Finding]:
     assert _shared is not None
-    return list(RULES_BY_NAME[name].check(_shared))
-
-
-RULES_BY_NAME = {rule.__name__: rule for rule in RULES}
+    return list(draw_chain.check(_shared))
 
 
 def run_rules(ds: Dataset) -> list[Finding]:
@@ -80,7 +77,7 @@ def run_rules(ds: Dataset) -> list[Finding]:
     _shared = ds
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-            chain = pool.submit(_check_inherited, draw_chain.__name__)
+            chain = pool.submit(_draw_chain_of_inherited)
             found = {rule: list(rule.check(ds)) for rule in RULES if rule is not draw_chain}
             found[draw_chain] = chain.result()
     finally:
