@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from generator.findings import Finding, error
+from generator.forked import Beside
 from generator.io.bulk import validate_csv_texts
 from generator.io.records import check_record
 from generator.io.tabular import empty_frame, validate_csv_text
@@ -223,7 +224,6 @@ def load_draws(layout: Layout) -> tuple[list[Draw], list[Finding]]:
                 findings.append(error(display, "json/shape", "应为一个 JSON 对象"))
                 continue
             setattr(draw, name, value)
-            setattr(draw, f"{name}_text", text)
         draws.append(draw)
     return draws, findings
 
@@ -245,10 +245,21 @@ def load_results(layout: Layout) -> tuple[pl.DataFrame, list[Finding]]:
     return frame, findings
 
 
+# Plans are YAML, whose parsing is the slowest part of loading a city (4 MB of plans: about
+# 6 s). Above this many bytes they are parsed in a forked process while this one reads the
+# tables, results and draws; below it a process costs more than it saves.
+PLANS_APART_ABOVE_BYTES = 1 << 20
+
+
+def _plans_bytes(layout: Layout) -> int:
+    return sum(p.stat().st_size for p in layout.plans_dir.glob("*.yaml")) if layout.plans_dir.is_dir() else 0
+
+
 def load(root: Path) -> tuple[Dataset, list[Finding]]:
     """Read and schema-check everything under `root`; rules run on the result."""
     layout = Layout(root)
     findings: list[Finding] = []
+    plans_loaded = Beside(lambda: load_plans(layout), fork=_plans_bytes(layout) > PLANS_APART_ABOVE_BYTES)
 
     unusable: set[str] = set()
 
@@ -268,7 +279,7 @@ def load(root: Path) -> tuple[Dataset, list[Finding]]:
     corrections = table(layout.corrections, "corrections", required=False)
     results, problems = load_results(layout)
     findings += problems
-    plans, problems = load_plans(layout)
+    plans, problems = plans_loaded.result()
     findings += problems
     scenarios, problems = load_scenarios(layout)
     findings += problems

@@ -117,8 +117,6 @@ class Draw:
     directory: Path
     manifest: dict[str, Any] | None
     record: dict[str, Any] | None
-    manifest_text: str | None = None
-    record_text: str | None = None
 
     @property
     def locked(self) -> bool:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from typing import Any
 
+import orjson
 import rfc8785
 
 GENESIS_PREVIOUS = "0" * 64
@@ -38,36 +38,53 @@ def h(*parts: str) -> str:
     return sha256_hex(enc(*parts))
 
 
-# `json.dumps(sort_keys=True)` writes exactly the RFC 8785 bytes unless the value holds a
-# float or an integer beyond ±2^53 (number formats differ), a key with a character from
-# U+E000 up (code-point order and UTF-16 order can then differ), or a lone surrogate.
-# Each shows in the text json.dumps wrote: a number token (after ":", "," or "[") with
-# ".", "e" or 16 digits; a UTF-8 lead byte 0xEE to 0xF4; a failing encode. A match inside a
-# string only sends the value to the reference. Chinese text lies below U+E000.
-_UNSAFE_NUMBER = re.compile(rb"[:,\[]-?[0-9](?:[0-9]*[.eE]|[0-9]{15})")  # starts with a set: scans fast
+# orjson's sorted compact JSON is exactly the RFC 8785 bytes unless the value holds a float
+# (number formats differ), an integer beyond ±(2^53 - 1) (refused under OPT_STRICT_INTEGER),
+# a key that is not a string or a lone surrogate (both refused), or a character from U+E000
+# up (code-point order and UTF-16 order of keys can then differ; its UTF-8 lead byte is
+# 0xEE to 0xF4). Chinese text lies below U+E000.
 _HIGH_LEAD_BYTES = (b"\xee", b"\xef", b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
+# Passthrough: dates, dataclasses and subclasses of str, int, dict and list are not JSON
+# values; orjson refuses them (no `default`) and the reference decides.
+_ORJSON_OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER | orjson.OPT_PASSTHROUGH_DATETIME
+                   | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def _holds_no_float(value: Any) -> bool:
+    stack = [value]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is dict:
+            extend(item.values())
+        elif kind is list or kind is tuple:
+            extend(item)
+        elif kind is float:
+            return False
+    return True
 
 
 def canonical_json(value: Any) -> bytes:
     """RFC 8785 (JCS) bytes; manifests and records contain no floats by construction.
 
-    The stdlib encoder (C) gives the same bytes for the values drawn records hold and is
-    several times faster than the pure-Python rfc8785 package, which remains the reference
-    for everything else.
+    orjson (Rust) gives the same bytes for the values drawn records hold and is ten times
+    faster than the standard library and much more than the pure-Python rfc8785 package,
+    which remains the reference for everything else.
     """
-    try:
-        data = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False).encode("utf-8")
-    except (TypeError, ValueError):  # ValueError: NaN, or UnicodeEncodeError (lone surrogate)
-        return bytes(rfc8785.dumps(value))
-    if (data[:1] in b"-0123456789" or _UNSAFE_NUMBER.search(data)  # first: a bare number
-            or any(lead in data for lead in _HIGH_LEAD_BYTES)):
-        return bytes(rfc8785.dumps(value))
-    return data
+    if _holds_no_float(value):
+        try:
+            data = orjson.dumps(value, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:
+            return bytes(rfc8785.dumps(value))
+        if not any(lead in data for lead in _HIGH_LEAD_BYTES):
+            return data
+    return bytes(rfc8785.dumps(value))
 
 
 def json_sha256(value: Any) -> str:
     return sha256_hex(canonical_json(value))
+
 
 
 def id_key(identifier: str) -> bytes:

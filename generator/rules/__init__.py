@@ -6,14 +6,11 @@ Rules only read the `Dataset`; they never raise on bad data.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import sys
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from types import ModuleType
 
 from generator.findings import Finding
+from generator.forked import Beside
 from generator.model import Dataset
 from generator.rules import (
     checklist_versions,
@@ -60,26 +57,11 @@ Check = Callable[[Dataset], Iterable[Finding]]
 # draws than this it runs in a forked process, which inherits the loaded dataset without
 # copying it, while the other rules run here; below it a process costs more than it saves.
 SEPARATE_PROCESS_ABOVE = 500
-_shared: Dataset | None = None  # the dataset a forked process inherits
-
-
-def _draw_chain_of_inherited() -> list[Finding]:
-    assert _shared is not None
-    return list(draw_chain.check(_shared))
 
 
 def run_rules(ds: Dataset) -> list[Finding]:
     """Every rule's findings, in the order of RULES."""
-    global _shared
-    # Linux only: forking a process that runs threads (polars' pool) is unsafe on macOS.
-    if len(ds.draws) <= SEPARATE_PROCESS_ABOVE or (os.cpu_count() or 1) < 2 or sys.platform != "linux":
-        return [finding for rule in RULES for finding in rule.check(ds)]
-    _shared = ds
-    try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-            chain = pool.submit(_draw_chain_of_inherited)
-            found = {rule: list(rule.check(ds)) for rule in RULES if rule is not draw_chain}
-            found[draw_chain] = chain.result()
-    finally:
-        _shared = None
+    chain = Beside(lambda: list(draw_chain.check(ds)), fork=len(ds.draws) > SEPARATE_PROCESS_ABOVE)
+    found = {rule: list(rule.check(ds)) for rule in RULES if rule is not draw_chain}
+    found[draw_chain] = chain.result()
     return [finding for rule in RULES for finding in found[rule]]

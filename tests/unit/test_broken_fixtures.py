@@ -189,3 +189,18 @@ def test_the_draw_chain_in_its_own_process_finds_the_same(name: str, tmp_path: P
     monkeypatch.setattr(rules, "SEPARATE_PROCESS_ABOVE", 0)
     _, beside = validate(root, as_of=TODAY)
     assert beside == alone and any(f.severity is Severity.ERROR for f in alone)
+
+
+@pytest.mark.parametrize("name", ["plan_invalid_calendar_date", "plan_schema_type_error", "plan_file_name_mismatch",
+                                  "plan_strata_changed_after_draw"])
+def test_plans_parsed_in_their_own_process_give_the_same(name: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A city's plans are parsed in a forked process while the tables are read; the dataset's
+    findings, and their order, are those of the one-process run."""
+    import generator.load as load_module
+
+    root = build(name, tmp_path / "data")
+    _, alone = validate(root, as_of=TODAY)
+    monkeypatch.setattr(load_module, "PLANS_APART_ABOVE_BYTES", 0)
+    _, apart = validate(root, as_of=TODAY)
+    assert apart == alone and any(f.severity is Severity.ERROR for f in alone)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import rfc8785
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import generator.draw.verify as verify_module
@@ -84,6 +84,12 @@ JSON = st.recursive(
 
 @settings(max_examples=300, deadline=None)
 @given(JSON)
+@example(2**53 - 1)
+@example({"big": [2**53, -(2**53), 2**63, 2**64 + 1]})
+@example({"\ue000": 1, "\uffff": 2, "\U0001f600": 3, "z": 4})
+@example({"a": "\x00\x1f\x7f\u2028\u2029/\\\"", "b": "中文 ☃"})
+@example([1.0, 0.5, 1e21, 1e-7, -0.0])
+@example({"x": [{"y": 5.0}]})
 def test_canonical_json_is_rfc8785(value: object) -> None:
     try:
         expected = bytes(rfc8785.dumps(value))
