@@ -17,6 +17,7 @@ import polars as pl
 
 from generator.findings import Finding, error
 from generator.forked import Beside
+from generator.gc_pause import bulk_allocation
 from generator.io.bulk import validate_csv_texts
 from generator.io.records import check_record
 from generator.io.tabular import empty_frame, validate_csv_text
@@ -257,7 +258,11 @@ def _plans_bytes(layout: Layout) -> int:
 
 def load(root: Path) -> tuple[Dataset, list[Finding]]:
     """Read and schema-check everything under `root`; rules run on the result."""
-    layout = Layout(root)
+    with bulk_allocation():
+        return _load(Layout(root))
+
+
+def _load(layout: Layout) -> tuple[Dataset, list[Finding]]:
     findings: list[Finding] = []
     plans_loaded = Beside(lambda: load_plans(layout), fork=_plans_bytes(layout) > PLANS_APART_ABOVE_BYTES)
 

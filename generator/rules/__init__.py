@@ -11,6 +11,7 @@ from types import ModuleType
 
 from generator.findings import Finding
 from generator.forked import Beside
+from generator.gc_pause import bulk_allocation
 from generator.model import Dataset
 from generator.rules import (
     checklist_versions,
@@ -61,7 +62,8 @@ SEPARATE_PROCESS_ABOVE = 500
 
 def run_rules(ds: Dataset) -> list[Finding]:
     """Every rule's findings, in the order of RULES."""
-    chain = Beside(lambda: list(draw_chain.check(ds)), fork=len(ds.draws) > SEPARATE_PROCESS_ABOVE)
-    found = {rule: list(rule.check(ds)) for rule in RULES if rule is not draw_chain}
-    found[draw_chain] = chain.result()
+    with bulk_allocation():
+        chain = Beside(lambda: list(draw_chain.check(ds)), fork=len(ds.draws) > SEPARATE_PROCESS_ABOVE)
+        found = {rule: list(rule.check(ds)) for rule in RULES if rule is not draw_chain}
+        found[draw_chain] = chain.result()
     return [finding for rule in RULES for finding in found[rule]]
