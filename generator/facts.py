@@ -11,6 +11,13 @@ from generator.model import Dataset
 
 def selections(ds: Dataset) -> pl.DataFrame:
     """task_id, year, object_id, stratum, position for every locked selection."""
+    if "selections" not in ds.derived:
+        ds.derived["selections"] = _selections(ds)
+    frame: pl.DataFrame = ds.derived["selections"]
+    return frame
+
+
+def _selections(ds: Dataset) -> pl.DataFrame:
     # Column lists, not a dict per row: a city's draws select a quarter of a million objects.
     task_ids: list[str] = []
     years: list[int | None] = []

@@ -150,6 +150,9 @@ class Dataset:
     # Draws (task ids) to recompute in full; every other draw is checked for integrity only
     # (see generator.draw.verify). `validate --against` names the draws a change touches.
     recompute_draws: frozenset[str] = frozenset()
+    # Facts several rules and pages derive from the loaded data (generator.facts), computed
+    # once: the loaded data are not changed afterwards (a `dataclasses.replace` copy starts afresh).
+    derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def tasks(self) -> dict[str, Task]:
