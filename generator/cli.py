@@ -14,6 +14,7 @@ from pathlib import Path
 from generator import __version__, cli_results
 from generator.errors import SunlightError, UsageError, ValidationFailed, exit_code_for
 from generator.findings import format_github, format_json, format_text, has_errors
+from generator.gc_pause import one_shot_command
 
 
 def _date(text: str) -> dt.date:
@@ -290,7 +291,8 @@ HANDLERS = {"validate": _validate, "draw": _draw, "verify": _verify, "build": _b
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return HANDLERS[args.command](args)
+        with one_shot_command():
+            return HANDLERS[args.command](args)
     except SunlightError as exc:
         if not isinstance(exc, ValidationFailed):
             print(f"错误：{exc}", file=sys.stderr)

@@ -246,14 +246,20 @@ def load_results(layout: Layout) -> tuple[pl.DataFrame, list[Finding]]:
     return frame, findings
 
 
-# Plans are YAML, whose parsing is the slowest part of loading a city (4 MB of plans: about
-# 6 s). Above this many bytes they are parsed in a forked process while this one reads the
-# tables, results and draws; below it a process costs more than it saves.
+# Plans are YAML, parsed by Python code: above this many bytes (a city has 4 MB) they are
+# parsed in a forked process while this one reads the tables, results and draws; below it a
+# process costs more than it saves.
 PLANS_APART_ABOVE_BYTES = 1 << 20
 
 
 def _plans_bytes(layout: Layout) -> int:
-    return sum(p.stat().st_size for p in layout.plans_dir.glob("*.yaml")) if layout.plans_dir.is_dir() else 0
+    total = 0
+    for path in layout.plans_dir.glob("*.yaml") if layout.plans_dir.is_dir() else ():
+        try:
+            total += path.stat().st_size
+        except OSError:  # a dangling link: its finding comes from load_plans
+            continue
+    return total
 
 
 def load(root: Path) -> tuple[Dataset, list[Finding]]:
@@ -263,8 +269,13 @@ def load(root: Path) -> tuple[Dataset, list[Finding]]:
 
 
 def _load(layout: Layout) -> tuple[Dataset, list[Finding]]:
+    with Beside(lambda: load_plans(layout), fork=_plans_bytes(layout) > PLANS_APART_ABOVE_BYTES) as plans_loaded:
+        return _load_beside(layout, plans_loaded)
+
+
+def _load_beside(layout: Layout, plans_loaded: Beside[tuple[dict[int, Plan], list[Finding]]]
+                 ) -> tuple[Dataset, list[Finding]]:
     findings: list[Finding] = []
-    plans_loaded = Beside(lambda: load_plans(layout), fork=_plans_bytes(layout) > PLANS_APART_ABOVE_BYTES)
 
     unusable: set[str] = set()
 
@@ -284,16 +295,12 @@ def _load(layout: Layout) -> tuple[Dataset, list[Finding]]:
     corrections = table(layout.corrections, "corrections", required=False)
     results, problems = load_results(layout)
     findings += problems
-    plans, problems = plans_loaded.result()
-    findings += problems
-    scenarios, problems = load_scenarios(layout)
-    findings += problems
-    snapshot, problems = load_snapshot(layout)
-    findings += problems
-    holidays, problems = load_holidays(layout)
-    findings += problems
-    draws, problems = load_draws(layout)
-    findings += problems
+    scenarios, scenario_problems = load_scenarios(layout)
+    snapshot, snapshot_problems = load_snapshot(layout)
+    holidays, holiday_problems = load_holidays(layout)
+    draws, draw_problems = load_draws(layout)
+    plans, plan_problems = plans_loaded.result()  # last: the other process had all this time
+    findings += [*plan_problems, *scenario_problems, *snapshot_problems, *holiday_problems, *draw_problems]
     dataset = Dataset(
         layout=layout, departments=departments, checklist=checklist, objects=objects,
         snapshot=snapshot, inspectors=inspectors, recusals=recusals, replacements=replacements,

@@ -38,29 +38,32 @@ def h(*parts: str) -> str:
     return sha256_hex(enc(*parts))
 
 
-# orjson's sorted compact JSON is exactly the RFC 8785 bytes unless the value holds a float
-# (number formats differ), an integer beyond ±(2^53 - 1) (refused under OPT_STRICT_INTEGER),
-# a key that is not a string or a lone surrogate (both refused), or a character from U+E000
-# up (code-point order and UTF-16 order of keys can then differ; its UTF-8 lead byte is
-# 0xEE to 0xF4). Chinese text lies below U+E000.
+# orjson's sorted compact JSON is exactly the RFC 8785 bytes for a value made only of
+# dicts with string keys, lists, strings, integers up to ±(2^53 - 1) (larger ones refused
+# under OPT_STRICT_INTEGER), booleans and null, with no lone surrogate (refused) and no
+# character from U+E000 up (code-point order and UTF-16 order of keys can then differ; its
+# UTF-8 lead byte is 0xEE to 0xF4; Chinese text lies below). Floats differ in format, and
+# anything else (dates, enums, subclasses) is not a JSON value: the reference decides.
 _HIGH_LEAD_BYTES = (b"\xee", b"\xef", b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
-# Passthrough: dates, dataclasses and subclasses of str, int, dict and list are not JSON
-# values; orjson refuses them (no `default`) and the reference decides.
-_ORJSON_OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER | orjson.OPT_PASSTHROUGH_DATETIME
-                   | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS)
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_STRICT_INTEGER
+_LEAVES = frozenset({str, int, bool, type(None)})
 
 
-def _holds_no_float(value: Any) -> bool:
+def _plain_json(value: Any) -> bool:
+    """Only the types above, exactly. Called after orjson wrote the value, so it is finite:
+    orjson refuses a structure that contains itself (its depth limit)."""
     stack = [value]
-    pop, extend = stack.pop, stack.extend
+    pop, extend, leaves = stack.pop, stack.extend, _LEAVES
     while stack:
         item = pop()
         kind = type(item)
         if kind is dict:
+            if any(type(key) is not str for key in item):
+                return False
             extend(item.values())
-        elif kind is list or kind is tuple:
+        elif kind is list:
             extend(item)
-        elif kind is float:
+        elif kind not in leaves:
             return False
     return True
 
@@ -68,17 +71,16 @@ def _holds_no_float(value: Any) -> bool:
 def canonical_json(value: Any) -> bytes:
     """RFC 8785 (JCS) bytes; manifests and records contain no floats by construction.
 
-    orjson (Rust) gives the same bytes for the values drawn records hold and is ten times
-    faster than the standard library and much more than the pure-Python rfc8785 package,
-    which remains the reference for everything else.
+    orjson (Rust) gives the same bytes for the values drawn records hold, ten times faster
+    than the standard library and much more than the pure-Python rfc8785 package, which
+    remains the reference for everything else.
     """
-    if _holds_no_float(value):
-        try:
-            data = orjson.dumps(value, option=_ORJSON_OPTIONS)
-        except orjson.JSONEncodeError:
-            return bytes(rfc8785.dumps(value))
-        if not any(lead in data for lead in _HIGH_LEAD_BYTES):
-            return data
+    try:
+        data = orjson.dumps(value, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return bytes(rfc8785.dumps(value))
+    if not any(lead in data for lead in _HIGH_LEAD_BYTES) and _plain_json(value):
+        return data
     return bytes(rfc8785.dumps(value))
 
 

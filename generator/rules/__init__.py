@@ -62,8 +62,8 @@ SEPARATE_PROCESS_ABOVE = 500
 
 def run_rules(ds: Dataset) -> list[Finding]:
     """Every rule's findings, in the order of RULES."""
-    with bulk_allocation():
-        chain = Beside(lambda: list(draw_chain.check(ds)), fork=len(ds.draws) > SEPARATE_PROCESS_ABOVE)
+    with bulk_allocation(), Beside(lambda: list(draw_chain.check(ds)),
+                                   fork=len(ds.draws) > SEPARATE_PROCESS_ABOVE) as chain:
         found = {rule: list(rule.check(ds)) for rule in RULES if rule is not draw_chain}
         found[draw_chain] = chain.result()
     return [finding for rule in RULES for finding in found[rule]]

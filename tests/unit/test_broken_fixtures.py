@@ -26,6 +26,7 @@ import yaml
 
 from generator.cli import main
 from generator.findings import Finding, Severity
+from generator.forked import can_fork
 from generator.validate import validate
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -184,6 +185,8 @@ def test_the_draw_chain_in_its_own_process_finds_the_same(name: str, tmp_path: P
     and their order, are those of the one-process run."""
     import generator.rules as rules
 
+    if not can_fork():
+        pytest.skip("forks only on Linux with two or more cores")
     root = build(name, tmp_path / "data")
     _, alone = validate(root, as_of=TODAY)
     monkeypatch.setattr(rules, "SEPARATE_PROCESS_ABOVE", 0)
@@ -199,6 +202,8 @@ def test_plans_parsed_in_their_own_process_give_the_same(name: str, tmp_path: Pa
     findings, and their order, are those of the one-process run."""
     import generator.load as load_module
 
+    if not can_fork():
+        pytest.skip("forks only on Linux with two or more cores")
     root = build(name, tmp_path / "data")
     _, alone = validate(root, as_of=TODAY)
     monkeypatch.setattr(load_module, "PLANS_APART_ABOVE_BYTES", 0)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +96,24 @@ JSON = st.recursive(
 def test_canonical_json_is_rfc8785(value: object) -> None:
     try:
         expected = bytes(rfc8785.dumps(value))
-    except Exception:  # values the reference refuses are out of scope
+    except Exception as refused:
+        with pytest.raises(type(refused)):
+            canonical_json(value)
         return
     assert canonical_json(value) == expected
+
+
+def test_canonical_json_refuses_what_is_not_json_as_the_reference_does() -> None:
+    class Number(enum.Enum):
+        HALF = 1.5
+
+    looped: list[object] = []
+    looped.append(looped)
+    for value in (Number.HALF, uuid.UUID(int=1), dt.date(2026, 1, 1), {1: "a"}, looped):
+        with pytest.raises(Exception) as ours:
+            canonical_json(value)
+        with pytest.raises(ours.type):
+            rfc8785.dumps(value)
 
 
 @settings(max_examples=300, deadline=None)
