@@ -209,3 +209,15 @@ def test_plans_parsed_in_their_own_process_give_the_same(name: str, tmp_path: Pa
     monkeypatch.setattr(load_module, "PLANS_APART_ABOVE_BYTES", 0)
     _, apart = validate(root, as_of=TODAY)
     assert apart == alone and any(f.severity is Severity.ERROR for f in alone)
+
+
+def test_a_dangling_plan_link_is_a_finding_even_when_plans_go_to_their_own_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.load as load_module
+
+    root = build("plan_invalid_calendar_date", tmp_path / "data")
+    (root / "plans" / "2030.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    monkeypatch.setattr(load_module, "PLANS_APART_ABOVE_BYTES", 0)
+    _, findings = validate(root, as_of=TODAY)
+    missing = [f for f in findings if f.file.endswith("nowhere.yaml")]  # a link is named by its target
+    assert [(f.rule, f.message) for f in missing] == [("file/missing", "缺少此文件")]
