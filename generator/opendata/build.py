@@ -284,10 +284,12 @@ def _sums(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
-def _privacy(ctx: SiteContext, tables: list[Resource]) -> Callable[[], None]:
-    """No personal data in the tables (第二十一条: every file of the release holds their values)."""
+def _privacy(ctx: SiteContext, tables: list[Resource], reusing: Reusing) -> Callable[[], None]:
+    """No personal data in the tables (第二十一条: every file of the release holds their values).
+    A table whose CSV was reused passed this check before: its key holds the same private values."""
     def check() -> None:
-        found = leaks(tables, private_values(ctx.ds))
+        fresh = [t for t in tables if f"{t.name}.csv" not in reusing.taken]
+        found = leaks(fresh, private_values(ctx.ds))
         if found:
             listed = "；".join(f"{leak.path}：{leak.what}" for leak in found[:5])
             raise BuildFailed(f"发现 {len(found)} 个数据文件含有个人信息，数据未发布（第二十一条）：{listed}")
@@ -350,7 +352,8 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     reusing = _reusing(reuse, found, folders)
     staging = data.parent / f".{data.name}-new-release"
     shutil.rmtree(staging, ignore_errors=True)
-    jobs = _write_release(ctx, tables, staging, base, reusing, timings, _size(storage), _privacy(ctx, tables))
+    jobs = _write_release(ctx, tables, staging, base, reusing, timings, _size(storage),
+                          _privacy(ctx, tables, reusing))
     clock[0] = time.perf_counter()
     date = ctx.as_of.isoformat()
     version = date
