@@ -7,6 +7,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+from generator.errors import BuildFailed
 from generator.opendata import OpenDataRelease, build_open_data
 from generator.opendata.storage import Storage
 from generator.publish.context import SiteContext, data_as_of
@@ -14,6 +17,7 @@ from generator.publish.reuse import Reuse, code_digest
 from generator.publish.settings import load_settings
 from generator.validate import validate
 from tests.unit.test_opendata import tree
+from tests.unit.test_site_build import INSPECTOR_NAME, OBJECT
 from tests.unit.test_site_incremental import change_result
 
 # What names the release, or holds every table: written for every release (with SHA256SUMS).
@@ -82,3 +86,16 @@ def test_a_stored_file_edited_since_is_written_again(minimal_copy: Path, tmp_pat
     again = build(minimal_copy, site, [tmp_path / "published"], storage=store)
     assert "sunlight-2025.xlsx" not in again.reused and "sunlight-2025.zip" in again.reused
     assert (tmp_path / "store" / again.version / "sunlight-2025.xlsx").read_bytes() == original
+
+
+def test_a_new_private_value_is_looked_for_in_every_table_again(minimal_copy: Path, tmp_path: Path) -> None:
+    """A reused table passed the privacy check for the private values of its key: an inspector now
+    named like a published business makes every table checked again (第二十一条)."""
+    site = first_build(minimal_copy, tmp_path)
+    objects = (minimal_copy / "directory" / "objects.csv").read_text(encoding="utf-8")
+    name = next(line.split(",")[2] for line in objects.splitlines() if line.startswith(OBJECT))
+    inspectors = minimal_copy / "inspectors.csv"
+    inspectors.write_text(inspectors.read_text(encoding="utf-8").replace(INSPECTOR_NAME, name), encoding="utf-8")
+    with pytest.raises(BuildFailed) as caught:
+        build(minimal_copy, site, [tmp_path / "published"])
+    assert "objects.csv：不公开字段的值" in str(caught.value)
