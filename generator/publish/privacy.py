@@ -22,8 +22,8 @@ from generator.schemas import private_fields
 TEXT_SUFFIXES = {".html", ".json", ".csv", ".xml", ".svg", ".txt", ".md", ".js", ".css"}
 # Code shipped by the theme and the search engine: no data is ever written there.
 SKIP_PREFIXES = ("assets/javascripts/", "assets/stylesheets/", "pagefind/")
-# The open data (generator.opendata): every value of every download of a release is in its canonical
-# CSV files, which generator.opendata.build scans before writing anything else (the release may be
+# The open data (generator.opendata): every value of every download of a release is a value of its
+# public tables, which generator.opendata.privacy checks with these patterns before publishing (the release may be
 # served from elsewhere, outside the site). Past releases are carried over byte for byte after their
 # checksums are checked, and were scanned when they were built. So nothing under data/ is read here.
 DATA = "data/"
