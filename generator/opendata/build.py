@@ -16,6 +16,7 @@ one already published is the same release.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -28,16 +29,20 @@ from pathlib import Path
 from threading import Lock
 from typing import Any
 
+import polars as pl
+
 from generator.errors import BuildFailed
-from generator.opendata import archive, csvfmt, jsonfmt, sqlite, xlsx
+from generator.opendata import archive, csvfmt, jsonfmt, keys, sqlite, xlsx
 from generator.opendata.changelog import TABLES, changelog, csv_file
 from generator.opendata.checksums import NAME, read_sums, sha256_file, write_sums
 from generator.opendata.datapackage import descriptor, descriptor_bytes, write_descriptor
+from generator.opendata.privacy import leaks
 from generator.opendata.releases import (
     Release,
     carry,
     describe,
     find_releases,
+    place,
     read_records,
     version_key,
     write_feed,
@@ -46,7 +51,8 @@ from generator.opendata.releases import (
 from generator.opendata.storage import Storage, check_external, check_in_site
 from generator.opendata.tables import Resource, public_tables, year_frames
 from generator.publish.context import SiteContext
-from generator.publish.privacy import private_values, scan
+from generator.publish.privacy import private_values
+from generator.publish.reuse import Reuse
 
 SQLITE_NAME = "sunlight.sqlite.gz"
 COMPLETE = "sunlight-all.zip"
@@ -64,6 +70,7 @@ class OpenDataRelease:
     timings: dict[str, float] = field(default_factory=dict)
     storage: Storage = field(default_factory=Storage)
     outbox: Path | None = None  # the new release, staged until the build succeeds, when served elsewhere
+    reused: list[str] = field(default_factory=list)  # files linked from the last release (keys.py)
 
     def deliver(self) -> Path | None:
         """Move a new release served elsewhere into the storage's output folder (for upload);
@@ -101,15 +108,97 @@ def _titles(tables: list[Resource], years: list[int]) -> dict[str, str]:
 WORKERS = 2  # threads: polars, zlib and sqlite spend most of their time outside the GIL
 
 
-def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, version: str, repo_url: str,
-                   timings: dict[str, float], check_size: Callable[[Path], None],
-                   check_privacy: Callable[[Path], None]) -> None:
-    """Every file of the release but the changelog and checksums. The canonical CSV comes first, its
-    size is checked, then its privacy (beside the rest: a failure is rare, and then nothing is
-    published); the JSON, the workbooks, the database and the archives are independent and written
-    two at a time."""
-    day = ctx.as_of
+@dataclass(frozen=True)
+class Job:
+    """One file of the release that does not name the version: written, or linked from the last
+    release when its key (generator.opendata.keys) is what it was then."""
 
+    name: str
+    step: str  # the timing it counts towards
+    write: Callable[[], object]
+    key: str = ""
+
+
+def year_day(year: int, as_of: dt.date) -> dt.date:
+    """The date a year's files carry (zip member times, the workbook's dates): the last day of the
+    year, or the data's date while the year runs. Not the release's date: a release that changes
+    nothing in 2024 leaves the 2024 files as they were, so they can be reused byte for byte."""
+    return min(as_of, dt.date(year, 12, 31))
+
+
+def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None) -> list[Job]:
+    """Every file but the CSV and those that name the version, the longest first; `base`: the salt of
+    the keys (None: no keys, nothing reused)."""
+    draws = sorted(ctx.ds.draws, key=lambda d: (d.year, d.task_id))
+    table_keys = {t.name: keys.table_key(base, t) if base is not None else "" for t in tables}
+
+    def year_archive(year: int, day: dt.date, frames: dict[str, pl.DataFrame],
+                     members: list[tuple[str, Path | bytes]]) -> None:
+        csv = [(f"csv/{name}.csv", frame.write_csv(None, line_terminator="\n", null_value="",
+                                                   date_format="%Y-%m-%d").encode()) for name, frame in frames.items()]
+        archive.write_archive(root / f"sunlight-{year}.zip", [*csv, *members], day)
+
+    jobs = [Job(SQLITE_NAME, "sqlite (gzip)", partial(sqlite.write_sqlite_gz, root / SQLITE_NAME, tables),
+                keys.file_key(base, SQLITE_NAME, *table_keys.values()) if base is not None else "")]
+    for year in ctx.years:
+        day = year_day(year, ctx.as_of)
+        members = archive.draw_members([d for d in draws if d.year == year])
+        frames = year_frames(tables, year) if base is not None else {}
+        xlsx_key = zip_key = ""
+        if base is not None:
+            xlsx_key = keys.year_key(base, "xlsx", year, day, tables, frames)
+            zip_key = keys.year_key(base, "zip", year, day, tables, frames, members)
+        jobs.append(Job(f"sunlight-{year}.xlsx", "xlsx", partial(xlsx.write_year, root / f"sunlight-{year}.xlsx",
+                                                                 tables, year, day), xlsx_key))
+        jobs.append(Job(f"sunlight-{year}.zip", "archives (per year)",
+                        lambda year=year, day=day, members=members: year_archive(  # type: ignore[misc]
+                            year, day, year_frames(tables, year), members), zip_key))
+    # The largest table first: its JSON is the longest single job.
+    for table in sorted(tables, key=lambda t: -len(t.frame)):
+        name = f"{table.name}.json.gz"
+        jobs.append(Job(name, "json (gzip)", partial(jsonfmt.write_json_gz, table.frame, root / name),
+                        keys.file_key(base, name, table_keys[table.name]) if base is not None else ""))
+    return jobs
+
+
+def _csv_jobs(tables: list[Resource], root: Path, base: str | None) -> list[Job]:
+    return [Job(f"{t.name}.csv", "csv", partial(csvfmt.write_csv, t.frame, root / f"{t.name}.csv"),
+                keys.file_key(base, f"{t.name}.csv", keys.table_key(base, t)) if base is not None else "")
+            for t in tables]
+
+
+@dataclass
+class Reusing:
+    """The last release's files and keys, where they can be linked from."""
+
+    version: str = ""
+    keys: dict[str, str] = field(default_factory=dict)
+    folders: list[Path] = field(default_factory=list)  # each holding the last release's files
+    sums: dict[str, str] = field(default_factory=dict)  # its SHA256SUMS
+    taken: list[str] = field(default_factory=list)
+    now: dict[str, str] = field(default_factory=dict)  # this release's keys
+
+    def take(self, job: Job, root: Path) -> bool:
+        """Link the last release's file into `root` if its key is unchanged; checked against that
+        release's SHA256SUMS when the checksums are written (`confirm`)."""
+        if not job.key or self.keys.get(job.name) != job.key or job.name not in self.sums:
+            return False
+        for folder in self.folders:
+            if (folder / job.name).is_file():
+                place(folder / job.name, root / job.name)
+                self.taken.append(job.name)
+                return True
+        return False
+
+    def confirm(self, sums: dict[str, str]) -> list[str]:
+        """The files taken whose bytes are no longer those the last release published (edited since):
+        they must be written again."""
+        return [name for name in self.taken if sums.get(name) != self.sums.get(name)]
+
+
+def _run(jobs: list[Job], root: Path, reusing: Reusing, timings: dict[str, float],
+         first: Callable[[], object] | None = None) -> None:
+    """Take what can be reused, write the rest two at a time (`first`, if any, beside them)."""
     lock = Lock()
 
     def timed(name: str, job: Callable[[], object]) -> None:
@@ -118,52 +207,51 @@ def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, version
         with lock:
             timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - started, 3)
 
-    created = f"{day.isoformat()}T00:00:00+08:00"
-
-    def write_csv() -> None:
-        for table in tables:
-            csvfmt.write_csv(table.frame, root / f"{table.name}.csv")
-        write_descriptor(root / "datapackage.json", descriptor(tables, version, created, repo_url))
-
-    timed("csv", write_csv)
-    timed("size check", partial(check_size, root))
-    draws = sorted(ctx.ds.draws, key=lambda d: (d.year, d.task_id))
-
-    def year_archive(year: int) -> None:
-        frames = year_frames(tables, year)
-        members: list[tuple[str, Path | bytes]] = [
-            (f"csv/{name}.csv", frame.write_csv(None, line_terminator="\n", null_value="",
-                                                date_format="%Y-%m-%d").encode()) for name, frame in frames.items()]
-        members += archive.draw_members([d for d in draws if d.year == year])
-        archive.write_archive(root / f"sunlight-{year}.zip", members, day)
-
-    def complete_archive() -> None:
-        members: list[tuple[str, Path | bytes]] = [(f"csv/{t.name}.csv", root / f"{t.name}.csv") for t in tables]
-        members.append(("datapackage.json", descriptor_bytes(descriptor(tables, version, created, repo_url, "csv"))))
-        years = [root / f"sunlight-{year}.zip" for year in ctx.years]
-        archive.write_archive(root / COMPLETE, members, day, copied_from=years)
-
-    # The complete archive copies the draw files out of the per-year archives: it goes last.
-    jobs: list[tuple[str, Callable[[], object]]] = [
-        ("sqlite (gzip)", partial(sqlite.write_sqlite_gz, root / SQLITE_NAME, tables))]
-    first: list[tuple[str, Callable[[], object]]] = [("archives (per year)", partial(year_archive, year))
-                                                     for year in ctx.years]
-    # The largest table first: its JSON is the longest single job.
-    for table in sorted(tables, key=lambda t: -len(t.frame)):
-        first.append(("json (gzip)", partial(jsonfmt.write_json_gz, table.frame, root / f"{table.name}.json.gz")))
-    jobs += [("xlsx", partial(xlsx.write_year, root / f"sunlight-{year}.xlsx", tables, year, version, day))
-             for year in ctx.years]
-    started = time.perf_counter()
+    todo = [job for job in jobs if not reusing.take(job, root)]
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        privacy = pool.submit(timed, "privacy check (csv)", partial(check_privacy, root))
-        yearly = [privacy, *(pool.submit(timed, name, job) for name, job in first)]
-        others = [pool.submit(timed, name, job) for name, job in jobs]
-        for future in yearly:
+        futures = [pool.submit(timed, "privacy check", first)] if first is not None else []
+        futures += [pool.submit(timed, job.step, job.write) for job in todo]
+        for future in futures:
             future.result()
-        others.append(pool.submit(timed, "archive (complete)", complete_archive))
-        for future in others:
-            future.result()
-    timings["json, sqlite, xlsx, archives (wall, 2 threads)"] = round(time.perf_counter() - started, 3)
+
+
+def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None, reusing: Reusing,
+                   timings: dict[str, float], check_size: Callable[[Path], None],
+                   check_privacy: Callable[[], None]) -> list[Job]:
+    """Every file that does not name the release (the jobs are returned). The canonical CSV comes first, its size is
+    checked, then the tables' privacy (beside the rest: a failure is rare, and then nothing is
+    published); the JSON, the workbooks, the database and the per-year archives are independent
+    and written two at a time."""
+    started = time.perf_counter()
+    csv_jobs = _csv_jobs(tables, root, base)
+    for job in csv_jobs:
+        if not reusing.take(job, root):
+            job.write()
+    timings["csv"] = round(time.perf_counter() - started, 3)
+    check_size(root)
+    started = time.perf_counter()
+    jobs = _jobs(ctx, tables, root, base)
+    timings["keys"] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    _run(jobs, root, reusing, timings, check_privacy)
+    timings["json, sqlite, xlsx, per-year archives (wall, 2 threads)"] = round(time.perf_counter() - started, 3)
+    reusing.now = {job.name: job.key for job in [*csv_jobs, *jobs] if job.key}
+    return [*csv_jobs, *jobs]
+
+
+def _write_named(ctx: SiteContext, tables: list[Resource], root: Path, version: str, repo_url: str,
+                 timings: dict[str, float]) -> None:
+    """The files that name the release: datapackage.json and the complete archive (which holds it)."""
+    started = time.perf_counter()
+    day = ctx.as_of
+    created = f"{day.isoformat()}T00:00:00+08:00"
+    write_descriptor(root / "datapackage.json", descriptor(tables, version, created, repo_url))
+    members: list[tuple[str, Path | bytes]] = [(f"csv/{t.name}.csv", root / f"{t.name}.csv") for t in tables]
+    members.append(("datapackage.json", descriptor_bytes(descriptor(tables, version, created, repo_url, "csv"))))
+    # The draw files are copied out of the per-year archives, compressed as they are there.
+    years = [root / f"sunlight-{year}.zip" for year in ctx.years]
+    archive.write_archive(root / COMPLETE, members, day, copied_from=years)
+    timings["archive (complete)"] = round(timings.get("archive (complete)", 0.0) + time.perf_counter() - started, 3)
 
 
 def _previous(found: dict[str, Path], folders: list[Path], version: str) -> tuple[str, Path] | None:
@@ -196,15 +284,28 @@ def _sums(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
-def _privacy(ctx: SiteContext) -> Callable[[Path], None]:
-    """No personal data in the canonical CSV (第二十一条: every other format holds the same values)."""
-    def check(root: Path) -> None:
-        leaks = scan(root, private_values(ctx.ds))
-        if leaks:
-            listed = "；".join(f"{leak.path}：{leak.what}" for leak in leaks[:5])
-            raise BuildFailed(f"发现 {len(leaks)} 个数据文件含有个人信息，数据未发布（第二十一条）：{listed}")
+def _privacy(ctx: SiteContext, tables: list[Resource], reusing: Reusing) -> Callable[[], None]:
+    """No personal data in the tables (第二十一条: every file of the release holds their values).
+    A table whose CSV was reused passed this check before: its key holds the same private values."""
+    def check() -> None:
+        fresh = [t for t in tables if f"{t.name}.csv" not in reusing.taken]
+        found = leaks(fresh, private_values(ctx.ds))
+        if found:
+            listed = "；".join(f"{leak.path}：{leak.what}" for leak in found[:5])
+            raise BuildFailed(f"发现 {len(found)} 个数据文件含有个人信息，数据未发布（第二十一条）：{listed}")
 
     return check
+
+
+def _reusing(reuse: Reuse | None, found: dict[str, Path], folders: list[Path]) -> Reusing:
+    """What the last build into the same output left to reuse (nothing for a full build)."""
+    if reuse is None or not reuse.enabled:
+        return Reusing()
+    version, files = keys.previous_keys(reuse.old_extra)
+    if version not in found:
+        return Reusing()
+    places = [found[version], *(folder / version for folder in folders)]
+    return Reusing(version, files, [p for p in places if p.is_dir()], read_sums(found[version]))
 
 
 def _size(storage: Storage) -> Callable[[Path], None]:
@@ -219,14 +320,18 @@ def _size(storage: Storage) -> Callable[[Path], None]:
 
 def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = (), repo_url: str = "",
                     title: str = "", storage: Storage | None = None,
-                    live: Sequence[Path] = ()) -> OpenDataRelease:
+                    live: Sequence[Path] = (), reuse: Reuse | None = None) -> OpenDataRelease:
     """Write the open data into the empty folder `data` (the site's `data/`); `previous` are earlier
     outputs' `data/` folders (or fetched ones) whose releases are carried over. Raises BuildFailed if a
     past release does not match its SHA256SUMS, or if the site would hold more than a static host takes.
 
     `live`: those of `previous` fetched from the live site. A release served elsewhere counts as
     uploaded only when the live site lists it: a local earlier build lists releases that may
-    never have been uploaded, so its files are written to `storage.out` again."""
+    never have been uploaded, so its files are written to `storage.out` again.
+
+    `reuse`: the last build's keys (generator.publish.reuse); each file whose inputs are unchanged
+    is linked from the release that build wrote instead of being written (generator.opendata.keys),
+    and this build's keys are left in `reuse.extra` for the next. None: every file is written."""
     storage = storage or Storage()
     timings: dict[str, float] = {}
     clock = [time.perf_counter()]
@@ -242,15 +347,20 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     records = read_records(sources)
     tables = public_tables(ctx)
     lap("tables")
+    folders = [*sources, *([storage.out] if storage.out else [])]
+    base = keys.salt(reuse.salt, private_values(ctx.ds)) if reuse is not None else None
+    reusing = _reusing(reuse, found, folders)
     staging = data.parent / f".{data.name}-new-release"
+    shutil.rmtree(staging, ignore_errors=True)
+    jobs = _write_release(ctx, tables, staging, base, reusing, timings, _size(storage),
+                          _privacy(ctx, tables, reusing))
+    clock[0] = time.perf_counter()
     date = ctx.as_of.isoformat()
     version = date
     number = 1
     while True:
-        shutil.rmtree(staging, ignore_errors=True)
-        _write_release(ctx, tables, staging, version, repo_url, timings, _size(storage), _privacy(ctx))
+        _write_named(ctx, tables, staging, version, repo_url, timings)
         clock[0] = time.perf_counter()
-        folders = [*sources, *([storage.out] if storage.out else [])]
         try:
             change = changelog(staging, version, date, _previous(found, folders, version))
         except BuildFailed:
@@ -263,10 +373,21 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
                                                 encoding="utf-8", newline="\n")
         sums = write_sums(staging)
         lap("changelog and checksums")
+        stale = reusing.confirm(sums)
+        if stale:  # a file of the last release changed on disk since: written anew, as in a full build
+            for job in jobs:
+                if job.name in stale:
+                    (staging / job.name).unlink()
+                    job.write()
+            reusing.taken = [name for name in reusing.taken if name not in stale]
+            continue
         if version not in found or _sums(found[version] / NAME) == _sums(staging / NAME):
             break
         number += 1  # the date's release was published with other data: this one is the next of that date
         version = f"{date}.{number}"
+    if reuse is not None:
+        reuse.extra[keys.ENTRY] = {"version": version, "files": reusing.now}
+    timings["files reused"] = len(reusing.taken)
     releases = [carry(source, data / v, records.get(v)) for v, source in sorted(found.items()) if v != version]
     target = data / version
     outbox = None
@@ -292,4 +413,4 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     lap("releases")
     return OpenDataRelease(version, current, sorted(releases, key=lambda r: version_key(r.version), reverse=True),
                            _titles(tables, ctx.years), {t.name: len(t.frame) for t in tables}, timings,
-                           storage, outbox)
+                           storage, outbox, sorted(reusing.taken))

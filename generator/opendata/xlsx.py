@@ -27,7 +27,7 @@ from generator.opendata.tables import Resource, year_frames
 MAX_ROWS = 1_048_576
 LEVEL = 1  # deflate level of the sheets: several times faster than the default on this XML, files a bit larger
 HEADER_ROWS = 2
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 10_000  # rows turned into XML at once: 50,000 took 240 MB of text and its copies
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -124,7 +124,7 @@ def split(resource: Resource, frame: pl.DataFrame) -> Iterator[Sheet]:
         yield Sheet(name[:31], resource.fields, frame.slice(part * room, room))
 
 
-def dictionary(resources: list[Resource], version: str) -> Sheet:
+def dictionary(resources: list[Resource]) -> Sheet:
     rows = [{"sheet": r.title, "field": f["name"], "title": f.get("title", ""),
              "type": KIND_NAMES.get(f.get("type", "string"), f.get("type", "")),
              "description": f.get("description", ""),
@@ -132,7 +132,7 @@ def dictionary(resources: list[Resource], version: str) -> Sheet:
             for r in resources for f in r.fields]
     fields = [{"name": "sheet", "title": "工作表"}, {"name": "field", "title": "字段名"},
               {"name": "title", "title": "中文名称"}, {"name": "type", "title": "类型"},
-              {"name": "description", "title": f"说明（数据版本 {version}）"}, {"name": "key", "title": "键"}]
+              {"name": "description", "title": "说明"}, {"name": "key", "title": "键"}]
     return Sheet("数据字典", fields, pl.DataFrame(rows, schema={f["name"]: pl.String for f in fields}))
 
 
@@ -176,10 +176,12 @@ def write_workbook(path: Path, sheets: list[Sheet], day: dt.date, title: str) ->
                 _write_sheet(out, sheet)
 
 
-def write_year(path: Path, resources: list[Resource], year: int, version: str, day: dt.date) -> None:
-    """One workbook with every table's rows for `year` (see `year_frames`) and the dictionary."""
-    sheets = [dictionary(resources, version)]
+def write_year(path: Path, resources: list[Resource], year: int, day: dt.date) -> None:
+    """One workbook with every table's rows for `year` (see `year_frames`) and the dictionary, dated
+    `day` (the year's own date, not the release's: an unchanged year gives the same bytes in the
+    next release, which reuses it)."""
+    sheets = [dictionary(resources)]
     frames = year_frames(resources, year)
     for resource in resources:
         sheets.extend(split(resource, frames[resource.name]))
-    write_workbook(path, sheets, day, f"双随机、一公开数据 {year} 年（数据版本 {version}）")
+    write_workbook(path, sheets, day, f"双随机、一公开数据 {year} 年（数据截至 {day.isoformat()}）")

@@ -247,7 +247,7 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         renderer = Renderer(settings.templates)
         ctx.open_data = build_open_data(ctx, work / "data", previous=[output / "data", *releases_from],
                                         repo_url=settings.repo_url, title=str(settings.config.get("site_name", "")),
-                                        storage=downloads, live=releases_from)
+                                        storage=downloads, live=releases_from, reuse=reuse)
         lap("open data")
         pages = _pages(ctx)
         lap("view models")

@@ -22,8 +22,8 @@ from generator.schemas import private_fields
 TEXT_SUFFIXES = {".html", ".json", ".csv", ".xml", ".svg", ".txt", ".md", ".js", ".css"}
 # Code shipped by the theme and the search engine: no data is ever written there.
 SKIP_PREFIXES = ("assets/javascripts/", "assets/stylesheets/", "pagefind/")
-# The open data (generator.opendata): every value of every download of a release is in its canonical
-# CSV files, which generator.opendata.build scans before writing anything else (the release may be
+# The open data (generator.opendata): every value of every download of a release is a value of its
+# public tables, which generator.opendata.privacy checks with these patterns before publishing (the release may be
 # served from elsewhere, outside the site). Past releases are carried over byte for byte after their
 # checksums are checked, and were scanned when they were built. So nothing under data/ is read here.
 DATA = "data/"
@@ -77,7 +77,7 @@ def _batches(site: Path, skip: AbstractSet[str]) -> Iterator[list[tuple[str, str
         yield batch
 
 
-def _number_problem(run: str) -> str | None:
+def number_problem(run: str) -> str | None:
     """What a maximal run of digits (with an optional trailing X) is, if it is personal data."""
     digits = run.rstrip("Xx")
     if len(run) == 18 and len(digits) >= 17 and digits[0] != "0":
@@ -104,7 +104,7 @@ def scan(site: Path, secrets: list[str], skip: AbstractSet[str] = frozenset()) -
         # generator.rules.personal_data, each judged once however often it occurs.
         runs = frame.select("path", pl.col("text").str.extract_all(NUMBER_RUN).alias("run")).explode("run")
         runs = runs.drop_nulls("run")
-        verdicts = {run: _number_problem(run) for run in runs["run"].unique().to_list()}
+        verdicts = {run: number_problem(run) for run in runs["run"].unique().to_list()}
         bad = {run for run, verdict in verdicts.items() if verdict}
         if bad:
             for path, run in runs.filter(pl.col("run").is_in(sorted(bad))).unique(maintain_order=True).iter_rows():

@@ -1,0 +1,69 @@
+"""Content-addressed downloads: each file of a release gets a key, the digest of everything that
+produces it (its rows and fields, the date it carries, the draw files it holds, the code and the
+libraries that write it, the private values it was checked against). A rebuild links a file from
+the previous release when its key is unchanged and the file still matches that release's
+SHA256SUMS, so one changed result rewrites only the files that hold it, byte for byte what a full
+build writes (tests/unit/test_opendata_reuse.py compares them).
+
+Only the files that name the release (datapackage.json, the complete archive that holds it, the
+changelog, SHA256SUMS) have no key: they are written for every release.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from generator.opendata.checksums import sha256_file
+from generator.opendata.tables import Resource
+from generator.publish.reuse import Digest
+
+ENTRY = "opendata"  # in Reuse.extra: {"version": the release, "files": {file name: key}}
+
+
+def salt(code: str, secrets: Sequence[str]) -> str:
+    """What every key holds: the generator's code and libraries (`reuse.code_digest`), the
+    compressors' versions (another zlib may compress differently) and the private values the
+    files were scanned for (a reused file passed the same scan)."""
+    return Digest(code, zlib.ZLIB_RUNTIME_VERSION, sqlite3.sqlite_version, list(secrets)).hexdigest()
+
+
+def meta(resource: Resource) -> list[Any]:
+    """A table's description: what datapackage.json, the workbooks and the database say of it."""
+    return [resource.name, resource.title, resource.description, resource.fields, resource.primary_key,
+            resource.foreign_keys]
+
+
+def table_key(base: str, resource: Resource) -> str:
+    return Digest(base, "table", meta(resource), resource.frame).hexdigest()
+
+
+def year_key(base: str, kind: str, year: int, day: dt.date, resources: list[Resource],
+             frames: dict[str, pl.DataFrame], draw_files: Sequence[tuple[str, Path | bytes]] = ()) -> str:
+    """A per-year file: every table's description (the workbook's dictionary names them all), that
+    year's rows, the date it carries and the draw files it holds (by their SHA-256)."""
+    digest = Digest(base, kind, year, day.isoformat(), [meta(r) for r in resources])
+    for name in sorted(frames):
+        digest.add(name, frames[name])
+    for name, content in draw_files:
+        digest.add(name, content if isinstance(content, bytes) else sha256_file(content))
+    return digest.hexdigest()
+
+
+def file_key(base: str, name: str, *inputs: str) -> str:
+    return Digest(base, "file", name, *inputs).hexdigest()
+
+
+def previous_keys(extra: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """The release the last build wrote and its files' keys, from the saved Reuse extra."""
+    entry = extra.get(ENTRY)
+    if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict):
+        return "", {}
+    files = {str(k): str(v) for k, v in entry["files"].items() if "/" not in str(k) and not str(k).startswith(".")}
+    return str(entry.get("version") or ""), files

@@ -1,0 +1,101 @@
+"""Content-addressed downloads (generator/opendata/keys.py): a rebuild links each file of the last
+release whose inputs did not change, and the release it writes is byte for byte the one a full
+build writes; a changed result rewrites exactly the files that hold it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.errors import BuildFailed
+from generator.opendata import OpenDataRelease, build_open_data
+from generator.opendata.storage import Storage
+from generator.publish.context import SiteContext, data_as_of
+from generator.publish.reuse import Reuse, code_digest
+from generator.publish.settings import load_settings
+from generator.validate import validate
+from tests.unit.test_opendata import tree
+from tests.unit.test_site_build import INSPECTOR_NAME, OBJECT
+from tests.unit.test_site_incremental import change_result
+
+# What names the release, or holds every table: written for every release (with SHA256SUMS).
+ALWAYS = ["changelog.json", "datapackage.json", "sunlight-all.zip"]
+# What one changed 2026 result (R01 -> R07 in ZB-2026-001) is in.
+CHANGED = ["results_items.csv", "results_items.json.gz", "results_objects.csv", "results_objects.json.gz",
+           "sunlight-2026.xlsx", "sunlight-2026.zip", "sunlight.sqlite.gz"]
+
+
+def build(data: Path, site: Path, previous: list[Path], *, incremental: bool = True,
+          storage: Storage | None = None) -> OpenDataRelease:
+    """The open data of `data` into `site/data`, reusing what the last build into `site` left
+    (its keys are saved as a site build saves them, once the build has succeeded)."""
+    ds, findings = validate(data)
+    assert not [f for f in findings if f.severity.name == "ERROR"], findings[:3]
+    ds.as_of = data_as_of(ds)
+    reuse = Reuse.open(site, code_digest(), enabled=incremental)
+    target = site / "data"
+    shutil.rmtree(target, ignore_errors=True)
+    release = build_open_data(SiteContext(ds, load_settings()), target, previous=previous,
+                              repo_url="https://example.org/sunlight", title="测试", storage=storage, reuse=reuse)
+    release.deliver()
+    reuse.save()
+    return release
+
+
+def first_build(data: Path, tmp_path: Path, storage: Storage | None = None) -> Path:
+    site = tmp_path / "site"
+    build(data, site, [], storage=storage)
+    shutil.copytree(site / "data", tmp_path / "published")  # what a rebuild carries over
+    return site
+
+
+def test_unchanged_data_reuses_every_file_and_is_the_same_release(minimal_copy: Path, tmp_path: Path) -> None:
+    site = first_build(minimal_copy, tmp_path)
+    before = tree(site / "data")
+    again = build(minimal_copy, site, [tmp_path / "published"])
+    assert sorted(again.reused) == sorted(f.path for f in again.release.files if f.path not in ALWAYS)
+    assert tree(site / "data") == before
+
+
+def test_one_changed_result_rewrites_only_its_files_and_equals_a_full_build(minimal_copy: Path,
+                                                                            tmp_path: Path) -> None:
+    site = first_build(minimal_copy, tmp_path)
+    change_result(minimal_copy)
+    incremental = build(minimal_copy, site, [tmp_path / "published"])
+    full_site = tmp_path / "full"
+    full = build(minimal_copy, full_site, [tmp_path / "published"], incremental=False)
+    assert full.reused == []
+    assert incremental.version == full.version and incremental.version.endswith(".2")
+    files = [f.path for f in incremental.release.files]
+    assert sorted(set(files) - set(incremental.reused)) == sorted(ALWAYS + CHANGED)
+    assert tree(site / "data") == tree(full_site / "data")
+
+
+def test_a_stored_file_edited_since_is_written_again(minimal_copy: Path, tmp_path: Path) -> None:
+    """A release served elsewhere is reused from --downloads-out; a file changed there since is not."""
+    store = Storage("https://example.org/releases/download/data-{version}/", tmp_path / "store")
+    site = first_build(minimal_copy, tmp_path, store)
+    version = next(p.name for p in (tmp_path / "store").iterdir())
+    edited = tmp_path / "store" / version / "sunlight-2025.xlsx"
+    original = edited.read_bytes()
+    edited.unlink()  # the store's file is a link of the published one: replaced, not written through
+    edited.write_bytes(original[:100] + bytes([original[100] ^ 1]) + original[101:])
+    change_result(minimal_copy)
+    again = build(minimal_copy, site, [tmp_path / "published"], storage=store)
+    assert "sunlight-2025.xlsx" not in again.reused and "sunlight-2025.zip" in again.reused
+    assert (tmp_path / "store" / again.version / "sunlight-2025.xlsx").read_bytes() == original
+
+
+def test_a_new_private_value_is_looked_for_in_every_table_again(minimal_copy: Path, tmp_path: Path) -> None:
+    """A reused table passed the privacy check for the private values of its key: an inspector now
+    named like a published business makes every table checked again (第二十一条)."""
+    site = first_build(minimal_copy, tmp_path)
+    objects = (minimal_copy / "directory" / "objects.csv").read_text(encoding="utf-8")
+    name = next(line.split(",")[2] for line in objects.splitlines() if line.startswith(OBJECT))
+    inspectors = minimal_copy / "inspectors.csv"
+    inspectors.write_text(inspectors.read_text(encoding="utf-8").replace(INSPECTOR_NAME, name), encoding="utf-8")
+    with pytest.raises(BuildFailed) as caught:
+        build(minimal_copy, site, [tmp_path / "published"])
+    assert "objects.csv：不公开字段的值" in str(caught.value)
