@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import generator.draw.engine as engine
 from generator.draw.canonical import FRAME_HEADER, frame_text, parse_canonical_csv
 from generator.draw.engine import draw, select_from_bytes
-from generator.draw.frame_bytes import FrameBytes
+from generator.draw.frame_bytes import FrameBytes, lowest
 
 BEACON = "315426314652143625314256"
 STRATA_IDS = ("high", "watch", "general", "g")
@@ -104,3 +104,20 @@ def test_bytes_check_accepts_exactly_the_canonical_files(with_header: bool, body
         assert isinstance(parsed, str)
     else:
         assert fast.rows() == parsed
+
+
+@settings(max_examples=300)
+@given(st.lists(st.binary(min_size=1, max_size=40), max_size=400), st.integers(0, 420),
+       st.sampled_from([b"", b"\x00", b"\xff\xff"]))
+def test_lowest_keys_are_the_first_of_the_sorted_keys(keys: list[bytes], count: int, skew: bytes) -> None:
+    # A common first byte (skew) puts every key above or below the bound: both branches run.
+    keys = [skew + key for key in keys]
+    assert lowest(count, keys) == sorted(keys)[:count]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.binary(min_size=8, max_size=12), min_size=80, max_size=300), st.integers(1, 12),
+       st.sampled_from([b"", b"\xff\xff"]))
+def test_lowest_of_many_keys_by_the_bound_or_by_ranking_all(keys: list[bytes], count: int, skew: bytes) -> None:
+    keys = [skew + key for key in keys]  # b"\xff\xff": none under the bound, so all are ranked
+    assert lowest(count, keys) == sorted(keys)[:count]
