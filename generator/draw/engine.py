@@ -121,12 +121,14 @@ def select_from_bytes(seed: str, task_id: str, frame: FrameBytes, strata: Sequen
     """`capped` and `select_objects` of a canonical frame file read as bytes.
 
     The same result as on `frame.rows()`; None when a line's stratum is not exactly one of
-    `strata` (the row path then behaves as it always did). Each span of lines is hashed by
-    its own process, the first by this one; each keeps, per stratum, as many smallest keys as
-    the stratum could select with no object capped: the cap only lowers a stratum's size, so
-    the selection is always among them.
+    `strata`, or a stratum id is not a string (the row path then behaves as it always did).
+    Each span of lines is hashed by its own process, the first by this one; each keeps, per
+    stratum, as many smallest keys as the stratum could select with no object capped: the cap
+    only lowers a stratum's size, so the selection is always among them.
     """
-    totals = {str(s["id"]): frame.count(str(s["id"])) for s in strata}
+    if not all(isinstance(s["id"], str) for s in strata):
+        return None
+    totals = {s["id"]: frame.count(s["id"]) for s in strata}
     if len(totals) != len(strata) or sum(totals.values()) != len(frame):
         return None
     keep = {s["id"]: stratum_size(totals[s["id"]], s) for s in strata}

@@ -79,6 +79,8 @@ def test_a_stratum_missing_from_the_manifest_takes_the_row_path() -> None:
         draw({"task_id": "T", "cap_per_year": 2, "strata": strata}, BEACON, _bytes(rows), [])
     doubled = [{"id": "high", "count": 1}, {"id": "high", "count": 1}]
     assert select_from_bytes("ab" * 32, "T", _bytes([("A1", "high")]), doubled, set()) is None
+    numbered = [{"id": 1, "count": 1}]  # a manifest edited by hand
+    assert select_from_bytes("ab" * 32, "T", _bytes([("A1", "1")]), numbered, set()) is None
 
 
 @given(st.lists(st.tuples(ids, st.sampled_from(STRATA_IDS)), max_size=40), st.integers(1, 6))
