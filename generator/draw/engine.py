@@ -98,7 +98,7 @@ def select_objects(seed: str, task_id: str, frame: Sequence[tuple[str, str]],
     sizes = {s["id"]: stratum_size(eligible[s["id"]], s) for s in strata}
     # Each process hashes its share and keeps only its n smallest keys per stratum (the frame
     # reaches the forked workers by inheritance, not by pickling).
-    parts = _split(_smallest_in_chunk, [(seed, task_id, a, b, sizes, excluded) for a, b in _chunks(len(frame))],
+    parts = in_processes(_smallest_in_chunk, [(seed, task_id, a, b, sizes, excluded) for a, b in _chunks(len(frame))],
                    shared=frame)
     return _merge(strata, sizes, parts)
 
@@ -134,7 +134,7 @@ def select_from_bytes(seed: str, task_id: str, frame: FrameBytes, strata: Sequen
     keep = {s["id"]: stratum_size(totals[s["id"]], s) for s in strata}
     spans = frame.spans(_workers() if len(frame) >= PARALLEL_ABOVE else 1)
     prefix = enc("sunlight/object/v1", seed, task_id)
-    shares: list[Share] = _split(_smallest_in_shared_span, [
+    shares: list[Share] = in_processes(_smallest_in_shared_span, [
         (prefix, a, b, keep, frozenset(o.encode("utf-8") for o in full)) for a, b in spans],
         shared=frame.body)
     excluded = sorted((raw.decode("utf-8") for share in shares for raw in share.excluded), key=id_key)
@@ -150,10 +150,15 @@ def _smallest_in_shared_span(prefix: bytes, start: int, end: int, keep: Mapping[
 
 
 # What forked workers read instead of receiving it pickled (set just before the fork).
-_SHARED: list[Sequence[tuple[str, str]] | bytes] = []
+_SHARED: list[Any] = []
 
 
-def _split(work: Callable[..., T], calls: Sequence[tuple[Any, ...]], shared: Any = None) -> list[T]:
+def shared_value() -> Any:
+    """In a worker of `in_processes`, the value passed as `shared`."""
+    return _SHARED[0]
+
+
+def in_processes(work: Callable[..., T], calls: Sequence[tuple[Any, ...]], shared: Any = None) -> list[T]:
     """`[work(*args) for args in calls]`, the first call in this process, the rest in forked workers.
 
     This process would otherwise sit idle while the workers hash; doing a share itself saves
@@ -368,7 +373,7 @@ def _all_rankings(seed: str, task_id: str, objects: Sequence[str], rosters: Sequ
     """`_rankings` for every object, split over the CPUs when there are enough hashes."""
     work = sum(len(r) for r in rosters) * len(objects)
     chunks = _chunks(len(objects), minimum=max(1, PARALLEL_ABOVE * len(objects) // max(work, 1)))
-    parts = _split(_rankings, [(seed, task_id, objects[a:b], rosters, depths[a:b]) for a, b in chunks])
+    parts = in_processes(_rankings, [(seed, task_id, objects[a:b], rosters, depths[a:b]) for a, b in chunks])
     return [ranking for part in parts for ranking in part]
 
 
