@@ -12,13 +12,16 @@ import importlib
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.draw.canonical import enc, h, id_key, json_sha256
+from generator.draw.frame_bytes import FrameBytes, Share, smallest_in_span
+
+T = TypeVar("T")
 
 # Below this many hashes a process pool costs more than it saves.
 PARALLEL_ABOVE = 200_000
@@ -77,11 +80,15 @@ def capped(frame_ids: Iterable[str], prior: Iterable[str] | Counter[str], cap: i
     `prior` is every earlier selection this year, or their counts as a `Counter`
     (what a caller walking the whole ledger keeps, instead of a growing list).
     """
-    counts = prior if isinstance(prior, Counter) else Counter(prior)
-    full = {o for o, n in counts.items() if n >= cap}
+    full = _full(prior, cap)
     if not full:  # the usual case early in a year: no need to walk a million-object frame
         return []
     return sorted((o for o in frame_ids if o in full), key=id_key)
+
+
+def _full(prior: Iterable[str] | Counter[str], cap: int) -> set[str]:
+    counts = prior if isinstance(prior, Counter) else Counter(prior)
+    return {o for o, n in counts.items() if n >= cap}
 
 
 def select_objects(seed: str, task_id: str, frame: Sequence[tuple[str, str]],
@@ -89,19 +96,17 @@ def select_objects(seed: str, task_id: str, frame: Sequence[tuple[str, str]],
     """Section 3: per stratum, the first n eligible objects by (ticket, id)."""
     eligible = Counter(s for o, s in frame if o not in excluded) if excluded else Counter(map(itemgetter(1), frame))
     sizes = {s["id"]: stratum_size(eligible[s["id"]], s) for s in strata}
-    chunks = _chunks(len(frame))
-    if len(chunks) == 1:
-        parts = [_smallest_tickets(seed, task_id, frame, sizes, excluded)]
-    else:
-        # Each worker hashes its share and sends back only its n smallest keys per stratum
-        # (the frame reaches the forked workers by inheritance, not by pickling).
-        _SHARED[:] = [frame]
-        try:
-            with _pool() as pool:
-                parts = list(pool.map(_smallest_in_chunk, *zip(*[(seed, task_id, a, b, sizes, excluded)
-                                                                 for a, b in chunks], strict=True)))
-        finally:
-            _SHARED.clear()
+    # Each process hashes its share and keeps only its n smallest keys per stratum (the frame
+    # reaches the forked workers by inheritance, not by pickling).
+    parts = in_processes(_smallest_in_chunk, [(seed, task_id, a, b, sizes, excluded) for a, b in _chunks(len(frame))],
+                   shared=frame)
+    return _merge(strata, sizes, parts)
+
+
+def _merge(strata: Sequence[Mapping[str, Any]], sizes: Mapping[str, int],
+           parts: Iterable[Mapping[str, list[bytes]]]) -> list[Selected]:
+    """Per stratum the `sizes[stratum]` smallest keys of all parts, then all by (ticket, id)."""
+    parts = list(parts)
     chosen: list[tuple[bytes, str]] = []
     for stratum in strata:
         sid = stratum["id"]
@@ -111,12 +116,72 @@ def select_objects(seed: str, task_id: str, frame: Sequence[tuple[str, str]],
     return [Selected(key[32:].decode("utf-8"), s, key[:32].hex()) for key, s in chosen]
 
 
-_SHARED: list[Sequence[tuple[str, str]]] = []
+def select_from_bytes(seed: str, task_id: str, frame: FrameBytes, strata: Sequence[Mapping[str, Any]],
+                      full: set[str]) -> tuple[list[str], list[Selected]] | None:
+    """`capped` and `select_objects` of a canonical frame file read as bytes.
+
+    The same result as on `frame.rows()`; None when a line's stratum is not exactly one of
+    `strata`, or a stratum id is not a string (the row path then behaves as it always did).
+    Each span of lines is hashed by its own process, the first by this one; each keeps, per
+    stratum, as many smallest keys as the stratum could select with no object capped: the cap
+    only lowers a stratum's size, so the selection is always among them.
+    """
+    if not all(isinstance(s["id"], str) for s in strata):
+        return None
+    totals = {s["id"]: frame.count(s["id"]) for s in strata}
+    if len(totals) != len(strata) or sum(totals.values()) != len(frame):
+        return None
+    keep = {s["id"]: stratum_size(totals[s["id"]], s) for s in strata}
+    spans = frame.spans(_workers() if len(frame) >= PARALLEL_ABOVE else 1)
+    prefix = enc("sunlight/object/v1", seed, task_id)
+    shares: list[Share] = in_processes(_smallest_in_shared_span, [
+        (prefix, a, b, keep, frozenset(o.encode("utf-8") for o in full)) for a, b in spans],
+        shared=frame.body)
+    excluded = sorted((raw.decode("utf-8") for share in shares for raw in share.excluded), key=id_key)
+    sizes = {s["id"]: stratum_size(sum(share.eligible[s["id"]] for share in shares), s) for s in strata}
+    return excluded, _merge(strata, sizes, (share.smallest for share in shares))
+
+
+def _smallest_in_shared_span(prefix: bytes, start: int, end: int, keep: Mapping[str, int],
+                             full: frozenset[bytes]) -> Share:
+    body = _SHARED[0]
+    assert isinstance(body, bytes)
+    return smallest_in_span(prefix, body, start, end, keep, full)
+
+
+# What forked workers read instead of receiving it pickled (set just before the fork).
+_SHARED: list[Any] = []
+
+
+def shared_value() -> Any:
+    """In a worker of `in_processes`, the value passed as `shared`."""
+    return _SHARED[0]
+
+
+def in_processes(work: Callable[..., T], calls: Sequence[tuple[Any, ...]], shared: Any = None) -> list[T]:
+    """`[work(*args) for args in calls]`, the first call in this process, the rest in forked workers.
+
+    This process would otherwise sit idle while the workers hash; doing a share itself saves
+    a fork and pickling that share's result. `shared` reaches the workers as `_SHARED[0]`.
+    """
+    if shared is not None:
+        _SHARED[:] = [shared]
+    try:
+        if len(calls) == 1:
+            return [work(*calls[0])]
+        with _pool(len(calls) - 1) as pool:
+            rest = [pool.submit(work, *args) for args in calls[1:]]
+            first = work(*calls[0])
+            return [first, *(future.result() for future in rest)]
+    finally:
+        _SHARED.clear()
 
 
 def _smallest_in_chunk(seed: str, task_id: str, start: int, end: int, sizes: Mapping[str, int],
                        excluded: set[str]) -> dict[str, list[bytes]]:
-    return _smallest_tickets(seed, task_id, _SHARED[0][start:end], sizes, excluded)
+    frame = _SHARED[0]
+    assert not isinstance(frame, bytes)
+    return _smallest_tickets(seed, task_id, frame[start:end], sizes, excluded)
 
 
 def _smallest_tickets(seed: str, task_id: str, frame: Sequence[tuple[str, str]],
@@ -149,17 +214,21 @@ def _sort_keys(seed: str, domain: str, task_id: str, ids: Sequence[str],
     return [sha256(by_length[len(raw)] + raw).digest() + raw for raw in raws]
 
 
+def _workers() -> int:
+    return os.cpu_count() or 1
+
+
 def _chunks(size: int, minimum: int = PARALLEL_ABOVE) -> list[tuple[int, int]]:
-    workers = os.cpu_count() or 1
+    workers = _workers()
     if size < minimum or workers == 1:
         return [(0, size)]
     step = -(-size // workers)
     return [(start, min(size, start + step)) for start in range(0, size, step)]
 
 
-def _pool() -> ProcessPoolExecutor:
+def _pool(workers: int | None = None) -> ProcessPoolExecutor:
     # fork: workers inherit the loaded modules, so starting them costs milliseconds.
-    return ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(max_workers=workers or _workers(), mp_context=multiprocessing.get_context("fork"))
 
 
 def _sha256_for_copying() -> Any:
@@ -304,22 +373,29 @@ def _all_rankings(seed: str, task_id: str, objects: Sequence[str], rosters: Sequ
     """`_rankings` for every object, split over the CPUs when there are enough hashes."""
     work = sum(len(r) for r in rosters) * len(objects)
     chunks = _chunks(len(objects), minimum=max(1, PARALLEL_ABOVE * len(objects) // max(work, 1)))
-    if len(chunks) == 1:
-        return _rankings(seed, task_id, objects, rosters, depths)
-    with _pool() as pool:
-        parts = pool.map(_rankings, *zip(*[(seed, task_id, objects[a:b], rosters, depths[a:b])
-                                           for a, b in chunks], strict=True))
-        return [ranking for part in parts for ranking in part]
+    parts = in_processes(_rankings, [(seed, task_id, objects[a:b], rosters, depths[a:b]) for a, b in chunks])
+    return [ranking for part in parts for ranking in part]
 
 
-def draw(manifest: Mapping[str, Any], beacon_value: str, frame: Sequence[tuple[str, str]],
+def draw(manifest: Mapping[str, Any], beacon_value: str, frame: Sequence[tuple[str, str]] | FrameBytes,
          prior: Iterable[str] | Counter[str], roster: Sequence[tuple[str, str]] = (),
          exclusions: Iterable[tuple[str, str]] = ()) -> Outcome:
-    """Everything a locked record states, from the published inputs alone."""
+    """Everything a locked record states, from the published inputs alone.
+
+    `frame` is the frame's rows, or its canonical file as `FrameBytes` (the same outcome, faster).
+    """
     manifest_sha256 = json_sha256(manifest)
     seed = seed_of(manifest_sha256, beacon_value)
-    excluded = capped((o for o, _ in frame), prior, int(manifest["cap_per_year"]))
-    selection = select_objects(seed, manifest["task_id"], frame, manifest["strata"], set(excluded))
+    cap = int(manifest["cap_per_year"])
+    drawn = None
+    if isinstance(frame, FrameBytes):
+        drawn = select_from_bytes(seed, manifest["task_id"], frame, manifest["strata"], _full(prior, cap))
+        frame = frame.rows() if drawn is None else frame
+    if drawn is None:
+        assert not isinstance(frame, FrameBytes)
+        excluded = capped((o for o, _ in frame), prior, cap)
+        drawn = excluded, select_objects(seed, manifest["task_id"], frame, manifest["strata"], set(excluded))
+    excluded, selection = drawn
     teams = draw_teams(seed, manifest["task_id"], selection, roster, exclusions,
                        manifest.get("team"))
     return Outcome(manifest_sha256, seed, excluded, selection, teams)
