@@ -7,13 +7,11 @@ refused, and files are written to a temporary name and renamed into place.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import os
 import subprocess
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ from generator.draw.jsontext import dumps_indented
 from generator.draw.ledger import chain_order, head_of, record_sha256
 from generator.draw.ledger_cache import ledger_records
 from generator.errors import DrawRefused, UsageError
+from generator.gc_pause import bulk_allocation
 from generator.io.atomic import write_atomically
 from generator.model import Dataset, Task
 from generator.rules.snapshot_confirmed import file_sha256
@@ -145,23 +144,6 @@ def committed_in_git(path: Path) -> bytes | None:
     return shown.stdout
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Hold the cyclic garbage collector while a draw allocates in bulk.
-
-    A million frame rows and tens of thousands of team dicts make the collector walk every
-    live object again and again (about 0.3 s of a lock); none of them form cycles, so
-    nothing is left for it to find. Forked workers inherit the pause.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _read_inputs(directory: Path, manifest: dict[str, Any]) -> dict[str, list[tuple[str, str]] | FrameBytes]:
     inputs: dict[str, list[tuple[str, str]] | FrameBytes] = {}
     for name, header, key in (("frame.csv", FRAME_HEADER, "frame"),
@@ -240,7 +222,7 @@ def lock(root: Path, year: int, task_id: str, beacon_argument: str, on: dt.date,
     if manifest.get("previous") != head:
         raise DrawRefused(f"清单的 previous 不是账本的最新记录（应为 {head}）：其他任务已先锁定，请重新准备")
     beacon_value, beacon = read_beacon(beacon_argument, manifest.get("beacon", {}))
-    with _gc_paused():
+    with bulk_allocation():  # a million frame rows and many team dicts: see gc_pause
         inputs = _read_inputs(directory, manifest)
         order, _ = chain_order(records)  # links by stated hashes: no hashing, cheap
         prior = Counter(str(s["object_id"]) for r in (records[name] for name in order)
