@@ -8,6 +8,7 @@ but never shown.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -124,6 +125,7 @@ class SiteContext:
         self.tasks: dict[str, Task] = ds.tasks
         self._root = ds.layout.root.resolve()
         self._relative: dict[str, str] = {}
+        self._draw_files: dict[Path, dict[str, int]] = {}
         self.draws: dict[str, Draw] = {d.task_id: d for d in ds.draws}
         # The open data release of this build (generator.opendata), set before the pages are made.
         self.open_data: OpenDataRelease | None = None
@@ -169,6 +171,15 @@ class SiteContext:
         return {"path": f"{self.settings.data_path}/{relative}",
                 "source": self.settings.source_url(relative, line),
                 "history": self.settings.history_url(relative)}
+
+    def draw_file_sizes(self, draw: Draw) -> dict[str, int]:
+        """The size of every file in the draw's folder, by name (one directory read, not a stat
+        per file and page: the task pages and the downloads page both list 5,000 draws' files)."""
+        known = self._draw_files.get(draw.directory)
+        if known is None:
+            with os.scandir(draw.directory) as entries:
+                known = self._draw_files[draw.directory] = {e.name: e.stat().st_size for e in entries if e.is_file()}
+        return known
 
     def draw_file(self, here: str, year: int, task_id: str, name: str = "") -> str:
         """Link from page `here` to a published draw file (or, with no name, its folder)."""

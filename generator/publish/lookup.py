@@ -130,9 +130,12 @@ def _result_texts(ctx: SiteContext, published: pl.DataFrame) -> Iterator[tuple[s
         yield from grouped.iter_rows()
 
 
-def _json_fields(fields: list[tuple[str, str]]) -> str:
-    """A JSON object of already-written JSON values, keys in the order given."""
-    return "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in fields) + "}"
+_string = json.encoder.encode_basestring  # json.dumps(str, ensure_ascii=False)
+
+
+def _j(value: Any) -> str:
+    """`dumps(value)`; a string without the encoder's set-up (millions of calls at city scale)."""
+    return _string(value) if isinstance(value, str) else dumps(value)
 
 
 def histories(ctx: SiteContext, only: AbstractSet[str] | None = None) -> Iterator[tuple[str, str]]:
@@ -162,22 +165,25 @@ def histories(ctx: SiteContext, only: AbstractSet[str] | None = None) -> Iterato
             "approver": c["approver"], "approved_on": day(c["approved_on"]), "published_on": day(c["published_on"]),
             "source": corrections_path, "line": c["_row"],
         })
-    # Per task, its fields that do not depend on the object, already as JSON, and its strata.
-    known: dict[str, tuple[list[tuple[str, str]], dict[str, str]]] = {}
-    entry: list[tuple[str, str]] | None = None
+    # The text of the fields of a task's entry that do not depend on the object: before the
+    # results, and after the source (by stratum and year).
+    heads: dict[str, tuple[str, str, dict[str, str]]] = {}
+    tails: dict[tuple[str, str, Any], str] = {}
+    head = tail = ""
     object_id = ""
     tasks: list[str] = []
     by_task: dict[str, str] = {}
     for selected_id, task_id, year, stratum in selected.select("object_id", "task_id", "year", "stratum").iter_rows():
-        if entry is None or selected_id != object_id:
-            if entry is not None:
-                yield object_id, _history(entry, tasks)
+        if not head or selected_id != object_id:
+            if head:
+                yield object_id, f'{head}{",".join(tasks)}],"type":{tail}}}'
             object_id = selected_id
             info = ctx.objects.get(object_id)
-            entry = [("district", dumps(ctx.district(info.district) if info else "")), ("id", dumps(object_id)),
-                     ("industry", dumps(ctx.industry(info.industry) if info else "")),
-                     ("name", dumps(info.name if info else object_id)),
-                     ("status", dumps(info.status if info else "")), ("type", dumps(info.object_type if info else ""))]
+            head = (f'{{"district":{_j(ctx.district(info.district) if info else "")},"id":{_j(object_id)},'
+                    f'"industry":{_j(ctx.industry(info.industry) if info else "")},'
+                    f'"name":{_j(info.name if info else object_id)},"status":{_j(info.status if info else "")},'
+                    f'"tasks":[')
+            tail = _j(info.object_type if info else "")
             tasks = []
             # This object's published results (results are only ever for drawn objects, but
             # skip any that sort before it all the same).
@@ -186,28 +192,25 @@ def histories(ctx: SiteContext, only: AbstractSet[str] | None = None) -> Iterato
                 if pending[0] == object_id:
                     by_task[pending[1]] = pending[2]
                 pending = next(published, None)
-        if task_id not in known:
+        if task_id not in heads:
             task = ctx.tasks.get(task_id)
             draw = ctx.draws.get(task_id)
-            known[task_id] = ([("href", dumps(task_url(task) if task else "")),
-                               ("lead", dumps(ctx.dept(task.lead) if task else "")),
-                               ("locked_on", dumps(str((draw.record or {}).get("locked_on", "")) if draw else "")),
-                               ("name", dumps(task.name if task else task_id))],
-                              {s.id: s.name for s in task.strata} if task else {})
-        fields, strata = known[task_id]
+            heads[task_id] = (
+                f'"href":{_j(task_url(task) if task else "")},"lead":{_j(ctx.dept(task.lead) if task else "")},'
+                f'"locked_on":{_j(str((draw.record or {}).get("locked_on", "")) if draw else "")},'
+                f'"name":{_j(task.name if task else task_id)},"results":[',
+                _j(_results_path(ctx, paths, task_id)), {s.id: s.name for s in task.strata} if task else {})
+        fields, source, strata = heads[task_id]
+        after = tails.get((task_id, stratum, year))
+        if after is None:
+            after = tails[(task_id, stratum, year)] = (
+                f'"stratum":{_j(strata.get(stratum, stratum))},"task_id":{_j(task_id)},"year":{_j(year)}}}')
         results = by_task.get(task_id)
-        tasks.append(_json_fields([
-            ("corrections", dumps(corrections.get((task_id, object_id), []))), *fields,
-            ("results", f"[{results}]" if results is not None else "[]"),
-            ("source", dumps(_results_path(ctx, paths, task_id) if results is not None else "")),
-            ("stratum", dumps(strata.get(stratum, stratum))), ("task_id", dumps(task_id)), ("year", dumps(year))]))
-    if entry is not None:
-        yield object_id, _history(entry, tasks)
-
-
-def _history(entry: list[tuple[str, str]], tasks: list[str]) -> str:
-    """The history object: `entry`'s fields (sorted, "type" last) with the tasks before "type"."""
-    return _json_fields([*entry[:5], ("tasks", "[" + ",".join(tasks) + "]"), entry[5]])
+        found = corrections.get((task_id, object_id))
+        tasks.append(f'{{"corrections":{dumps(found) if found else "[]"},{fields}{results or ""}],'
+                     f'"source":{source if results is not None else _j("")},{after}')
+    if head:
+        yield object_id, f'{head}{",".join(tasks)}],"type":{tail}}}'
 
 
 def _results_path(ctx: SiteContext, paths: dict[str, str], task_id: str) -> str:

@@ -52,14 +52,15 @@ def _proof(ctx: SiteContext, task: Task, here: str) -> dict[str, Any] | None:
     manifest, record = draw.manifest, draw.record or {}
     beacon = manifest.get("beacon") or {}
     files = []
+    sizes = ctx.draw_file_sizes(draw)
     for name, title, note in DRAW_FILES:
-        if not (draw.directory / name).exists():
+        if name not in sizes:
             continue
         declared = {"frame.csv": "frame", "roster.csv": "inspectors", "exclusions.csv": "exclusions"}.get(name)
         rows = (manifest.get(declared) or {}).get("rows") if declared else None
         files.append({"name": name, "title": title, "note": note,
                       "href": ctx.draw_file(here, task.year, task.task_id, name),
-                      "rows": rows, "bytes": (draw.directory / name).stat().st_size})
+                      "rows": rows, "bytes": sizes[name]})
     directory = manifest.get("directory") or {}
     return {
         "locked": draw.record is not None,
