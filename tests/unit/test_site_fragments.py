@@ -193,3 +193,43 @@ def test_scan_finds_what_blanking_hashes_first_finds(tmp_path_factory: pytest.Te
     leaks = scan(site, ["某某某"])
     got = {(leak.path, "secret" if leak.what.startswith("不公开") else leak.what) for leak in leaks}
     assert got == _reference_scan(files, ["某某某"])
+
+
+# The task page's first three cells of a selected object as they were in task.html.j2.
+OBJECT_CELLS = (
+    '<td>{{ o["position"] }}</td>\n<td><a href="{{ o["href"] }}">{{ o["name"] }}</a><br><code>{{ o["id"] }}</code>'
+    '<br><span class="sl-muted">{{ o["type"] }} · {{ o["district"] }} · {{ o["stratum"] }}'
+    '{% if o["status"] != "存续" %} · {{ o["status"] }}{% endif %}</span></td>\n<td><ul class="sl-team">'
+    '{% for t in o["team"] %}<li{% if t["unfilled"] %} class="sl-muted"{% endif %}><code>{{ t["id"] }}</code> '
+    '{{ t["department"] }}{% if t["role"] == "组长" %} <strong>组长</strong>{% endif %}</li>{% endfor %}</ul></td>')
+
+
+def test_object_cells_are_the_templates_text(ctx: SiteContext) -> None:
+    from generator.publish.common import lookup_href
+
+    template = jinja2.Environment(autoescape=True).from_string(OBJECT_CELLS)
+    compared = 0
+    for task in ctx.tasks.values():
+        record = (ctx.draws[task.task_id].record if task.task_id in ctx.draws else None) or {}
+        here, teams = task_url(task), ctx.teams(task.task_id)
+        strata = {s.id: s.name for s in task.strata}
+        for position, chosen in enumerate(record.get("selected") or [], start=1):
+            object_id = str(chosen["object_id"])
+            info = ctx.objects.get(object_id)
+            members = teams.get(object_id, [])
+            team, leader_seen = [], False
+            for m in members:
+                leader = not leader_seen and m.get("department") == task.lead and bool(m.get("inspector_id"))
+                leader_seen = leader_seen or leader
+                team.append({"id": m.get("inspector_id") or "（未能匹配）", "department": ctx.dept(m.get("department")),
+                             "role": "组长" if leader else "组员", "unfilled": not m.get("inspector_id")})
+            stratum = strata.get(str(chosen["stratum"]), str(chosen["stratum"]))
+            expected = template.render(o={
+                "position": position, "id": object_id, "name": info.name if info else object_id,
+                "href": lookup_href(here, object_id), "type": info.object_type if info else "",
+                "status": info.status if info else "", "district": ctx.district(info.district) if info else "",
+                "stratum": stratum, "team": team})
+            assert tasks._object_cells(ctx, task, here, position, object_id, stratum, members) == expected
+            compared += 1
+    assert compared > 500
+    assert any("<script>" in info.name for info in ctx.objects.values())
