@@ -3,13 +3,14 @@ the selected objects with their results, the teams and every replacement."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 import markupsafe
 import polars as pl
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from generator.model import Task
 from generator.publish import fragments
@@ -108,6 +109,20 @@ class ResultCells:
         self.batch = -1
         self.cells: dict[str, dict[str, str]] = {}
         self.last: tuple[str, dict[str, Any]] | None = None  # the view model task_key built last
+        self.hashes: dict[str, bytes] | None = None
+        self.no_rows = b""
+
+    def row_hashes(self, task_id: str) -> bytes:
+        """`Digest.frame_bytes(ctx.published_for(task_id))`: hashed for all tasks in one pass
+        (per task, a call into polars cost a millisecond, 5,000 of them on every rebuild)."""
+        if self.hashes is None:
+            published = self.ctx.published
+            schema = json.dumps([[name, str(dtype)] for name, dtype in published.schema.items()]).encode()
+            hashed = published.select("task_id", published.hash_rows(seed=0).alias("h"))
+            self.hashes = {str(task_id): schema + frame["h"].to_numpy().tobytes() for (task_id,), frame in
+                           hashed.partition_by("task_id", as_dict=True, maintain_order=True).items()}
+            self.no_rows = schema + published.head(0).hash_rows(seed=0).to_numpy().tobytes()
+        return self.hashes.get(task_id, self.no_rows)
 
     def take_last(self, task_id: str) -> dict[str, Any] | None:
         """The view model (without results) that `task_key` built for `task_id` just before, if
@@ -177,6 +192,23 @@ def _result_items(ctx: SiteContext, rows: pl.DataFrame) -> dict[str, dict[str, s
     return out
 
 
+def _escape_slow(text: str) -> str:
+    return str(markupsafe.escape(text))
+
+
+try:  # markupsafe's C escaping of a str, as markupsafe.escape applies it
+    from markupsafe._speedups import _escape_inner
+    _escape_text: Callable[[str], str] = _escape_inner
+except ImportError:  # pragma: no cover - markupsafe without its C extension
+    _escape_text = _escape_slow
+
+
+def _escape(value: object) -> str:
+    """What Jinja's autoescape prints for a plain value (markupsafe.escape), without wrapping
+    each piece in Markup: a city's task pages hold millions of pieces."""
+    return _escape_text(str(value))
+
+
 def _team_items(ctx: SiteContext, task: Task, members: list[dict[str, Any]]) -> str:
     """The `<li>` of each team member, leader marked (第十四条: the lead department's first member)."""
     out = []
@@ -185,8 +217,8 @@ def _team_items(ctx: SiteContext, task: Task, members: list[dict[str, Any]]) -> 
         leader = not leader_seen and m.get("department") == task.lead and bool(m.get("inspector_id"))
         leader_seen = leader_seen or leader
         muted = "" if m.get("inspector_id") else ' class="sl-muted"'
-        out.append(f'<li{muted}><code>{escape(m.get("inspector_id") or "（未能匹配）")}</code> '
-                   f'{escape(ctx.dept(m.get("department")))}{" <strong>组长</strong>" if leader else ""}</li>')
+        out.append(f'<li{muted}><code>{_escape(m.get("inspector_id") or "（未能匹配）")}</code> '
+                   f'{_escape(ctx.dept(m.get("department")))}{" <strong>组长</strong>" if leader else ""}</li>')
     return "".join(out)
 
 
@@ -197,11 +229,11 @@ def _object_cells(ctx: SiteContext, task: Task, here: str, position: int, object
     info = ctx.objects.get(object_id)
     name, kind, status, district = ((info.name, info.object_type, info.status, ctx.district(info.district))
                                     if info else (object_id, "", "", ""))
-    shown_status = f" · {escape(status)}" if status != "存续" else ""
+    shown_status = f" · {_escape(status)}" if status != "存续" else ""
     return Markup(
-        f'<td>{position}</td>\n<td><a href="{escape(lookup_href(here, object_id))}">{escape(name)}</a><br>'
-        f'<code>{escape(object_id)}</code><br><span class="sl-muted">{escape(kind)} · {escape(district)} · '
-        f'{escape(stratum)}{shown_status}</span></td>\n'
+        f'<td>{position}</td>\n<td><a href="{_escape(lookup_href(here, object_id))}">{_escape(name)}</a><br>'
+        f'<code>{_escape(object_id)}</code><br><span class="sl-muted">{_escape(kind)} · {_escape(district)} · '
+        f'{_escape(stratum)}{shown_status}</span></td>\n'
         f'<td><ul class="sl-team">{_team_items(ctx, task, members)}</ul></td>')
 
 
@@ -218,9 +250,10 @@ def task_key(ctx: SiteContext, task: Task, cells: ResultCells | None = None) -> 
     results are shown with. Building the results' part of the view (a million results at city
     scale) is most of a task page's cost; hashing its rows is cheap."""
     view = task_view(ctx, task)
-    if cells is not None:  # the page is rendered next (if it is not reused): its view is this one
-        cells.last = (task.task_id, view)
-    return [view, ctx.published_for(task.task_id), ctx.names_digest]
+    if cells is None:
+        return [view, ctx.published_for(task.task_id), ctx.names_digest]
+    cells.last = (task.task_id, view)  # the page is rendered next (if it is not reused): its view is this one
+    return [view, cells.row_hashes(task.task_id), ctx.names_digest]
 
 
 def task_view(ctx: SiteContext, task: Task, cells: ResultCells | None = None) -> dict[str, Any]:

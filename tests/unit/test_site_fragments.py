@@ -233,3 +233,11 @@ def test_object_cells_are_the_templates_text(ctx: SiteContext) -> None:
             compared += 1
     assert compared > 500
     assert any("<script>" in info.name for info in ctx.objects.values())
+
+
+def test_task_row_hashes_are_the_frames_digest(ctx: SiteContext) -> None:
+    from generator.publish.reuse import Digest
+
+    cells = tasks.ResultCells(ctx, sorted(ctx.tasks))
+    for task_id in [*ctx.tasks, "no-such-task"]:
+        assert cells.row_hashes(task_id) == Digest.frame_bytes(ctx.published_for(task_id))
