@@ -1,7 +1,7 @@
 """The public site at city scale: `sunlight build` end to end, by phase, and what it produces.
 
     python benchmarks/bench_site.py [--data benchmarks/out/city] [--no-full] [--no-rebuild]
-                                    [--profile]
+                                    [--profile] [--no-open-data] [--cpu-phases]
 
 Builds the site from the shared city data set (benchmarks/citygen.py; read-only) and measures,
 each in a fresh Python process so that peak memory (ru_maxrss) is its own:
@@ -106,9 +106,26 @@ def _skip_open_data() -> None:
     generator.opendata.build_open_data = empty  # type: ignore[assignment]
 
 
+CPU_PHASES = "SUNLIGHT_BENCH_CPU_PHASES"
+
+
+def _cpu_phases() -> None:
+    """--cpu-phases: the build's phase times (BuildReport.timings) in CPU seconds of this process
+    (all its threads) instead of wall seconds, to compare code on a shared machine."""
+    if not os.environ.get(CPU_PHASES):
+        return
+    import types
+
+    import generator.publish.build as build
+
+    build.time = types.SimpleNamespace(perf_counter=time.process_time)  # type: ignore[assignment]
+
+
 def worker_render(root: Path, out: Path, incremental: bool) -> dict[str, Any]:
     from generator.load import load
     from generator.publish.build import publish_dataset
+
+    _cpu_phases()
 
     started = time.perf_counter()
     ds, _ = load(root)
@@ -248,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="also cProfile publish_dataset")
     parser.add_argument("--no-open-data", action="store_true",
                         help="leave the open data out (an empty data/ folder), to time the rest of the render")
+    parser.add_argument("--cpu-phases", action="store_true",
+                        help="report the render's phases in CPU seconds (all threads), not wall seconds")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -263,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.no_open_data:
         os.environ[NO_OPEN_DATA] = "1"  # inherited by the workers
+    if args.cpu_phases:
+        os.environ[CPU_PHASES] = "1"
     root = args.data.resolve()
     if not (root / ".citygen.json").is_file():
         raise SystemExit(f"{root} is not a generated city (no .citygen.json): run benchmarks/citygen.py first "

@@ -8,6 +8,7 @@ but never shown.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +23,7 @@ from generator.publish.paths import rel
 from generator.publish.reuse import Digest
 from generator.publish.settings import Settings
 from generator.rules.publication_deadline import timeliness
-from generator.rules.replacements import teams_after_replacements
+from generator.rules.replacements import _apply, _Lookups
 from generator.workdays import Calendar
 
 if TYPE_CHECKING:
@@ -124,6 +125,7 @@ class SiteContext:
         self.tasks: dict[str, Task] = ds.tasks
         self._root = ds.layout.root.resolve()
         self._relative: dict[str, str] = {}
+        self._draw_files: dict[Path, dict[str, int]] = {}
         self.draws: dict[str, Draw] = {d.task_id: d for d in ds.draws}
         # The open data release of this build (generator.opendata), set before the pages are made.
         self.open_data: OpenDataRelease | None = None
@@ -169,6 +171,15 @@ class SiteContext:
         return {"path": f"{self.settings.data_path}/{relative}",
                 "source": self.settings.source_url(relative, line),
                 "history": self.settings.history_url(relative)}
+
+    def draw_file_sizes(self, draw: Draw) -> dict[str, int]:
+        """The size of every file in the draw's folder, by name (one directory read, not a stat
+        per file and page: the task pages and the downloads page both list 5,000 draws' files)."""
+        known = self._draw_files.get(draw.directory)
+        if known is None:
+            with os.scandir(draw.directory) as entries:
+                known = self._draw_files[draw.directory] = {e.name: e.stat().st_size for e in entries if e.is_file()}
+        return known
 
     def draw_file(self, here: str, year: int, task_id: str, name: str = "") -> str:
         """Link from page `here` to a published draw file (or, with no name, its folder)."""
@@ -235,13 +246,20 @@ class SiteContext:
     def _replaced_tasks(self) -> set[str]:
         return set(self.replacements_by_task)
 
+    @cached_property
+    def _replacement_lookups(self) -> _Lookups:
+        """The inspectors, recusals and replacements the teams are judged against, built once
+        (per draw, a city's thousand draws with replacements took seconds)."""
+        return _Lookups(self.ds, self.ds.replacements)
+
     def teams(self, task_id: str) -> dict[str, list[dict[str, Any]]]:
         """Each object's team as it stands after the replacements (第十三条)."""
         draw = self.draws.get(task_id)
         if draw is None or draw.record is None:
             return {}
         if task_id in self._replaced_tasks:
-            return teams_after_replacements(self.ds, draw)
+            # rules.replacements.teams_after_replacements, with the lookups built once.
+            return _apply(self.ds, draw, self._replacement_lookups)[0]
         return {str(t.get("object_id")): list(t.get("members") or [])
                 for t in draw.record.get("teams") or [] if isinstance(t, dict)}
 

@@ -77,9 +77,9 @@ def pages(ctx: SiteContext) -> list[Page]:
         for draw in sorted((d for d in ctx.ds.draws if d.year == year and d.manifest is not None),
                            key=lambda d: d.task_id):
             task = ctx.tasks.get(draw.task_id)
-            files = [{"name": name, "href": ctx.draw_file(here, draw.year, draw.task_id, name),
-                      "bytes": (draw.directory / name).stat().st_size}
-                     for name in PUBLISHED if (draw.directory / name).is_file()]
+            sizes = ctx.draw_file_sizes(draw)
+            files = [{"name": name, "href": ctx.draw_file(here, draw.year, draw.task_id, name), "bytes": sizes[name]}
+                     for name in PUBLISHED if name in sizes]
             rows.append({"id": draw.task_id, "name": task.name if task else draw.task_id,
                          "href": rel(here, page_url("tasks", str(year), draw.task_id)) if task else "",
                          "status": draw_status(ctx, draw.task_id), "files": files})

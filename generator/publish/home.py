@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from generator.publish import fragments
 from generator.publish.common import day, percent, task_link, timeliness_text
 from generator.publish.context import SiteContext
 from generator.publish.render import Page
@@ -19,8 +20,9 @@ def pages(ctx: SiteContext) -> list[Page]:
     locked = [d for d in ctx.ds.draws if d.record is not None and d.year == year]
     chosen = ctx.selections.filter(pl.col("year") == year)
     published = ctx.published.filter(pl.col("year") == year)
-    states = [timeliness_text(r)["state"] for r in published.select(
-        "published_on", "late_by", "deadline", "deadline_official").iter_rows(named=True)]
+    states = fragments.per_row(published.select("published_on", "late_by", "deadline", "deadline_official"),
+                               lambda r: timeliness_text(r)["state"])
+    ontime = int((states == "ontime").sum())
     corrections = ctx.published_corrections.filter(
         pl.col("task_id").is_in([t.task_id for t in tasks]))
     figures = [
@@ -28,7 +30,7 @@ def pages(ctx: SiteContext) -> list[Page]:
         {"label": "已锁定的抽取", "value": len(locked), "note": ""},
         {"label": "抽中检查对象", "value": chosen["object_id"].n_unique(), "note": f"{len(chosen)} 人次"},
         {"label": "已公示检查结果", "value": len(published), "note": ""},
-        {"label": "按期公示率", "value": percent(states.count("ontime"), len(states)), "note": "20 个工作日内"},
+        {"label": "按期公示率", "value": percent(ontime, len(states)), "note": "20 个工作日内"},
         {"label": "参与部门", "value": len({d for t in tasks for d in t.departments}), "note": ""},
         {"label": "结果更正", "value": len(corrections), "note": ""},
     ]

@@ -20,6 +20,7 @@ Only objects that were drawn at least once are indexed: the rest have no inspect
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 import shutil
 import tempfile
@@ -31,6 +32,7 @@ from typing import Any
 
 import polars as pl
 
+from generator.publish import fragments
 from generator.publish.common import day, task_url, timeliness_text
 from generator.publish.context import FIELD_TITLES, SiteContext
 from generator.publish.paths import page_url
@@ -84,30 +86,76 @@ RESULT_FIELDS = ("item_id", "department", "method", "inspected_to", "result", "c
                  "published_on", "timeliness", "line")
 
 
-def _result(ctx: SiteContext, r: dict[str, Any]) -> list[Any]:
-    credit = ctx.codes[r["current_code"]].credit_record if r["current_code"] in ctx.codes else False
-    return [
-        r["item_id"], ctx.dept(r["department_id"]), r["method"], day(r["inspected_to"]),
-        ctx.code_label(r["current_code"]), 1 if credit else 0,
-        ctx.code_label(r["result_code"]) if r["current_code"] != r["result_code"] else "",
-        (r["current_follow_up"] or "").replace(";", "、"), day(r["published_on"]), timeliness_text(r)["text"],
-        r["_row"],
-    ]
+RESULT_COLUMNS = ("object_id", "task_id", "item_id", "department_id", "method", "inspected_to", "current_code",
+                  "result_code", "current_follow_up", "published_on", "late_by", "deadline_official", "deadline",
+                  "_row")
+CHUNK_OBJECTS = 4_000  # objects whose results are turned into text together (more: more memory, not faster)
 
 
-def histories(ctx: SiteContext, only: AbstractSet[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Every drawn object's whole history, in object id order: each task, its published results
-    as they stand, the originals beside any correction, and the follow-up (第十八条、第十九条、
-    第二十六条). The selections and the results are both walked in object id order, so only
-    one object's history is in memory at a time (at city scale all of them take gigabytes).
-    With `only`, just those objects' histories (an incremental rebuild)."""
+def _result_texts(ctx: SiteContext, published: pl.DataFrame) -> Iterator[tuple[str, str, str]]:
+    """(object, task, that task's results for the object as JSON lists joined by commas) in the
+    order of `published` (sorted by object, task and item): each result a list in RESULT_FIELDS
+    order. Written in polars a chunk of objects at a time, each value converted once per
+    distinct value (fragments.py): a million json.dumps took most of the lookup's time."""
+    def credit(code: str | None) -> str:
+        return "1" if code in ctx.codes and ctx.codes[code].credit_record else "0"
+
+    if not len(published):
+        return
+    ids = published["object_id"]
+    starts = ids.unique(maintain_order=True).gather_every(CHUNK_OBJECTS)
+    offsets = [*ids.search_sorted(starts, side="left").to_list(), len(published)]
+    c = pl.col
+    for start, end in itertools.pairwise(offsets):
+        rows = published.slice(start, end - start)
+        original = fragments.json_text(rows["result_code"], ctx.code_label)
+        parts = pl.DataFrame({
+            "object_id": rows["object_id"], "task_id": rows["task_id"],
+            "item_id": fragments.json_text(rows["item_id"]),
+            "department": fragments.json_text(rows["department_id"], ctx.dept),
+            "method": fragments.json_text(rows["method"]),
+            "inspected_to": fragments.json_text(rows["inspected_to"], day),
+            "result": fragments.json_text(rows["current_code"], ctx.code_label),
+            "credit": fragments.per_value(rows["current_code"], credit),
+            "original": original.zip_with(rows["current_code"].ne_missing(rows["result_code"]),
+                                          pl.repeat('""', len(rows), eager=True)),
+            "follow_up": fragments.json_text(rows["current_follow_up"], lambda v: (v or "").replace(";", "、")),
+            "published_on": fragments.json_text(rows["published_on"], day),
+            "timeliness": fragments.per_row(rows.select("published_on", "late_by", "deadline_official", "deadline"),
+                                            lambda r: json.dumps(timeliness_text(r)["text"], ensure_ascii=False)),
+            "line": rows["_row"].cast(pl.String),
+        })
+        texts = parts.select("object_id", "task_id", fragments.joined(
+            "[", c("item_id"), ",", c("department"), ",", c("method"), ",", c("inspected_to"), ",", c("result"), ",",
+            c("credit"), ",", c("original"), ",", c("follow_up"), ",", c("published_on"), ",", c("timeliness"), ",",
+            c("line"), "]").alias("text"))
+        grouped = texts.group_by("object_id", "task_id", maintain_order=True).agg(c("text").str.join(","))
+        yield from grouped.iter_rows()
+
+
+_string = json.encoder.encode_basestring  # json.dumps(str, ensure_ascii=False)
+
+
+def _j(value: Any) -> str:
+    """`dumps(value)`; a string without the encoder's set-up (millions of calls at city scale)."""
+    return _string(value) if isinstance(value, str) else dumps(value)
+
+
+def histories(ctx: SiteContext, only: AbstractSet[str] | None = None) -> Iterator[tuple[str, str]]:
+    """Every drawn object's id and whole history as JSON text (as `dumps` writes it: keys sorted,
+    no spaces), in object id order: each task, its published results as they stand, the
+    originals beside any correction, and the follow-up (第十八条、第十九条、第二十六条). The
+    selections and the results are both walked in object id order, so only one object's history
+    is in memory at a time (at city scale all of them take gigabytes). With `only`, just those
+    objects' histories (an incremental rebuild)."""
     selected, published_rows = ctx.selections, ctx.published
     if only is not None:
         wanted = pl.Series("object_id", sorted(only), dtype=pl.String).implode()
         selected = selected.filter(pl.col("object_id").is_in(wanted))
         published_rows = published_rows.filter(pl.col("object_id").is_in(wanted))
     selected = selected.sort("object_id", "year", "task_id", "position")
-    published = published_rows.sort("object_id", "task_id", "item_id").iter_rows(named=True)
+    # Only the columns a history shows are sorted (a sorted copy of every column took 300 MB).
+    published = _result_texts(ctx, published_rows.select(RESULT_COLUMNS).sort("object_id", "task_id", "item_id"))
     pending = next(published, None)
     layout = ctx.ds.layout
     paths: dict[str, str] = {}
@@ -121,42 +169,52 @@ def histories(ctx: SiteContext, only: AbstractSet[str] | None = None) -> Iterato
             "approver": c["approver"], "approved_on": day(c["approved_on"]), "published_on": day(c["published_on"]),
             "source": corrections_path, "line": c["_row"],
         })
-    entry: dict[str, Any] | None = None
-    by_task: dict[str, list[list[Any]]] = {}
-    sources: dict[str, str] = {}
-    for r in selected.iter_rows(named=True):
-        object_id, task_id = r["object_id"], r["task_id"]
-        if entry is None or entry["id"] != object_id:
-            if entry is not None:
-                yield entry
+    # The text of the fields of a task's entry that do not depend on the object: before the
+    # results, and after the source (by stratum and year).
+    heads: dict[str, tuple[str, str, dict[str, str]]] = {}
+    tails: dict[tuple[str, str, Any], str] = {}
+    head = tail = ""
+    object_id = ""
+    tasks: list[str] = []
+    by_task: dict[str, str] = {}
+    for selected_id, task_id, year, stratum in selected.select("object_id", "task_id", "year", "stratum").iter_rows():
+        if not head or selected_id != object_id:
+            if head:
+                yield object_id, f'{head}{",".join(tasks)}],"type":{tail}}}'
+            object_id = selected_id
             info = ctx.objects.get(object_id)
-            entry = {
-                "id": object_id, "name": info.name if info else object_id,
-                "type": info.object_type if info else "", "status": info.status if info else "",
-                "district": ctx.district(info.district) if info else "",
-                "industry": ctx.industry(info.industry) if info else "", "tasks": []}
+            head = (f'{{"district":{_j(ctx.district(info.district) if info else "")},"id":{_j(object_id)},'
+                    f'"industry":{_j(ctx.industry(info.industry) if info else "")},'
+                    f'"name":{_j(info.name if info else object_id)},"status":{_j(info.status if info else "")},'
+                    f'"tasks":[')
+            tail = _j(info.object_type if info else "")
+            tasks = []
             # This object's published results (results are only ever for drawn objects, but
             # skip any that sort before it all the same).
-            by_task, sources = {}, {}
-            while pending is not None and pending["object_id"] <= object_id:
-                if pending["object_id"] == object_id:
-                    by_task.setdefault(pending["task_id"], []).append(_result(ctx, pending))
-                    sources[pending["task_id"]] = _results_path(ctx, paths, pending["task_id"])
+            by_task = {}
+            while pending is not None and pending[0] <= object_id:
+                if pending[0] == object_id:
+                    by_task[pending[1]] = pending[2]
                 pending = next(published, None)
-        task = ctx.tasks.get(task_id)
-        strata = {s.id: s.name for s in task.strata} if task else {}
-        draw = ctx.draws.get(task_id)
-        entry["tasks"].append({
-            "task_id": task_id, "year": r["year"], "name": task.name if task else task_id,
-            "lead": ctx.dept(task.lead) if task else "", "href": task_url(task) if task else "",
-            "stratum": strata.get(r["stratum"], r["stratum"]),
-            "locked_on": str((draw.record or {}).get("locked_on", "")) if draw else "",
-            "results": by_task.get(task_id, []),
-            "source": sources.get(task_id, ""),
-            "corrections": corrections.get((task_id, object_id), []),
-        })
-    if entry is not None:
-        yield entry
+        if task_id not in heads:
+            task = ctx.tasks.get(task_id)
+            draw = ctx.draws.get(task_id)
+            heads[task_id] = (
+                f'"href":{_j(task_url(task) if task else "")},"lead":{_j(ctx.dept(task.lead) if task else "")},'
+                f'"locked_on":{_j(str((draw.record or {}).get("locked_on", "")) if draw else "")},'
+                f'"name":{_j(task.name if task else task_id)},"results":[',
+                _j(_results_path(ctx, paths, task_id)), {s.id: s.name for s in task.strata} if task else {})
+        fields, source, strata = heads[task_id]
+        after = tails.get((task_id, stratum, year))
+        if after is None:
+            after = tails[(task_id, stratum, year)] = (
+                f'"stratum":{_j(strata.get(stratum, stratum))},"task_id":{_j(task_id)},"year":{_j(year)}}}')
+        results = by_task.get(task_id)
+        found = corrections.get((task_id, object_id))
+        tasks.append(f'{{"corrections":{dumps(found) if found else "[]"},{fields}{results or ""}],'
+                     f'"source":{source if results is not None else _j("")},{after}')
+    if head:
+        yield object_id, f'{head}{",".join(tasks)}],"type":{tail}}}'
 
 
 def _results_path(ctx: SiteContext, paths: dict[str, str], task_id: str) -> str:
@@ -232,14 +290,14 @@ def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple
         sizes, low = _spill_histories(ctx, site)
         built = len(sizes)
     else:
-        texts = {r["id"]: dumps(r) for r in histories(ctx, only=set(changed))}
+        texts = dict(histories(ctx, only=set(changed)))
         sizes = {i: (len(texts[i].encode()) if i in texts else old[i][1]) for i in digests}
         low = {i: (old[i][2] if i in old else fnv1a(i) & (MAX_BUCKETS - 1)) for i in digests}
         count, members = _members(digests, low, sum(sizes.values()))
         keys = {name: _shard_key(reuse, count, ids, digests, shared) for name, ids in members.items()}
         missing = [name for name in sorted(members) if not reuse.take(f"lookup/h/{name}.json", keys[name], site)]
         needed = {i for name in missing for i in members[name] if i not in texts}
-        texts.update((r["id"], dumps(r)) for r in histories(ctx, only=needed))
+        texts.update(histories(ctx, only=needed))
         built = len(texts)
         for name in missing:
             body = ",".join(f"{json.dumps(i)}:{texts[i]}" for i in members[name])
@@ -265,7 +323,8 @@ def _members(digests: dict[str, str], low: dict[str, int], total: int) -> tuple[
 
 
 def _shard_key(reuse: Reuse, count: int, ids: list[str], digests: dict[str, str], shared: str) -> str:
-    return reuse.key("lookup/h", count, shared, [(i, digests[i]) for i in ids])
+    # One JSON text, not a list of tuples: Digest walks lists element by element (seconds for a city).
+    return reuse.key("lookup/h", count, shared, json.dumps([[i, digests[i]] for i in ids]))
 
 
 def _spill_histories(ctx: SiteContext, site: Path) -> tuple[dict[str, int], dict[str, int]]:
@@ -284,9 +343,7 @@ def _spill_histories(ctx: SiteContext, site: Path) -> tuple[dict[str, int], dict
         pending.clear()
 
     try:
-        for record in histories(ctx):
-            object_id = record["id"]
-            text = dumps(record)
+        for object_id, text in histories(ctx):
             sizes[object_id] = len(text.encode())
             low[object_id] = bucket = fnv1a(object_id) & (MAX_BUCKETS - 1)
             # Lines are held in memory up to SPILL_BYTES: one open() per history cost seconds.

@@ -8,9 +8,11 @@ import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import polars as pl
 
+from generator.publish import fragments
 from generator.publish.common import day, percent, timeliness_text
 from generator.publish.context import SiteContext
 from generator.publish.paths import page_url, rel, safe_join
@@ -22,9 +24,19 @@ def results_url(year: int) -> str:
     return page_url("results", str(year))
 
 
+_OBJECTS: WeakKeyDictionary[SiteContext, pl.DataFrame] = WeakKeyDictionary()  # per build: pages and files
+
+
 def _objects(ctx: SiteContext) -> pl.DataFrame:
     """Name, district and industry division of every object with a result (a join: dicts of a
     few hundred thousand objects, rebuilt per year, cost seconds at city scale)."""
+    known = _OBJECTS.get(ctx)
+    if known is None:
+        known = _OBJECTS[ctx] = _objects_uncached(ctx)
+    return known
+
+
+def _objects_uncached(ctx: SiteContext) -> pl.DataFrame:
     wanted = ctx.published.select(pl.col("object_id").unique())
     return (ctx.ds.objects.join(wanted, on="object_id", how="semi")
             .select("object_id", pl.col("name").alias("object_name"), pl.col("district").fill_null(""),
@@ -46,16 +58,17 @@ def _major_name(ctx: SiteContext, code: str) -> str:
 def page(ctx: SiteContext, year: int) -> Page:
     here = results_url(year)
     rows = _year_rows(ctx, year)
-    codes = sorted(set(rows["current_code"].to_list()))
+    codes = sorted(set(rows["current_code"].unique().to_list()))
     by_dept: dict[str, Counter[str]] = {}
-    for department, code in zip(rows["department_id"].to_list(), rows["current_code"].to_list(), strict=True):
-        by_dept.setdefault(department, Counter())[code] += 1
+    # Counted in polars: a city year has 200,000 rows.
+    for department, code, count in rows.group_by("department_id", "current_code").len().iter_rows():
+        by_dept.setdefault(department, Counter())[code] = count
     departments = [{"id": d, "name": ctx.dept(d), "total": sum(by_dept[d].values()),
                     "counts": [by_dept[d].get(c, 0) for c in codes]}
                    for d in ctx.departments if d in by_dept]
-    district_counts = Counter(rows["district"].to_list())
-    industry_counts = Counter(rows["industry2"].to_list())
-    credit = sum(1 for c in rows["current_code"].to_list() if c in ctx.codes and ctx.codes[c].credit_record)
+    district_counts = dict(rows.group_by("district").len().iter_rows())
+    industry_counts = dict(rows.group_by("industry2").len().iter_rows())
+    credit = sum(n for d in by_dept.values() for c, n in d.items() if c in ctx.codes and ctx.codes[c].credit_record)
     context = {
         "year": year, "total": len(rows), "objects": rows["object_id"].n_unique(),
         "tasks": rows["task_id"].n_unique(), "credit": credit, "credit_percent": percent(credit, len(rows)),
@@ -90,41 +103,58 @@ def write_data(ctx: SiteContext, site: Path, reuse: Reuse | None = None) -> int:
             if reuse is not None and reuse.take(relative, key, site):
                 files += 1
                 continue
-            # Rows refer to objects, tasks and items by position in these tables (smaller files).
-            object_index: dict[str, int] = {}
-            task_index: dict[str, int] = {}
-            item_index: dict[str, int] = {}
-            object_table: list[list[str]] = []
-            task_table: list[list[str]] = []
-            item_table: list[list[str]] = []
-            out_rows: list[list[Any]] = []
-            for r in frame.iter_rows(named=True):
-                if r["object_id"] not in object_index:
-                    object_index[r["object_id"]] = len(object_table)
-                    object_table.append([r["object_id"], r["object_name"]])
-                if r["task_id"] not in task_index:
-                    task = ctx.tasks.get(r["task_id"])
-                    task_index[r["task_id"]] = len(task_table)
-                    task_table.append([r["task_id"], task.name if task else r["task_id"],
-                                       rel(here, page_url("tasks", str(task.year), task.task_id)) if task else ""])
-                if r["item_id"] not in item_index:
-                    item_index[r["item_id"]] = len(item_table)
-                    item_table.append([r["item_id"], ctx.item_title(r["item_id"])])
-                state = timeliness_text(r)["state"]
-                out_rows.append([task_index[r["task_id"]], object_index[r["object_id"]], item_index[r["item_id"]],
-                                 r["district"],
-                                 r["industry2"], r["current_code"], (r["current_follow_up"] or "").replace(";", "、"),
-                                 day(r["published_on"]), 1 if state == "late" else 0, 1 if r["corrected"] else 0])
-            payload = {"department": ctx.dept(str(department)), "objects": object_table, "tasks": task_table,
-                       "items": item_table, "rows": out_rows}
+            text = _department_file(ctx, here, str(department), frame)
             target = safe_join(site, "results", str(year), f"{department}.json")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
-                              encoding="utf-8", newline="\n")
+            target.write_text(text, encoding="utf-8", newline="\n")
             if reuse is not None:
                 reuse.made(relative, key)
             files += 1
     return files
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _first_seen(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """The distinct values of `column` in order of first appearance, with their position."""
+    return frame.select(column).unique(maintain_order=True).with_row_index("_at")
+
+
+def _department_file(ctx: SiteContext, here: str, department: str, frame: pl.DataFrame) -> str:
+    """The JSON text of one department's results of one year (keys sorted, no spaces). Rows
+    refer to objects, tasks and items by position in the file's tables (smaller files); the
+    rows are written in polars, each value converted once per distinct value."""
+    objects, tasks, items = (_first_seen(frame, c) for c in ("object_id", "task_id", "item_id"))
+    names = dict(zip(frame["object_id"].to_list(), frame["object_name"].to_list(), strict=True))
+    object_table = [[i, names[i]] for i in objects["object_id"].to_list()]
+    task_table = []
+    for task_id in tasks["task_id"].to_list():
+        task = ctx.tasks.get(task_id)
+        task_table.append([task_id, task.name if task else task_id,
+                           rel(here, page_url("tasks", str(task.year), task.task_id)) if task else ""])
+    item_table = [[i, ctx.item_title(i)] for i in items["item_id"].to_list()]
+    positions = (frame.join(tasks, on="task_id", how="left", maintain_order="left")["_at"],
+                 frame.join(objects, on="object_id", how="left", maintain_order="left")["_at"],
+                 frame.join(items, on="item_id", how="left", maintain_order="left")["_at"])
+    late = fragments.per_row(frame.select("published_on", "late_by", "deadline_official", "deadline"),
+                             lambda r: "1" if timeliness_text(r)["state"] == "late" else "0")
+    parts = pl.DataFrame({
+        "t": positions[0], "o": positions[1], "i": positions[2],
+        "district": fragments.json_text(frame["district"]), "industry2": fragments.json_text(frame["industry2"]),
+        "code": fragments.json_text(frame["current_code"]),
+        "follow_up": fragments.json_text(frame["current_follow_up"], lambda v: (v or "").replace(";", "、")),
+        "published_on": fragments.json_text(frame["published_on"], day), "late": late,
+        "corrected": frame["corrected"].fill_null(False),
+    })
+    c = pl.col
+    rows = parts.select(fragments.joined(
+        "[", c("t").cast(pl.String), ",", c("o").cast(pl.String), ",", c("i").cast(pl.String), ",", c("district"),
+        ",", c("industry2"), ",", c("code"), ",", c("follow_up"), ",", c("published_on"), ",", c("late"), ",",
+        pl.when(c("corrected")).then(pl.lit("1")).otherwise(pl.lit("0")), "]").str.join(","))
+    return (f'{{"department":{_dumps(ctx.dept(department))},"items":{_dumps(item_table)},'
+            f'"objects":{_dumps(object_table)},"rows":[{rows.item()}],"tasks":{_dumps(task_table)}}}')
 
 
 def pages(ctx: SiteContext) -> list[Page]:

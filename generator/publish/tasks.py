@@ -3,10 +3,17 @@ the selected objects with their results, the teams and every replacement."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
+import markupsafe
+import polars as pl
+from markupsafe import Markup
+
 from generator.model import Task
+from generator.publish import fragments
 from generator.publish.common import (
     checklist_href,
     condition_text,
@@ -46,14 +53,15 @@ def _proof(ctx: SiteContext, task: Task, here: str) -> dict[str, Any] | None:
     manifest, record = draw.manifest, draw.record or {}
     beacon = manifest.get("beacon") or {}
     files = []
+    sizes = ctx.draw_file_sizes(draw)
     for name, title, note in DRAW_FILES:
-        if not (draw.directory / name).exists():
+        if name not in sizes:
             continue
         declared = {"frame.csv": "frame", "roster.csv": "inspectors", "exclusions.csv": "exclusions"}.get(name)
         rows = (manifest.get(declared) or {}).get("rows") if declared else None
         files.append({"name": name, "title": title, "note": note,
                       "href": ctx.draw_file(here, task.year, task.task_id, name),
-                      "rows": rows, "bytes": (draw.directory / name).stat().st_size})
+                      "rows": rows, "bytes": sizes[name]})
     directory = manifest.get("directory") or {}
     return {
         "locked": draw.record is not None,
@@ -83,84 +91,204 @@ def _proof(ctx: SiteContext, task: Task, here: str) -> dict[str, Any] | None:
     }
 
 
-def _results_by_object(ctx: SiteContext, task: Task, here: str) -> dict[str, list[dict[str, Any]]]:
-    rows = ctx.published_for(task.task_id).sort("object_id", "item_id")
-    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    hrefs: dict[str, str] = {}  # a task has a few items and hundreds of results
-    for r in rows.iter_rows(named=True):
-        href = hrefs.get(r["item_id"])
-        if href is None:
-            href = hrefs[r["item_id"]] = checklist_href(ctx, here, r["item_id"])
-        out[r["object_id"]].append({
-            "item_id": r["item_id"], "item": ctx.item_title(r["item_id"]),
-            "item_href": href,
-            "department": ctx.dept(r["department_id"]), "method": r["method"],
-            "inspected": f"{day(r['inspected_from'])} 至 {day(r['inspected_to'])}"
-            if r["inspected_from"] != r["inspected_to"] else day(r["inspected_to"]),
-            "result": ctx.code_label(r["current_code"]),
-            "credit": ctx.codes[r["current_code"]].credit_record if r["current_code"] in ctx.codes else False,
-            "original": ctx.code_label(r["result_code"]) if r["current_code"] != r["result_code"] else "",
-            "corrected": r["corrected"],
-            "follow_up": (r["current_follow_up"] or "").replace(";", "、"),
-            "published_on": day(r["published_on"]),
-            "timeliness": timeliness_text(r),
-        })
+BATCH = 100  # tasks whose results cells are built together (a batch at a time is held)
+
+
+class ResultCells:
+    """The results cell of every selected object of a task: the items of its
+    `<ul class="sl-results">` as one pre-escaped string per object (task.html.j2 prints it).
+
+    Built in polars for a batch of tasks at once (pages are rendered in task order), with each
+    value converted once per distinct value (fragments.py): the million results of a city took
+    most of the build as Python dicts and a Jinja loop. The text is the loop's, byte for byte."""
+
+    def __init__(self, ctx: SiteContext, order: list[str]) -> None:
+        self.ctx = ctx
+        self.order = order
+        self.position = {task_id: i for i, task_id in enumerate(order)}
+        self.batch = -1
+        self.cells: dict[str, dict[str, str]] = {}
+        self.last: tuple[str, dict[str, Any]] | None = None  # the view model task_key built last
+        self.hashes: dict[str, bytes] | None = None
+        self.no_rows = b""
+
+    def row_hashes(self, task_id: str) -> bytes:
+        """`Digest.frame_bytes(ctx.published_for(task_id))`: hashed for all tasks in one pass
+        (per task, a call into polars cost a millisecond, 5,000 of them on every rebuild)."""
+        if self.hashes is None:
+            published = self.ctx.published
+            schema = json.dumps([[name, str(dtype)] for name, dtype in published.schema.items()]).encode()
+            hashed = published.select("task_id", published.hash_rows(seed=0).alias("h"))
+            self.hashes = {str(task_id): schema + frame["h"].to_numpy().tobytes() for (task_id,), frame in
+                           hashed.partition_by("task_id", as_dict=True, maintain_order=True).items()}
+            self.no_rows = schema + published.head(0).hash_rows(seed=0).to_numpy().tobytes()
+        return self.hashes.get(task_id, self.no_rows)
+
+    def take_last(self, task_id: str) -> dict[str, Any] | None:
+        """The view model (without results) that `task_key` built for `task_id` just before, if
+        so: the page is rendered right after its key is computed, and building it is half the cost."""
+        last, self.last = self.last, None
+        return last[1] if last is not None and last[0] == task_id else None
+
+    def for_task(self, task_id: str) -> dict[str, str]:
+        batch = self.position.get(task_id, -1) // BATCH
+        if task_id not in self.position:
+            return _result_items(self.ctx, self.ctx.published_for(task_id)).get(task_id, {})
+        if batch != self.batch:
+            tasks = self.order[batch * BATCH:(batch + 1) * BATCH]
+            self.cells = _result_items(self.ctx, pl.concat([self.ctx.published_for(t) for t in tasks]))
+            self.batch = batch
+        return self.cells.get(task_id, {})
+
+
+def _result_items(ctx: SiteContext, rows: pl.DataFrame) -> dict[str, dict[str, str]]:
+    """task -> object -> the `<li>` of each of its published results, by item (see ResultCells)."""
+    if not len(rows):
+        return {}
+    rows = rows.sort("task_id", "object_id", "item_id")
+
+    def href(pair: str) -> str:
+        task_id, item_id = pair.split("\t")
+        return checklist_href(ctx, task_url(ctx.tasks[task_id]), item_id)
+
+    def credit(code: str | None) -> str:
+        return "1" if code in ctx.codes and ctx.codes[code].credit_record else ""
+
+    def timeliness(field: str) -> Callable[[dict[str, Any]], str]:
+        return lambda r: str(markupsafe.escape(timeliness_text(r)[field]))
+
+    judged = rows.select("published_on", "late_by", "deadline_official", "deadline")
+    pieces = pl.DataFrame({
+        "task_id": rows["task_id"], "object_id": rows["object_id"],
+        "href": fragments.html(rows.select(pl.concat_str("task_id", pl.lit("\t"), "item_id")).to_series(), href),
+        "item_id": fragments.html(rows["item_id"]),
+        "item": fragments.html(rows["item_id"], ctx.item_title),
+        "department": fragments.html(rows["department_id"], ctx.dept),
+        "method": fragments.html(rows["method"]),
+        "from": fragments.html(rows["inspected_from"], day), "to": fragments.html(rows["inspected_to"], day),
+        "span": rows["inspected_from"].ne_missing(rows["inspected_to"]),
+        "result": fragments.html(rows["current_code"], ctx.code_label),
+        "credit": fragments.per_value(rows["current_code"], credit),
+        "original": fragments.html(rows["result_code"], ctx.code_label),
+        "corrected": rows["current_code"].ne_missing(rows["result_code"]),
+        "follow_up": fragments.html(rows["current_follow_up"], lambda v: (v or "").replace(";", "、")),
+        "published_on": fragments.html(rows["published_on"], day),
+        "state": fragments.per_row(judged, timeliness("state")), "text": fragments.per_row(judged, timeliness("text")),
+    })
+    c = pl.col
+    original = pl.when(c("corrected")).then(c("original")).otherwise(pl.lit(""))
+    items = pieces.select("task_id", "object_id", fragments.joined(
+        '<li><a href="', c("href"), '"><code>', c("item_id"), "</code></a> ", c("item"), "（", c("department"),
+        "，", c("method"), "，", fragments.when(c("span"), c("from"), " 至 "), c("to"), "）：<strong>", c("result"),
+        "</strong>", fragments.when(c("credit") != "", ' <span class="sl-badge sl-badge--credit">失信记录</span>'),
+        fragments.when(original != "", ' <span class="sl-muted">（原公示：', original, "，已更正）</span>"),
+        fragments.when(c("follow_up") != "", "；后续处理：", c("follow_up")),
+        "；", c("published_on"), ' 公示 <span class="sl-badge sl-badge--', c("state"), '">', c("text"),
+        "</span></li>").alias("li"))
+    cells = items.group_by("task_id", "object_id", maintain_order=True).agg(c("li").str.join(""))
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for task_id, object_id, text in cells.iter_rows():
+        out[task_id][object_id] = text
     return out
 
 
-def _team_view(ctx: SiteContext, task: Task, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    view = []
+def _escape_slow(text: str) -> str:
+    return str(markupsafe.escape(text))
+
+
+try:  # markupsafe's C escaping of a str, as markupsafe.escape applies it
+    from markupsafe._speedups import _escape_inner
+    _escape_text: Callable[[str], str] = _escape_inner
+except ImportError:  # pragma: no cover - markupsafe without its C extension
+    _escape_text = _escape_slow
+
+
+def _escape(value: object) -> str:
+    """What Jinja's autoescape prints for a plain value (markupsafe.escape), without wrapping
+    each piece in Markup: a city's task pages hold millions of pieces."""
+    return _escape_text(str(value))
+
+
+def _team_items(ctx: SiteContext, task: Task, members: list[dict[str, Any]]) -> str:
+    """The `<li>` of each team member, leader marked (第十四条: the lead department's first member)."""
+    out = []
     leader_seen = False
     for m in members:
         leader = not leader_seen and m.get("department") == task.lead and bool(m.get("inspector_id"))
         leader_seen = leader_seen or leader
-        view.append({"id": m.get("inspector_id") or "（未能匹配）", "department": ctx.dept(m.get("department")),
-                     "role": "组长" if leader else "组员", "unfilled": not m.get("inspector_id")})
-    return view
+        muted = "" if m.get("inspector_id") else ' class="sl-muted"'
+        out.append(f'<li{muted}><code>{_escape(m.get("inspector_id") or "（未能匹配）")}</code> '
+                   f'{_escape(ctx.dept(m.get("department")))}{" <strong>组长</strong>" if leader else ""}</li>')
+    return "".join(out)
 
 
-def task_page(ctx: SiteContext, task: Task) -> Page:
+def _object_cells(ctx: SiteContext, task: Task, here: str, position: int, object_id: str, stratum: str,
+                  members: list[dict[str, Any]]) -> Markup:
+    """A selected object's first three cells (position; name, id and facts; team), escaped: written
+    here rather than in task.html.j2 because a city has 220,000 of them."""
+    info = ctx.objects.get(object_id)
+    name, kind, status, district = ((info.name, info.object_type, info.status, ctx.district(info.district))
+                                    if info else (object_id, "", "", ""))
+    shown_status = f" · {_escape(status)}" if status != "存续" else ""
+    return Markup(
+        f'<td>{position}</td>\n<td><a href="{_escape(lookup_href(here, object_id))}">{_escape(name)}</a><br>'
+        f'<code>{_escape(object_id)}</code><br><span class="sl-muted">{_escape(kind)} · {_escape(district)} · '
+        f'{_escape(stratum)}{shown_status}</span></td>\n'
+        f'<td><ul class="sl-team">{_team_items(ctx, task, members)}</ul></td>')
+
+
+def task_page(ctx: SiteContext, task: Task, cells: ResultCells | None = None) -> Page:
+    cells = cells or ResultCells(ctx, [task.task_id])
     return Page(task_url(task), f"{task.task_id} {task.name}", "task.html.j2", search=False, shell=True,
-                lazy=lambda: task_view(ctx, task), key=lambda: task_key(ctx, task),
+                lazy=lambda: task_view(ctx, task, cells), key=lambda: task_key(ctx, task, cells),
                 description=f"{task.year} 年联合抽查任务 {task.task_id}：抽查范围、抽取过程与验证、抽中对象与检查结果")
 
 
-def task_key(ctx: SiteContext, task: Task) -> list[Any]:
+def task_key(ctx: SiteContext, task: Task, cells: ResultCells | None = None) -> list[Any]:
     """What a task page is made of: its view model but the results, the task's published rows
     (as derived in the context: corrections applied, timeliness judged) and the names the
     results are shown with. Building the results' part of the view (a million results at city
     scale) is most of a task page's cost; hashing its rows is cheap."""
-    return [task_view(ctx, task, with_results=False), ctx.published_for(task.task_id), ctx.names_digest]
+    view = task_view(ctx, task)
+    if cells is None:
+        return [view, ctx.published_for(task.task_id), ctx.names_digest]
+    cells.last = (task.task_id, view)  # the page is rendered next (if it is not reused): its view is this one
+    return [view, cells.row_hashes(task.task_id), ctx.names_digest]
 
 
-def task_view(ctx: SiteContext, task: Task, with_results: bool = True) -> dict[str, Any]:
+def task_view(ctx: SiteContext, task: Task, cells: ResultCells | None = None) -> dict[str, Any]:
+    """The task page's view model; without `cells`, every object's results are left out."""
+    view = cells.take_last(task.task_id) if cells is not None else None
+    if view is None:
+        view = _view_without_results(ctx, task)
+    if cells is not None:
+        results = cells.for_task(task.task_id)
+        for entry in view["objects"]:
+            entry["results"] = Markup(results.get(entry["id"], ""))
+        view["published"] = len(ctx.published_for(task.task_id))
+    return view
+
+
+def _view_without_results(ctx: SiteContext, task: Task) -> dict[str, Any]:
     here = task_url(task)
     draw = ctx.draws.get(task.task_id)
     record = (draw.record if draw else None) or {}
     strata_names = {s.id: s.name for s in task.strata}
     teams = ctx.teams(task.task_id)
-    results = _results_by_object(ctx, task, here) if with_results else {}
     selected_counts: dict[str, int] = defaultdict(int)
     objects = []
     for position, chosen in enumerate(record.get("selected") or [], start=1):
         object_id = str(chosen.get("object_id"))
         selected_counts[str(chosen.get("stratum"))] += 1
-        info = ctx.objects.get(object_id)
-        objects.append({
-            "position": position, "id": object_id, "name": info.name if info else object_id,
-            "href": lookup_href(here, object_id), "type": info.object_type if info else "",
-            "status": info.status if info else "", "district": ctx.district(info.district) if info else "",
-            "stratum": strata_names.get(str(chosen.get("stratum")), str(chosen.get("stratum"))),
-            "team": _team_view(ctx, task, teams.get(object_id, [])),
-            "results": results.get(object_id, []),
-        })
+        stratum = strata_names.get(str(chosen.get("stratum")), str(chosen.get("stratum")))
+        objects.append({"id": object_id, "results": Markup(""), "cells": _object_cells(
+            ctx, task, here, position, object_id, stratum, teams.get(object_id, []))})
     replacements = [{
         "id": r["replacement_id"], "object": ctx.object_name(r["object_id"]),
         "href": lookup_href(here, r["object_id"]), "department": ctx.dept(r["department_id"]),
         "replaced": r["replaced_inspector_id"], "replacement": r["replacement_inspector_id"],
         "reason": r["reason"], "approver": r["approver"], "approved_on": day(r["approved_on"]),
     } for r in ctx.replacements_by_task.get(task.task_id, [])]
-    published = sum(len(v) for v in results.values())
     plan = ctx.ds.plans[task.year]
     results_path = ctx.ds.layout.results(task.year, task.task_id)
     sources = [{"what": "年度计划中的本任务", **ctx.source(ctx.ds.layout.plan(task.year), task.line)}]
@@ -195,11 +323,13 @@ def task_view(ctx: SiteContext, task: Task, with_results: bool = True) -> dict[s
                   for i in task.items],
         "proof": _proof(ctx, task, here),
         "objects": objects,
-        "published": published,
+        "published": 0,
         "replacements": replacements,
         "sources": sources,
     }
 
 
 def pages(ctx: SiteContext) -> list[Page]:
-    return [task_page(ctx, task) for task in sorted(ctx.tasks.values(), key=lambda t: t.task_id)]
+    tasks = sorted(ctx.tasks.values(), key=lambda t: t.task_id)
+    cells = ResultCells(ctx, [task.task_id for task in tasks])
+    return [task_page(ctx, task, cells) for task in tasks]

@@ -164,7 +164,8 @@ def test_shell_pages_equal_what_mkdocs_renders(minimal_site: Path, tmp_path: Pat
 
     from generator.publish import tasks
     original = tasks.task_page
-    monkeypatch.setattr(tasks, "task_page", lambda ctx, task: dataclasses.replace(original(ctx, task), shell=False))
+    monkeypatch.setattr(tasks, "task_page", lambda ctx, task, cells=None: dataclasses.replace(
+        original(ctx, task, cells), shell=False))
     direct = tmp_path / "direct"
     build_site(MINIMAL, direct)
     pages = sorted(p.relative_to(minimal_site) for p in (minimal_site / "tasks").rglob("index.html"))
