@@ -20,7 +20,7 @@ ARTICLE = "第十三条"
 RULE = "replacement"
 
 
-class _Lookups:
+class Lookups:
     """What every draw's replacements are judged against, built once per data set."""
 
     def __init__(self, ds: Dataset, replacements: pl.DataFrame) -> None:
@@ -53,7 +53,7 @@ def _teams(draw: Draw, *, copy: bool = True) -> dict[str, list[dict[str, Any]]]:
     return teams
 
 
-def _apply(ds: Dataset, draw: Draw, lookups: _Lookups, *, copy: bool = True
+def _apply(ds: Dataset, draw: Draw, lookups: Lookups, *, copy: bool = True
            ) -> tuple[dict[str, list[dict[str, Any]]], list[Finding]]:
     rows = lookups.rows.get(draw.task_id, [])
     # Teams are copied only where a replacement changes them (or the caller may).
@@ -103,12 +103,16 @@ def _apply(ds: Dataset, draw: Draw, lookups: _Lookups, *, copy: bool = True
 
 def problems_for(ds: Dataset, draw: Draw, replacements: pl.DataFrame) -> list[Finding]:
     """What this rule finds for `draw` if the replacements table were `replacements`."""
-    return _apply(ds, draw, _Lookups(ds, replacements))[1]
+    return _apply(ds, draw, Lookups(ds, replacements))[1]
 
 
-def teams_after_replacements(ds: Dataset, draw: Draw) -> dict[str, list[dict[str, Any]]]:
-    """Each object's team as it stands after the replacements, in their order."""
-    return _apply(ds, draw, _Lookups(ds, ds.replacements))[0]
+def teams_after_replacements(ds: Dataset, draw: Draw, lookups: Lookups | None = None
+                             ) -> dict[str, list[dict[str, Any]]]:
+    """Each object's team as it stands after the replacements, in their order.
+
+    `lookups`: `Lookups(ds, ds.replacements)` built once by a caller asking for many draws.
+    """
+    return _apply(ds, draw, lookups or Lookups(ds, ds.replacements))[0]
 
 
 def all_teams_after_replacements(ds: Dataset) -> dict[Path, dict[str, list[dict[str, Any]]]]:
@@ -117,7 +121,7 @@ def all_teams_after_replacements(ds: Dataset) -> dict[Path, dict[str, list[dict[
     Read-only: teams no replacement touches are the records' own lists, which may hold
     what is not a dict (skip it).
     """
-    lookups = _Lookups(ds, ds.replacements)
+    lookups = Lookups(ds, ds.replacements)
     return {d.directory: _apply(ds, d, lookups, copy=False)[0] for d in ds.draws if d.record is not None}
 
 
@@ -128,7 +132,7 @@ def check(ds: Dataset) -> Iterable[Finding]:
         if row["task_id"] not in locked:
             yield error(file, RULE, f"{row['replacement_id']}：任务 {row['task_id']} 还没有锁定的抽取记录",
                         row=row["_row"], field="task_id", article=ARTICLE)
-    lookups = _Lookups(ds, ds.replacements)
+    lookups = Lookups(ds, ds.replacements)
     # Only draws with replacements can have findings here: the others are not even read.
     for draw in locked.values():
         if draw.task_id in lookups.rows:

@@ -22,7 +22,7 @@ from generator.load import load
 from generator.publish import lookup, results, tasks
 from generator.publish.common import checklist_href, day, task_url, timeliness_text
 from generator.publish.context import SiteContext, data_as_of
-from generator.publish.privacy import _number_problem, scan
+from generator.publish.privacy import number_problem, scan
 from generator.publish.settings import load_settings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data"
@@ -172,7 +172,7 @@ def _reference_scan(texts: dict[str, str], secrets: list[str]) -> set[tuple[str,
         if any(s in blanked for s in secrets):
             found.add((path, "secret"))
         for run in re.findall(r"[0-9]{11,}[Xx]?", blanked):
-            verdict = _number_problem(run)
+            verdict = number_problem(run)
             if verdict:
                 found.add((path, verdict))
     return found
