@@ -1,7 +1,7 @@
 """Identifiers in the object directory are real codes (第九条: a common standard).
 
 Market entities are keyed by the 18-character unified social credit code (GB 32100-2015);
-its check character is computed for all rows at once with polars, and every code that
+its check character is computed for all rows at once (numpy on the bytes), and every code that
 fails is confirmed and explained by python-stdnum, the reference implementation (a
 property test keeps the two in agreement). Districts must be GB/T 2260 county-level codes
 of this city; industries GB/T 4754-2017 classes (小类).
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import polars as pl
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc
@@ -24,22 +25,29 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CITY_PREFIX = "3703"
 
 
+# Each byte's value in the code's alphabet; 255 for a byte that is not in it.
+_VALUE = np.full(256, 255, dtype=np.uint8)
+_VALUE[np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)] = np.arange(len(ALPHABET), dtype=np.uint8)
+
+
 def check_character_ok(codes: pl.Series) -> pl.Series:
-    """True where the 18th character is the GB 32100 check character of the first 17."""
-    values = {ch: i for i, ch in enumerate(ALPHABET)}
-    frame = pl.DataFrame({"code": codes})
-    total = pl.lit(0, dtype=pl.Int64)
-    # As stdnum: eight digits (registration authority, type, region), then ten characters.
-    shaped = pl.col("code").str.contains(f"^[0-9]{{8}}[{ALPHABET}]{{10}}$")
-    for position, weight in enumerate(WEIGHTS):
-        digit = pl.col("code").str.slice(position, 1).replace_strict(
-            values, default=None, return_dtype=pl.Int64)
-        total = total + digit * weight
-    expected = ((31 - total % 31) % 31)
-    actual = pl.col("code").str.slice(17, 1).replace_strict(values, default=None,
-                                                            return_dtype=pl.Int64)
-    result = frame.select((shaped & (expected == actual)).fill_null(False).alias("ok"))
-    return result["ok"]
+    """True where the 18th character is the GB 32100 check character of the first 17.
+
+    As stdnum: eight digits (registration authority, type, region), then ten characters of
+    the alphabet. Computed on the codes' bytes as one 18-column array (numpy): for 900,000
+    codes a fifth of a second, where 17 character slices in polars took a second.
+    """
+    ok = np.zeros(len(codes), dtype=bool)
+    eighteen = (codes.str.len_bytes() == 18).fill_null(False).arg_true()
+    if len(eighteen):
+        joined = codes.gather(eighteen).str.join("").item().encode("utf-8")
+        values = _VALUE[np.frombuffer(joined, dtype=np.uint8)].reshape(-1, 18)
+        shaped = (values < len(ALPHABET)).all(axis=1) & (values[:, :8] < 10).all(axis=1)
+        total = np.zeros(len(values), dtype=np.int32)
+        for position, weight in enumerate(WEIGHTS):
+            total += values[:, position].astype(np.int32) * weight
+        ok[eighteen.to_numpy()] = shaped & ((31 - total % 31) % 31 == values[:, 17])
+    return pl.Series("ok", ok)
 
 
 def explain(code: str) -> str:
