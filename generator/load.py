@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from generator.draw.canonical import loads_json
 from generator.findings import Finding, error
 from generator.forked import Beside
 from generator.gc_pause import bulk_allocation
@@ -216,7 +217,7 @@ def load_draws(layout: Layout) -> tuple[list[Draw], list[Finding]]:
             if text is None:
                 continue
             try:
-                value = json.loads(text)
+                value, plain = loads_json(text)
             except json.JSONDecodeError as exc:
                 findings.append(error(display, "json/syntax", f"JSON 语法错误：{exc.msg}",
                                       row=exc.lineno))
@@ -225,6 +226,7 @@ def load_draws(layout: Layout) -> tuple[list[Draw], list[Finding]]:
                 findings.append(error(display, "json/shape", "应为一个 JSON 对象"))
                 continue
             setattr(draw, name, value)
+            draw.record_plain = plain if name == "record" else draw.record_plain
         draws.append(draw)
     return draws, findings
 

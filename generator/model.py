@@ -117,6 +117,7 @@ class Draw:
     directory: Path
     manifest: dict[str, Any] | None
     record: dict[str, Any] | None
+    record_plain: bool = False  # no float, NaN or Infinity in record.json (canonical.loads_json)
 
     @property
     def locked(self) -> bool:

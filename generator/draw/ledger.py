@@ -14,9 +14,10 @@ from typing import Any
 from generator.draw.canonical import GENESIS_PREVIOUS, json_sha256
 
 
-def record_sha256(record: Mapping[str, Any]) -> str:
-    """The record's hash recomputed: canonical JSON of the record without that field."""
-    return json_sha256({k: v for k, v in record.items() if k != "record_sha256"})
+def record_sha256(record: Mapping[str, Any], *, plain: bool = False) -> str:
+    """The record's hash recomputed: canonical JSON of the record without that field.
+    `plain`: see `canonical_json`."""
+    return json_sha256({k: v for k, v in record.items() if k != "record_sha256"}, plain=plain)
 
 
 @dataclass(frozen=True)

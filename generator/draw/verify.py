@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from generator.draw.canonical import (
     canonical_csv,
     id_key,
     json_sha256,
+    loads_json,
     parse_canonical_csv,
     sha256_hex,
 )
@@ -67,6 +68,7 @@ class PublishedDraw:
     directory: Path
     record: dict[str, Any] | None
     problem: str | None = None
+    plain: bool = False  # no float, NaN or Infinity in record.json (canonical.loads_json)
 
 
 class _Stop(Exception):
@@ -83,23 +85,30 @@ def _short(value: Any) -> str:
 
 
 def read_json_object(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    value, problem, _ = read_json_document(path)
+    return value, problem
+
+
+def read_json_document(path: Path) -> tuple[dict[str, Any] | None, str | None, bool]:
+    """The JSON object in `path`, or the problem with it; and whether it is plain (loads_json)."""
     if not path.exists():
-        return None, f"缺少 {path.name}"
+        return None, f"缺少 {path.name}", False
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
+        value, plain = loads_json(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, f"{path.name} 不是有效的 JSON：{exc}"
+        return None, f"{path.name} 不是有效的 JSON：{exc}", False
     if not isinstance(value, dict):
-        return None, f"{path.name} 应为 JSON 对象"
-    return value, None
+        return None, f"{path.name} 应为 JSON 对象", False
+    return value, None, plain
 
 
-def find_draws(root: Path, parsed: Mapping[Path, dict[str, Any]] | None = None) -> list[PublishedDraw]:
+def find_draws(root: Path, parsed: Mapping[Path, dict[str, Any]] | None = None,
+               plain: Collection[Path] = ()) -> list[PublishedDraw]:
     """Every locked draw under `root/draws` (or `root` itself if it is the draws folder).
 
     `parsed` maps draw folders to record.json as already parsed from the same bytes (what
-    `validate` loaded), so that it is not parsed twice; a file with a BOM is read here,
-    as that decides differently.
+    `validate` loaded), so that it is not parsed twice, and `plain` names those of them
+    `loads_json` found plain; a file with a BOM is read here, as that decides differently.
     """
     base = root / "draws" if (root / "draws").is_dir() else root
     found = []
@@ -107,10 +116,10 @@ def find_draws(root: Path, parsed: Mapping[Path, dict[str, Any]] | None = None) 
         record = (parsed or {}).get(directory)
         if record is not None and _starts_with_bom(directory / "record.json"):
             record = None
-        problem = None
+        problem, is_plain = None, directory in plain
         if record is None:
-            record, problem = read_json_object(directory / "record.json")
-        found.append(PublishedDraw(directory.name, directory, record, problem))
+            record, problem, is_plain = read_json_document(directory / "record.json")
+        found.append(PublishedDraw(directory.name, directory, record, problem, is_plain))
     return found
 
 
@@ -246,7 +255,7 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
             check.same(".".join(["manifest", *path]), locked, edited,
                        "manifest.json 与锁定记录中的清单不同：清单在抽取后被改动")
         if not recompute:
-            _check_integrity(check, published.directory, record, manifest, previous)
+            _check_integrity(check, published.directory, record, manifest, previous, published.plain)
             return report
         frame, roster, exclusions = (_file_rows(check, published.directory, filename, key, header,
                                                 manifest.get(key), what)
@@ -275,14 +284,14 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
                                f"第 {index + 1} 个{what}与重新计算的结果不同")
             check.same(f"{list_name}.length", len(expected_list), len(found_list),
                        f"{what}的数量与重新计算的结果不同")
-        _check_chain(check, record, manifest, previous)
+        _check_chain(check, record, manifest, previous, published.plain)
     except _Stop as stop:
         report.differences.append(stop.difference)
     return report
 
 
 def _check_integrity(check: _Checker, directory: Path, record: dict[str, Any], manifest: dict[str, Any],
-                     previous: str) -> None:
+                     previous: str, plain: bool) -> None:
     """Everything `verify_one` checks except the tickets, the selection and the teams."""
     for filename, key, _, what in INPUTS:
         declared = manifest.get(key)
@@ -290,15 +299,17 @@ def _check_integrity(check: _Checker, directory: Path, record: dict[str, Any], m
             _file_bytes(check, directory, filename, key, declared, what)
     beacon_value = str(record.get("beacon_value", ""))
     _check_beacon(check, directory, manifest, beacon_value, signature_too=False)
-    manifest_sha256 = json_sha256(manifest)
+    manifest_sha256 = json_sha256(manifest, plain=plain)
     check.same("manifest_sha256", manifest_sha256, record.get("manifest_sha256"), STATED["manifest_sha256"])
     check.same("seed", seed_of(manifest_sha256, beacon_value), record.get("seed"), STATED["seed"])
-    _check_chain(check, record, manifest, previous)
+    _check_chain(check, record, manifest, previous, plain)
 
 
-def _check_chain(check: _Checker, record: dict[str, Any], manifest: dict[str, Any], previous: str) -> None:
-    """The record hashes to what it states, and follows the record before it in the ledger."""
-    check.same("record_sha256", record_sha256(record), record.get("record_sha256"),
+def _check_chain(check: _Checker, record: dict[str, Any], manifest: dict[str, Any], previous: str,
+                 plain: bool) -> None:
+    """The record hashes to what it states, and follows the record before it in the ledger.
+    `plain`: the record is plain JSON (canonical.loads_json)."""
+    check.same("record_sha256", record_sha256(record, plain=plain), record.get("record_sha256"),
                "记录的哈希（record_sha256）与记录内容不符：记录被改动")
     check.same("manifest.previous", previous, manifest.get("previous"), "清单的 previous 不是账本中前一条记录的哈希")
 
@@ -310,7 +321,7 @@ def _count_selections(record: Mapping[str, Any], prior_by_year: dict[Any, Counte
 
 
 def verify_ledger(root: Path, only: str | None = None, parsed: Mapping[Path, dict[str, Any]] | None = None,
-                  recompute: Callable[[str], bool] | None = None) -> list[DrawReport]:
+                  recompute: Callable[[str], bool] | None = None, plain: Collection[Path] = ()) -> list[DrawReport]:
     """Reports for every locked draw (or just `only`), in ledger order.
 
     Every draw is recomputed unless `recompute` says otherwise for its task id: those draws
@@ -318,22 +329,32 @@ def verify_ledger(root: Path, only: str | None = None, parsed: Mapping[Path, dic
     report names the first real difference. `parsed`: records already parsed, see
     `find_draws`.
     """
-    published = find_draws(root, parsed)
+    published = find_draws(root, parsed, plain)
     by_name = {p.task_id: p for p in published}
     records = {p.task_id: p.record for p in published if p.record is not None}
     order, problems = chain_order(records)
     reports: list[DrawReport] = []
+    # Selections the records before a draw state, per year: counted only up to a draw that
+    # is recomputed (an integrity check does not need them; a city holds a million).
     prior_by_year: dict[Any, Counter[str]] = {}
+    counted = 0
+
+    def counted_before(position: int) -> dict[Any, Counter[str]]:
+        nonlocal counted
+        for earlier in order[counted:position]:
+            _count_selections(records[earlier], prior_by_year)
+        counted = max(counted, position)
+        return prior_by_year
+
     previous = GENESIS_PREVIOUS
-    for name in order:
+    for position, name in enumerate(order):
         record, this = records[name], by_name[name]
         if only is None or name == only:
             full = recompute is None or recompute(name)
-            report = verify_one(this, prior_by_year, previous, recompute=full)
+            report = verify_one(this, counted_before(position) if full else {}, previous, recompute=full)
             if not full and not report.ok:
-                report = verify_one(this, prior_by_year, previous)
+                report = verify_one(this, counted_before(position), previous)
             reports.append(report)
-        _count_selections(record, prior_by_year)
         previous = str(record.get("record_sha256"))
     for problem in problems:
         if only is None or problem.name == only:

@@ -23,7 +23,7 @@ from generator.publish.paths import rel
 from generator.publish.reuse import Digest
 from generator.publish.settings import Settings
 from generator.rules.publication_deadline import timeliness
-from generator.rules.replacements import Lookups, teams_after_replacements
+from generator.rules.replacements import teams_after_replacements
 from generator.workdays import Calendar
 
 if TYPE_CHECKING:
@@ -246,19 +246,13 @@ class SiteContext:
     def _replaced_tasks(self) -> set[str]:
         return set(self.replacements_by_task)
 
-    @cached_property
-    def _replacement_lookups(self) -> Lookups:
-        """The inspectors, recusals and replacements the teams are judged against, built once
-        (per draw, a city's thousand draws with replacements took seconds)."""
-        return Lookups(self.ds, self.ds.replacements)
-
     def teams(self, task_id: str) -> dict[str, list[dict[str, Any]]]:
         """Each object's team as it stands after the replacements (第十三条)."""
         draw = self.draws.get(task_id)
         if draw is None or draw.record is None:
             return {}
         if task_id in self._replaced_tasks:
-            return teams_after_replacements(self.ds, draw, self._replacement_lookups)
+            return teams_after_replacements(self.ds, draw)  # lookups built once per data set
         return {str(t.get("object_id")): list(t.get("members") or [])
                 for t in draw.record.get("teams") or [] if isinstance(t, dict)}
 

@@ -31,6 +31,7 @@ from generator.rules import (
     tier_ratios,
     yearly_cap,
 )
+from generator.rules.replacements import lookups_of
 
 RULES: tuple[ModuleType, ...] = (
     references,
@@ -54,16 +55,23 @@ RULES: tuple[ModuleType, ...] = (
 Check = Callable[[Dataset], Iterable[Finding]]
 
 
-# The draw chain hashes every draw file and record: seconds for a city's ledger. With more
-# draws than this it runs in a forked process, which inherits the loaded dataset without
-# copying it, while the other rules run here; below it a process costs more than it saves.
+# Rules whose work is Python code alone (no polars, whose thread pool a forked process does
+# not have): for a city (more draws than SEPARATE_PROCESS_ABOVE) they run in a forked
+# process, which inherits the loaded data set without copying it, while the other rules
+# run here. The draw chain hashes every draw file and record; team_rules walks a million
+# team members. Below that size a process costs more than it saves.
+APART = (draw_chain, team_rules)
 SEPARATE_PROCESS_ABOVE = 500
+
+
+def _apart(ds: Dataset) -> list[list[Finding]]:
+    return [list(rule.check(ds)) for rule in APART]
 
 
 def run_rules(ds: Dataset) -> list[Finding]:
     """Every rule's findings, in the order of RULES."""
-    with bulk_allocation(), Beside(lambda: list(draw_chain.check(ds)),
-                                   fork=len(ds.draws) > SEPARATE_PROCESS_ABOVE) as chain:
-        found = {rule: list(rule.check(ds)) for rule in RULES if rule is not draw_chain}
-        found[draw_chain] = chain.result()
+    lookups_of(ds)  # team_rules' lookups come from polars frames: built here, before the fork
+    with bulk_allocation(), Beside(lambda: _apart(ds), fork=len(ds.draws) > SEPARATE_PROCESS_ABOVE) as apart:
+        found = {rule: list(rule.check(ds)) for rule in RULES if rule not in APART}
+        found.update(zip(APART, apart.result(), strict=True))
     return [finding for rule in RULES for finding in found[rule]]

@@ -24,7 +24,8 @@ def check(ds: Dataset) -> Iterable[Finding]:
     parsed = {d.directory: d.record for d in ds.draws if d.record is not None}
     unreadable = {d.directory for d in ds.draws if d.record is None and (d.directory / "record.json").exists()}
     recompute = ds.recompute_draws
-    for report in verify_ledger(ds.layout.root, parsed=parsed, recompute=recompute.__contains__):
+    plain = {d.directory for d in ds.draws if d.record_plain}
+    for report in verify_ledger(ds.layout.root, parsed=parsed, recompute=recompute.__contains__, plain=plain):
         for difference in report.differences:
             if difference.field == "manifest.json" or (difference.field == "record.json" and report.directory
                                                          in unreadable):

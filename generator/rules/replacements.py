@@ -106,13 +106,17 @@ def problems_for(ds: Dataset, draw: Draw, replacements: pl.DataFrame) -> list[Fi
     return _apply(ds, draw, Lookups(ds, replacements))[1]
 
 
-def teams_after_replacements(ds: Dataset, draw: Draw, lookups: Lookups | None = None
-                             ) -> dict[str, list[dict[str, Any]]]:
-    """Each object's team as it stands after the replacements, in their order.
+def lookups_of(ds: Dataset) -> Lookups:
+    """`Lookups` of the data set's own replacements, built once (polars: see rules.run_rules)."""
+    if "replacement_lookups" not in ds.derived:
+        ds.derived["replacement_lookups"] = Lookups(ds, ds.replacements)
+    lookups: Lookups = ds.derived["replacement_lookups"]
+    return lookups
 
-    `lookups`: `Lookups(ds, ds.replacements)` built once by a caller asking for many draws.
-    """
-    return _apply(ds, draw, lookups or Lookups(ds, ds.replacements))[0]
+
+def teams_after_replacements(ds: Dataset, draw: Draw) -> dict[str, list[dict[str, Any]]]:
+    """Each object's team as it stands after the replacements, in their order."""
+    return _apply(ds, draw, lookups_of(ds))[0]
 
 
 def all_teams_after_replacements(ds: Dataset) -> dict[Path, dict[str, list[dict[str, Any]]]]:
@@ -121,7 +125,7 @@ def all_teams_after_replacements(ds: Dataset) -> dict[Path, dict[str, list[dict[
     Read-only: teams no replacement touches are the records' own lists, which may hold
     what is not a dict (skip it).
     """
-    lookups = Lookups(ds, ds.replacements)
+    lookups = lookups_of(ds)
     return {d.directory: _apply(ds, d, lookups, copy=False)[0] for d in ds.draws if d.record is not None}
 
 
@@ -132,7 +136,7 @@ def check(ds: Dataset) -> Iterable[Finding]:
         if row["task_id"] not in locked:
             yield error(file, RULE, f"{row['replacement_id']}：任务 {row['task_id']} 还没有锁定的抽取记录",
                         row=row["_row"], field="task_id", article=ARTICLE)
-    lookups = Lookups(ds, ds.replacements)
+    lookups = lookups_of(ds)
     # Only draws with replacements can have findings here: the others are not even read.
     for draw in locked.values():
         if draw.task_id in lookups.rows:

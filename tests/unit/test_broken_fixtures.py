@@ -178,10 +178,11 @@ def test_cli_github(data: Path, request: pytest.FixtureRequest, capsys: pytest.C
     assert sum(line.startswith("::error ") for line in lines) == len(case["expect"])
 
 
-@pytest.mark.parametrize("name", ["draw_ticket_changed", "draw_chain_broken_previous", "replacement_recused"])
-def test_the_draw_chain_in_its_own_process_finds_the_same(name: str, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """A city's ledger is checked in a forked process beside the other rules; the findings,
+@pytest.mark.parametrize("name", ["draw_ticket_changed", "draw_chain_broken_previous", "replacement_recused",
+                                  "team_lead_not_first", "team_fewer_than_two_officers", "replacement_not_on_team"])
+def test_the_draw_chain_and_teams_in_their_own_process_find_the_same(name: str, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A city's ledger and teams are checked in a forked process beside the other rules; the findings,
     and their order, are those of the one-process run."""
     import generator.rules as rules
 

@@ -174,3 +174,43 @@ def test_canonical_csv_check_is_the_line_by_line_rule(lines: list[list[str]], fi
             break
         by_line.append((cells[0], cells[1]))
     assert (rows if isinstance(rows, list) else None) == by_line
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON | st.floats() | st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=3))
+def test_plain_json_is_told_at_parse_time_and_hashes_as_rfc8785(value: object) -> None:
+    """`loads_json` says a text is plain exactly when it holds no float, NaN or Infinity; the
+    hash of a plain value then skips the type walk and is still the RFC 8785 one."""
+    from generator.draw.canonical import loads_json
+
+    text = json.dumps(value, ensure_ascii=False)
+    parsed, plain = loads_json(text)
+    assert plain == _no_float(parsed)
+    try:
+        expected = bytes(rfc8785.dumps(parsed))
+    except Exception as refused:
+        with pytest.raises(type(refused)):
+            canonical_json(parsed, plain=plain)
+        return
+    assert canonical_json(parsed, plain=plain) == expected
+
+
+def _no_float(value: object) -> bool:
+    if isinstance(value, float):
+        return False
+    if isinstance(value, dict):
+        return all(_no_float(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_no_float(v) for v in value)
+    return True
+
+
+def test_nan_in_a_record_is_not_plain_and_is_refused() -> None:
+    from generator.draw.canonical import loads_json
+
+    parsed, plain = loads_json('{"a": NaN, "b": [1, 2]}')
+    assert plain is False
+    with pytest.raises(Exception) as ours:
+        canonical_json(parsed, plain=plain)
+    with pytest.raises(ours.type):
+        rfc8785.dumps(parsed)
