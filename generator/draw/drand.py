@@ -27,15 +27,10 @@ import hashlib
 import re
 import struct
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from py_ecc.bls.g2_primitives import subgroup_check
-from py_ecc.bls.hash_to_curve import hash_to_G1
-from py_ecc.bls.point_compression import decompress_G1, decompress_G2
-from py_ecc.bls.typing import G1Compressed, G1Uncompressed, G2Compressed, G2Uncompressed
-from py_ecc.fields import optimized_bls12_381_FQ12 as FQ12
-from py_ecc.optimized_bls12_381.optimized_curve import G2, is_inf, neg
-from py_ecc.optimized_bls12_381.optimized_pairing import final_exponentiate, pairing
+if TYPE_CHECKING:
+    from py_ecc.bls.typing import G2Uncompressed
 
 __all__ = [
     "QUICKNET",
@@ -134,67 +129,25 @@ def verify_quicknet(round: int, signature_hex: str) -> bool:
         return False
     if not isinstance(signature_hex, str) or not _SIGNATURE_HEX.fullmatch(signature_hex):
         return False
-    signature = _decode_g1(bytes.fromhex(signature_hex))
+    from generator.draw import bls  # py_ecc: a third of a second to import, needed only here
+
+    signature = bls.decode_g1(bytes.fromhex(signature_hex))
     if signature is None:
         return False
     try:
         public_key = _quicknet_public_key()
     except ValueError:  # pragma: no cover - the constant is checked by the tests
         return False
-    return _pairing_check(signature, _hash_to_g1(round_message(round), QUICKNET.dst), public_key)
-
-
-def _hash_to_g1(message: bytes, dst: bytes) -> G1Uncompressed:
-    """RFC 9380 hash_to_curve for suite BLS12381G1_XMD:SHA-256_SSWU_RO_ under tag ``dst``."""
-    # py_ecc annotates the hash argument as a hash object (_hashlib.HASH) but calls it as
-    # a constructor, exactly as it does with hashlib.sha256 in its own BLS ciphersuites.
-    return hash_to_G1(message, dst, hashlib.sha256)  # type: ignore[arg-type]
-
-
-def _decode_g1(data: bytes) -> G1Uncompressed | None:
-    """The G1 point that ``data`` encodes in compressed form, or None when it is not a
-    canonical encoding of a non-identity point of the prime-order subgroup."""
-    if len(data) != SIGNATURE_BYTES:
-        return None
-    try:
-        point = decompress_G1(G1Compressed(int.from_bytes(data, "big")))
-    except ValueError:  # wrong flags, x >= p, or x^3 + 4 has no square root
-        return None
-    if is_inf(point) or not subgroup_check(point):
-        return None
-    return point
-
-
-def _decode_g2(data: bytes) -> G2Uncompressed | None:
-    """The G2 point that ``data`` encodes in compressed form (imaginary half of x first), or
-    None when it is not a canonical encoding of a non-identity point of the subgroup."""
-    if len(data) != PUBLIC_KEY_BYTES:
-        return None
-    half = PUBLIC_KEY_BYTES // 2
-    try:
-        point = decompress_G2(G2Compressed((int.from_bytes(data[:half], "big"), int.from_bytes(data[half:], "big"))))
-    except ValueError:
-        return None
-    if is_inf(point) or not subgroup_check(point):
-        return None
-    return point
+    return bls.pairing_check(signature, bls.hash_to_g1(round_message(round), QUICKNET.dst), public_key)
 
 
 @functools.cache
 def _quicknet_public_key() -> G2Uncompressed:
     """quicknet's group public key, decoded and checked once (the subgroup check on G2 is
     the slow part, ~50 ms)."""
-    point = _decode_g2(bytes.fromhex(QUICKNET.public_key))
+    from generator.draw import bls  # py_ecc: a third of a second to import
+
+    point = bls.decode_g2(bytes.fromhex(QUICKNET.public_key))
     if point is None:  # pragma: no cover - a constant that the tests pin
         raise ValueError("the quicknet public key constant is not a valid G2 point")
     return point
-
-
-def _pairing_check(signature: G1Uncompressed, message_point: G1Uncompressed, public_key: G2Uncompressed) -> bool:
-    """e(signature, g2) == e(message_point, public_key), computed as one product of two
-    Miller loops, e(signature, g2) * e(-message_point, public_key), and a single final
-    exponentiation compared with 1."""
-    product = pairing(G2, signature, final_exponentiate=False) * pairing(
-        public_key, neg(message_point), final_exponentiate=False
-    )
-    return bool(final_exponentiate(product) == FQ12.one())

@@ -14,7 +14,7 @@ from py_ecc.bls.point_compression import decompress_G1
 from py_ecc.bls.typing import G1Compressed
 from py_ecc.optimized_bls12_381.optimized_curve import field_modulus, normalize
 
-from generator.draw import beacon, drand
+from generator.draw import beacon, bls
 from generator.draw.drand import QUICKNET, chain_info_hash, randomness_of, round_message, verify_quicknet
 
 # Real quicknet beacons, as served by https://api.drand.sh/52db9ba7…e971/public/<round>.
@@ -57,14 +57,14 @@ def test_quicknet_constants_reproduce_the_chain_hash() -> None:
 
 
 def test_public_key_is_a_valid_g2_point() -> None:
-    assert drand._decode_g2(bytes.fromhex(QUICKNET.public_key)) is not None
-    assert drand._decode_g2(bytes.fromhex(QUICKNET.public_key)[:-1]) is None
-    assert drand._decode_g2(bytes.fromhex("c0" + "00" * 95)) is None  # the identity
+    assert bls.decode_g2(bytes.fromhex(QUICKNET.public_key)) is not None
+    assert bls.decode_g2(bytes.fromhex(QUICKNET.public_key)[:-1]) is None
+    assert bls.decode_g2(bytes.fromhex("c0" + "00" * 95)) is None  # the identity
 
 
 def test_hash_to_g1_matches_rfc9380() -> None:
     # RFC 9380 appendix J.9.1, suite BLS12381G1_XMD:SHA-256_SSWU_RO_, msg = "".
-    x, y = normalize(drand._hash_to_g1(b"", b"QUUX-V01-CS02-with-BLS12381G1_XMD:SHA-256_SSWU_RO_"))
+    x, y = normalize(bls.hash_to_g1(b"", b"QUUX-V01-CS02-with-BLS12381G1_XMD:SHA-256_SSWU_RO_"))
     assert x.n == 0x052926ADD2207B76CA4FA57A8734416C8DC95E24501772C814278700EED6D1E4E8CF62D9C09DB0FAC349612B759E79A1
     assert y.n == 0x08BA738453BFED09CB546DBB0783DBB3A5F1F566ED67BB6BE0E8C67E2E81A4CC68EE29813BB7994998F3EAE0C9C6A265
 
@@ -117,7 +117,7 @@ def test_negated_signature_fails() -> None:
     # point, so only the pairing can refuse it.
     negated = bytearray.fromhex(SIG_3)
     negated[0] ^= 0x20
-    assert drand._decode_g1(bytes(negated)) is not None
+    assert bls.decode_g1(bytes(negated)) is not None
     assert not verify_quicknet(3, negated.hex())
 
 
@@ -127,7 +127,7 @@ def test_negated_signature_fails() -> None:
 def test_flipped_byte_fails(position: int) -> None:
     damaged = bytearray.fromhex(SIG_3)
     damaged[position] ^= 0x01
-    assert drand._decode_g1(bytes(damaged)) is None  # off the curve or outside the subgroup
+    assert bls.decode_g1(bytes(damaged)) is None  # off the curve or outside the subgroup
     assert not verify_quicknet(3, damaged.hex())
 
 
@@ -143,7 +143,7 @@ def _on_curve_outside_subgroup() -> str:
 def test_point_outside_the_subgroup_fails() -> None:
     encoded = _on_curve_outside_subgroup()
     decompress_G1(G1Compressed(int.from_bytes(bytes.fromhex(encoded), "big")))  # it is on the curve
-    assert drand._decode_g1(bytes.fromhex(encoded)) is None
+    assert bls.decode_g1(bytes.fromhex(encoded)) is None
     assert not verify_quicknet(3, encoded)
 
 
