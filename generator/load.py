@@ -22,7 +22,7 @@ from generator.gc_pause import bulk_allocation
 from generator.io.bulk import validate_csv_texts
 from generator.io.records import check_record
 from generator.io.tabular import empty_frame, validate_csv_text
-from generator.io.text import read_text
+from generator.io.text import read_text, read_text_and_bytes
 from generator.io.yamlfile import LineDict, load_yaml
 from generator.layout import Layout
 from generator.model import (
@@ -48,10 +48,10 @@ def read_table(path: Path, name: str, layout: Layout, *,
         if not required:
             return empty_frame(descriptor), []
         return empty_frame(descriptor), [error(display, "file/missing", "缺少此文件")]
-    text, findings = read_text(path, display)
+    text, data, findings = read_text_and_bytes(path, display)
     if text is None:
         return empty_frame(descriptor), findings
-    result = validate_csv_text(text, descriptor, display)
+    result = validate_csv_text(text, descriptor, display, data=data)
     frame = result.frame if result.frame is not None else empty_frame(descriptor)
     return frame, [*findings, *result.findings]
 

@@ -27,12 +27,19 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
     A UTF-8 BOM is reported (Excel adds one and some tools then misread the first
     header) but the text is still returned so that the rest of the file is checked.
     """
+    text, _, findings = read_text_and_bytes(path, display)
+    return text, findings
+
+
+def read_text_and_bytes(path: Path, display: str) -> tuple[str | None, bytes | None, list[Finding]]:
+    """`read_text`, and the text's UTF-8 bytes (without a BOM): a caller handing a 100 MB
+    table to polars need not encode it again."""
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return None, [error(display, "file/unreadable", f"无法读取文件：{exc.strerror}")]
+        return None, None, [error(display, "file/unreadable", f"无法读取文件：{exc.strerror}")]
     if size > MAX_FILE_BYTES:
-        return None, [error(display, "file/too-large",
+        return None, None, [error(display, "file/too-large",
                             f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）")]
     data = path.read_bytes()
     findings: list[Finding] = []
@@ -41,7 +48,7 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
                               row=1))
         data = data[len(BOM):]
     if not data or data.isspace():  # as `not data.strip()`, without copying a 100 MB file
-        return None, [*findings, error(display, "file/empty", "文件为空：应至少包含表头或一条记录")]
+        return None, None, [*findings, error(display, "file/empty", "文件为空：应至少包含表头或一条记录")]
     if b"\x00" in data:
         # Checked before decoding: a spreadsheet or image saved under a .csv name is binary.
         # A stray NUL in otherwise readable text is located; in a binary file "line 3" means
@@ -49,7 +56,7 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
         before = data[: data.index(b"\x00")]
         line = before.count(b"\n") + 1 if _is_utf8(before) else 1
         message = "文件含有空字符（NUL），不是文本文件：请另存为 UTF-8 编码的 CSV/YAML"
-        return None, [*findings, error(display, "file/binary", message, row=line)]
+        return None, None, [*findings, error(display, "file/binary", message, row=line)]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -59,5 +66,5 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Finding]]:
             hint = "文件似乎是 GBK/GB18030 编码（常见于 Excel 另存为 CSV）：请另存为 UTF-8"
         except UnicodeDecodeError:
             hint = "文件不是有效的 UTF-8 编码：请另存为 UTF-8"
-        return None, [*findings, error(display, "file/encoding", hint, row=line)]
-    return text, findings
+        return None, None, [*findings, error(display, "file/encoding", hint, row=line)]
+    return text, data, findings
