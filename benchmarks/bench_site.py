@@ -79,8 +79,9 @@ def _downloads(out: Path, clear: bool = True) -> Path:
     """The release store beside the site; a rebuild keeps it, as the earlier release's tables are
     what the new changelog compares with (a deployment fetches them with `releases fetch`)."""
     folder = out.with_name(out.name + "-downloads")
-    if clear:
+    if clear:  # and the site that lists its releases: from scratch means no earlier release
         shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
     return folder
 
 
@@ -275,8 +276,11 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "profile":
             result = worker_profile(Path(root), Path(out))
         else:  # "scratch": reuse nothing (sunlight build --full); "incremental": as sunlight build
+            from generator.gc_pause import one_shot_command
+
             work = {"render": worker_render, "full": worker_full}[kind]
-            result = work(Path(root), Path(out), incremental=mode == ["incremental"])
+            with one_shot_command():  # as the CLI runs a command (the loaded data frozen for the collector)
+                result = work(Path(root), Path(out), incremental=mode == ["incremental"])
         print(json.dumps(result, ensure_ascii=False))
         return 0
 
