@@ -226,7 +226,8 @@ def load_draws(layout: Layout) -> tuple[list[Draw], list[Finding]]:
                 findings.append(error(display, "json/shape", "应为一个 JSON 对象"))
                 continue
             setattr(draw, name, value)
-            draw.record_plain = plain if name == "record" else draw.record_plain
+            if name == "record":
+                draw.record_plain = plain
         draws.append(draw)
     return draws, findings
 

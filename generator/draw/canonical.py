@@ -120,7 +120,6 @@ def json_sha256(value: Any, *, plain: bool = False) -> str:
     return sha256_hex(canonical_json(value, plain=plain))
 
 
-
 def id_key(identifier: str) -> bytes:
     """Sort key 'by id': the id's UTF-8 bytes."""
     return identifier.encode("utf-8")

@@ -326,8 +326,8 @@ def verify_ledger(root: Path, only: str | None = None, parsed: Mapping[Path, dic
 
     Every draw is recomputed unless `recompute` says otherwise for its task id: those draws
     are checked for integrity only, and recomputed after all if that fails, so that the
-    report names the first real difference. `parsed`: records already parsed, see
-    `find_draws`.
+    report names the first real difference. `parsed`, `plain`: records already parsed, and
+    which of them are plain JSON, see `find_draws`.
     """
     published = find_draws(root, parsed, plain)
     by_name = {p.task_id: p for p in published}
