@@ -60,6 +60,9 @@ def explain(code: str) -> str:
         return f"统一社会信用代码“{code}”的校验码（第 18 位）不正确"
     except stdnum_errors.ValidationError:
         return f"统一社会信用代码“{code}”格式不正确：前 8 位应为数字，其余不使用 I、O、Z、S、V"
+    written = uscc.compact(code)
+    if written != code:  # stdnum upper-cases and drops spaces and dashes first
+        return f"统一社会信用代码“{code}”应写作“{written}”：字母大写，不含空格或连字符"
     return f"统一社会信用代码“{code}”无效"  # pragma: no cover - pre-check and stdnum agree
 
 
@@ -70,7 +73,9 @@ def check(ds: Dataset) -> Iterable[Finding]:
     entities = objects.filter((pl.col("object_type") == "市场主体") & pl.col("object_id").is_not_null())
     bad = entities.filter(~check_character_ok(entities["object_id"]))
     for row, code in bad.select("_row", "object_id").iter_rows():
-        if not uscc.is_valid(code):
+        # A code stdnum accepts only after upper-casing it (or dropping spaces and dashes)
+        # is not written as GB 32100 writes it: the same firm would get two ids.
+        if not uscc.is_valid(code) or uscc.compact(code) != code:
             yield error(file, "identifier/credit-code", explain(code), row=row, field="object_id",
                         article=ARTICLE)
     counties = ds.districts.filter(pl.col("code").str.starts_with(CITY_PREFIX)
