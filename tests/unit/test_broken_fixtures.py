@@ -16,6 +16,7 @@ of the valid `tests/fixtures/minimal/` data set, at the same relative paths, plu
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import shutil
 from pathlib import Path
@@ -178,36 +179,24 @@ def test_cli_github(data: Path, request: pytest.FixtureRequest, capsys: pytest.C
     assert sum(line.startswith("::error ") for line in lines) == len(case["expect"])
 
 
-@pytest.mark.parametrize("name", ["draw_ticket_changed", "draw_chain_broken_previous", "replacement_recused",
-                                  "team_lead_not_first", "team_fewer_than_two_officers", "replacement_not_on_team"])
-def test_the_draw_chain_and_teams_in_their_own_process_find_the_same(name: str, tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """A city's ledger and teams are checked in a forked process beside the other rules; the findings,
-    and their order, are those of the one-process run."""
-    import generator.rules as rules
+APART = [("generator.rules", "SEPARATE_PROCESS_ABOVE", name) for name in (
+    "draw_ticket_changed", "draw_chain_broken_previous", "replacement_recused", "team_lead_not_first",
+    "team_fewer_than_two_officers", "replacement_not_on_team")] + [
+    ("generator.load", "PLANS_APART_ABOVE_BYTES", name) for name in (
+        "plan_invalid_calendar_date", "plan_schema_type_error", "plan_file_name_mismatch",
+        "plan_strata_changed_after_draw")]
 
+
+@pytest.mark.parametrize(("module", "threshold", "name"), APART)
+def test_work_in_its_own_process_finds_the_same(module: str, threshold: str, name: str, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A city's plans are parsed, and its ledger and teams checked, in a forked process beside
+    the rest; the findings, and their order, are those of the one-process run."""
     if not can_fork():
         pytest.skip("forks only on Linux with two or more cores")
     root = build(name, tmp_path / "data")
     _, alone = validate(root, as_of=TODAY)
-    monkeypatch.setattr(rules, "SEPARATE_PROCESS_ABOVE", 0)
-    _, beside = validate(root, as_of=TODAY)
-    assert beside == alone and any(f.severity is Severity.ERROR for f in alone)
-
-
-@pytest.mark.parametrize("name", ["plan_invalid_calendar_date", "plan_schema_type_error", "plan_file_name_mismatch",
-                                  "plan_strata_changed_after_draw"])
-def test_plans_parsed_in_their_own_process_give_the_same(name: str, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """A city's plans are parsed in a forked process while the tables are read; the dataset's
-    findings, and their order, are those of the one-process run."""
-    import generator.load as load_module
-
-    if not can_fork():
-        pytest.skip("forks only on Linux with two or more cores")
-    root = build(name, tmp_path / "data")
-    _, alone = validate(root, as_of=TODAY)
-    monkeypatch.setattr(load_module, "PLANS_APART_ABOVE_BYTES", 0)
+    monkeypatch.setattr(importlib.import_module(module), threshold, 0)
     _, apart = validate(root, as_of=TODAY)
     assert apart == alone and any(f.severity is Severity.ERROR for f in alone)
 
