@@ -145,7 +145,8 @@ def validate_csv_texts(texts: Sequence[tuple[str | None, str]], descriptor: dict
     for index, (text, _) in enumerate(texts):
         if text is None:
             continue
-        body = _plain_body(text.encode() if data is None or data[index] is None else data[index], names)
+        raw = data[index] if data is not None else None
+        body = _plain_body(text.encode() if raw is None else raw, names)
         if body is not None:
             plain.append(index)
             bodies.append(body)
