@@ -301,11 +301,17 @@ def _reusing(reuse: Reuse | None, found: dict[str, Path], folders: list[Path]) -
     """What the last build into the same output left to reuse (nothing for a full build)."""
     if reuse is None or not reuse.enabled:
         return Reusing()
-    version, files = keys.previous_keys(reuse.old_extra)
+    version, files, seen = keys.previous_keys(reuse.old_extra)
     if version not in found:
         return Reusing()
+    sums = read_sums(found[version])
+    # The keys describe the release that build wrote. A folder of that name may now hold another
+    # release (an output restored from the live site, a release of the same date built elsewhere):
+    # its files matching their own checksums says nothing about the keys, so nothing is taken.
+    if keys.sums_digest(sums) != seen:
+        return Reusing()
     places = [found[version], *(folder / version for folder in folders)]
-    return Reusing(version, files, [p for p in places if p.is_dir()], read_sums(found[version]))
+    return Reusing(version, files, [p for p in places if p.is_dir()], sums)
 
 
 def _size(storage: Storage) -> Callable[[Path], None]:
@@ -386,7 +392,7 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
         number += 1  # the date's release was published with other data: this one is the next of that date
         version = f"{date}.{number}"
     if reuse is not None:
-        reuse.extra[keys.ENTRY] = {"version": version, "files": reusing.now}
+        reuse.extra[keys.ENTRY] = {"version": version, "files": reusing.now, "sums": keys.sums_digest(sums)}
     timings["files reused"] = len(reusing.taken)
     releases = [carry(source, data / v, records.get(v)) for v, source in sorted(found.items()) if v != version]
     target = data / version

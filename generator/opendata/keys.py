@@ -24,7 +24,8 @@ from generator.opendata.checksums import sha256_file
 from generator.opendata.tables import Resource
 from generator.publish.reuse import Digest
 
-ENTRY = "opendata"  # in Reuse.extra: {"version": the release, "files": {file name: key}}
+# In Reuse.extra: {"version": the release, "files": {file name: key}, "sums": sums_digest of its SHA256SUMS}
+ENTRY = "opendata"
 
 
 def salt(code: str, secrets: Sequence[str]) -> str:
@@ -60,10 +61,16 @@ def file_key(base: str, name: str, *inputs: str) -> str:
     return Digest(base, "file", name, *inputs).hexdigest()
 
 
-def previous_keys(extra: dict[str, Any]) -> tuple[str, dict[str, str]]:
-    """The release the last build wrote and its files' keys, from the saved Reuse extra."""
+def sums_digest(sums: dict[str, str]) -> str:
+    """One digest of a release's SHA256SUMS (file name -> SHA-256)."""
+    return Digest(sorted(sums.items())).hexdigest()
+
+
+def previous_keys(extra: dict[str, Any]) -> tuple[str, dict[str, str], str]:
+    """The release the last build wrote, its files' keys and the digest of its SHA256SUMS, from
+    the saved Reuse extra."""
     entry = extra.get(ENTRY)
     if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict):
-        return "", {}
+        return "", {}, ""
     files = {str(k): str(v) for k, v in entry["files"].items() if "/" not in str(k) and not str(k).startswith(".")}
-    return str(entry.get("version") or ""), files
+    return str(entry.get("version") or ""), files, str(entry.get("sums") or "")

@@ -99,3 +99,21 @@ def test_a_new_private_value_is_looked_for_in_every_table_again(minimal_copy: Pa
     with pytest.raises(BuildFailed) as caught:
         build(minimal_copy, site, [tmp_path / "published"])
     assert "objects.csv：不公开字段的值" in str(caught.value)
+
+
+def test_a_release_of_the_same_name_built_from_other_data_is_not_reused(minimal_copy: Path, tmp_path: Path) -> None:
+    """The saved keys describe the release that build wrote: when the output now holds another
+    release of that name (restored from the live site, built elsewhere from other data of the same
+    date), none of its files is taken, and the rebuild is what a full build writes."""
+    site = first_build(minimal_copy, tmp_path)
+    other = tmp_path / "other"
+    shutil.copytree(minimal_copy, other)
+    change_result(other)
+    elsewhere = build(other, tmp_path / "elsewhere", [])
+    shutil.rmtree(tmp_path / "published")
+    shutil.copytree(tmp_path / "elsewhere" / "data", tmp_path / "published")  # what is deployed now
+    again = build(minimal_copy, site, [tmp_path / "published"])
+    full = build(minimal_copy, tmp_path / "full", [tmp_path / "published"], incremental=False)
+    assert again.reused == []
+    assert again.version == full.version != elsewhere.version
+    assert tree(site / "data") == tree(tmp_path / "full" / "data")
