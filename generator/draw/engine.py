@@ -135,7 +135,8 @@ def select_from_bytes(seed: str, task_id: str, frame: FrameBytes, strata: Sequen
     spans = frame.spans(_workers() if len(frame) >= PARALLEL_ABOVE else 1)
     prefix = enc("sunlight/object/v1", seed, task_id)
     shares: list[Share] = in_processes(_smallest_in_shared_span, [
-        (prefix, a, b, keep, frozenset(o.encode("utf-8") for o in full)) for a, b in spans],
+        # Only ASCII ids can be on a frame read as bytes (a hand-edited record may hold others).
+        (prefix, a, b, keep, frozenset(o.encode("ascii") for o in full if o.isascii())) for a, b in spans],
         shared=frame.body)
     excluded = sorted((raw.decode("utf-8") for share in shares for raw in share.excluded), key=id_key)
     sizes = {s["id"]: stratum_size(sum(share.eligible[s["id"]] for share in shares), s) for s in strata}

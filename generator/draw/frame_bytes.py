@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -44,6 +45,12 @@ class FrameBytes:
         """The (id, stratum) tuples, as `parse_canonical_csv` gives them."""
         cells = self.body.decode("ascii").replace("\n", ",").split(",")
         return list(zip(cells[0:-1:2], cells[1::2], strict=True))
+
+    def is_sorted(self) -> bool:
+        """Lines in the spec's order (by id, then stratum; UTF-8 bytes). Every character a cell
+        may hold sorts after the comma, so the lines' own byte order is that order."""
+        lines = self.body.split(b"\n")
+        return all(map(operator.le, lines[:-2], lines[1:-1]))
 
     def count(self, stratum_id: str) -> int:
         """Lines of that stratum: each line has one comma, so `,STRATUM\\n` marks exactly them."""

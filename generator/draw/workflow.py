@@ -23,6 +23,7 @@ from generator.draw.canonical import (
     FRAME_HEADER,
     ROSTER_HEADER,
     exclusions_text,
+    id_key,
     parse_canonical_csv,
     roster_text,
     sha256_hex,
@@ -159,13 +160,38 @@ def _read_inputs(directory: Path, manifest: dict[str, Any]) -> dict[str, list[tu
             raise DrawRefused(f"{name} 在准备之后被改动（SHA-256 与清单不符）：不能锁定")
         fast = FrameBytes.of(data) if name == "frame.csv" else None
         if fast is not None:  # checked canonical without parsing a million rows
+            _refuse_unlike_manifest(name, len(fast), fast.is_sorted(), declared)
             inputs[name] = fast
             continue
         rows = parse_canonical_csv(data.decode("utf-8"), header)
         if isinstance(rows, str):
             raise DrawRefused(f"{name} 不是规范格式：{rows}")
+        _refuse_unlike_manifest(name, len(rows), rows == sorted(rows, key=lambda r: (id_key(r[0]), id_key(r[1]))),
+                                declared)
         inputs[name] = rows
+    _refuse_unknown_strata(inputs["frame.csv"], manifest)
     return inputs
+
+
+def _refuse_unlike_manifest(name: str, rows: int, ordered: bool, declared: dict[str, Any]) -> None:
+    """What `verify` checks of an input file besides its hash. A hand-made manifest can match a
+    file `prepare` never wrote: it is refused here rather than locked and then failed."""
+    if rows != declared.get("rows"):
+        raise DrawRefused(f"{name} 有 {rows} 行，与清单所记的 {declared.get('rows')} 行不符：不能锁定")
+    if not ordered:
+        raise DrawRefused(f"{name} 未按规范排序（按标识的 UTF-8 字节顺序）：不能锁定")
+
+
+def _refuse_unknown_strata(frame: list[tuple[str, str]] | FrameBytes, manifest: dict[str, Any]) -> None:
+    strata = manifest.get("strata")
+    known = {s.get("id") for s in strata if isinstance(s, dict)} if isinstance(strata, list) else set()
+    if isinstance(frame, FrameBytes):
+        if sum(frame.count(k) for k in known if isinstance(k, str)) == len(frame):
+            return
+        frame = frame.rows()
+    unknown = sorted({stratum for _, stratum in frame if stratum not in known})
+    if unknown:
+        raise DrawRefused(f"frame.csv 含有清单中没有的分层 {'、'.join(unknown[:5])}：不能锁定")
 
 
 # A record of this many selected objects has its hash and its text made at once, in two processes.

@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -187,3 +188,33 @@ def test_frame_text_from_polars_is_the_canonical_text() -> None:
         assert frame_csv(frame_table(ds.objects, task)) == frame_text(frame_rows(ds.objects, task)), task.task_id
     empty = pl.DataFrame({"object_id": [], "stratum": []}, schema={"object_id": pl.Utf8, "stratum": pl.Utf8})
     assert frame_csv(empty) == frame_text([]) == "object_id,stratum\n"
+
+
+def _hand_made(frame: Path, text: str) -> None:
+    """frame.csv replaced, and the manifest made to match its hash, as a hand-made pair would."""
+    manifest_path = frame.parent / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    old = manifest["frame"]["sha256"]
+    frame.write_text(text, encoding="utf-8", newline="\n")
+    new = hashlib.sha256(text.encode()).hexdigest()
+    manifest_path.write_text(manifest_path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda lines: [*lines[:-1], lines[-1].replace(",general", ",unknown").replace(",high", ",unknown")],
+     "frame.csv 含有清单中没有的分层 unknown：不能锁定"),
+    (lambda lines: [lines[1], lines[0], *lines[2:]], "frame.csv 未按规范排序（按标识的 UTF-8 字节顺序）：不能锁定"),
+    (lambda lines: lines[:-1], "行，与清单所记的"),
+], ids=["unknown stratum", "unsorted", "rows"])
+def test_a_hand_made_frame_that_verify_would_reject_is_not_locked(
+        repo: Path, capsys: pytest.CaptureFixture[str], edit: Any, message: str) -> None:
+    """A manifest edited to match a frame `prepare` never wrote: refused with the reason, never a
+    traceback (the strata's sizes come from the manifest)."""
+    assert main(["draw", "prepare", TASK, "--on", "2026-11-22", "--dice", "2026-11-25 10:00 市政务服务中心"]) == 0
+    frame = repo / "data/draws/2026" / TASK / "frame.csv"
+    header, *lines = frame.read_text(encoding="utf-8").splitlines()
+    _hand_made(frame, "\n".join([header, *edit(lines)]) + "\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "prepare")
+    assert main(["draw", "lock", TASK, "--beacon", "615243615243"]) == 3
+    assert message in capsys.readouterr().err
