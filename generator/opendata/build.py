@@ -349,7 +349,9 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
 
     data.mkdir(parents=True, exist_ok=True)
     sources = [Path(p) for p in previous]
-    found = find_releases(sources)
+    # The live site is what was published: a release it holds wins over one of the same name that
+    # an earlier local build made and nobody deployed (published releases are never replaced).
+    found = find_releases([*map(Path, live), *sources])
     records = read_records(sources)
     tables = public_tables(ctx)
     lap("tables")

@@ -319,6 +319,29 @@ def test_same_date_with_other_data_is_the_next_release_of_that_date(
     assert same.version == "2026-11-18" and len(same.releases) == 1
 
 
+def test_the_live_sites_release_wins_over_a_local_one_of_the_same_name(
+        source: Path, built: tuple[OpenDataRelease, Path], tmp_path: Path) -> None:
+    """A local build made release 2026-11-18 of other data and nobody deployed it: the live site's
+    release of that name is carried over as published, and this data is the next release."""
+    changed = tmp_path / "data"
+    shutil.copytree(source, changed)
+    rename_object(changed, OBJECT, "淄博示例更名商店")
+    local = tmp_path / "local"
+    assert build(changed, local).version == built[0].version  # the same name, other bytes
+    ds, _ = validate(source)
+    ds.as_of = data_as_of(ds)
+    again = build_open_data(SiteContext(ds, load_settings()), tmp_path / "out", previous=[local, built[1]],
+                            live=[built[1]], repo_url="https://example.org/sunlight", title="测试")
+    assert again.version == built[0].version
+    assert tree(tmp_path / "out" / again.version) == tree(built[1] / again.version)
+    ds, _ = validate(changed)
+    ds.as_of = data_as_of(ds)
+    other = build_open_data(SiteContext(ds, load_settings()), tmp_path / "other", previous=[local, built[1]],
+                            live=[built[1]], repo_url="https://example.org/sunlight", title="测试")
+    assert other.version == f"{built[0].version}.2"
+    assert tree(tmp_path / "other" / built[0].version) == tree(built[1] / built[0].version)
+
+
 def test_a_tampered_past_release_stops_the_build(source: Path, built: tuple[OpenDataRelease, Path],
                                                  tmp_path: Path) -> None:
     old = tmp_path / "old"
