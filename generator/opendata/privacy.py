@@ -10,7 +10,8 @@ from collections.abc import Sequence
 import polars as pl
 
 from generator.opendata.tables import Resource
-from generator.publish.privacy import HEX_RUN, NUMBER_RUN, Leak, number_problem
+from generator.personal_numbers import HASH, RUN
+from generator.publish.privacy import Leak, number_problem
 
 TEXT_KINDS = (pl.String, pl.Int64, pl.Int32)  # dates and yes/no cannot hold a name or a number run
 
@@ -22,7 +23,6 @@ def leaks(resources: Sequence[Resource], secrets: Sequence[str]) -> list[Leak]:
         values = pl.concat([resource.frame[name].cast(pl.String).drop_nulls().unique()
                             for name, kind in resource.frame.schema.items() if kind in TEXT_KINDS]
                            or [pl.Series([], dtype=pl.String)]).unique().sort()
-        values = values.str.replace_all(HEX_RUN, " ")
         path = f"{resource.name}.csv"
         if secrets:
             hits = values.filter(values.str.contains_any(list(secrets)))
@@ -30,7 +30,7 @@ def leaks(resources: Sequence[Resource], secrets: Sequence[str]) -> list[Leak]:
                 words = {v for row in hits.str.extract_many(list(secrets)).to_list() for v in row}
                 shown = "、".join(sorted({f"“{v[:1]}{'*' * (len(v) - 1)}”" for v in words})[:3])
                 found.append(Leak(path, f"不公开字段的值 {shown}"))
-        runs = values.str.extract_all(NUMBER_RUN).explode().drop_nulls().unique().sort().to_list()
+        runs = values.str.extract_all(f"{HASH}|{RUN}").explode().drop_nulls().unique().sort().to_list()
         for run in runs:
             verdict = number_problem(run)
             if verdict:

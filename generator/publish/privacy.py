@@ -2,13 +2,17 @@
 number (valid check digit), a mainland mobile number, or the value of any field the schemas
 mark private. Runs over every text file of the built site; any hit fails the build.
 
-Long hexadecimal runs (hashes, seeds, tickets, signatures) are blanked before the number
-patterns run: an 11-digit stretch inside a SHA-256 is not a phone number.
+Digests standing alone (hashes, seeds, tickets, signatures) are set aside before the number
+patterns run: an 11-digit stretch inside a SHA-256 is not a phone number. Private values are
+looked for as they are and as HTML, JSON and URLs escape them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import html
+import json
+import urllib.parse
+from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from generator.model import Dataset
-from generator.rules.personal_data import personal_data_in
+from generator.personal_numbers import HASH, RUN, is_hash, personal_data_in
 from generator.schemas import private_fields
 
 TEXT_SUFFIXES = {".html", ".json", ".csv", ".xml", ".svg", ".txt", ".md", ".js", ".css"}
@@ -27,10 +31,9 @@ SKIP_PREFIXES = ("assets/javascripts/", "assets/stylesheets/", "pagefind/")
 # served from elsewhere, outside the site). Past releases are carried over byte for byte after their
 # checksums are checked, and were scanned when they were built. So nothing under data/ is read here.
 DATA = "data/"
-HEX_MIN = 32
-HEX_RUN = rf"[0-9a-fA-F]{{{HEX_MIN},}}"
-NUMBER_RUN = r"[0-9]{11,}[Xx]?"
-CANDIDATE = f"{HEX_RUN}|{NUMBER_RUN}"
+# One pass: the leftmost-first alternation takes a standing-alone digest whole, so its digits
+# are never read as a number run.
+CANDIDATE = f"{HASH}|{RUN}"
 BATCH_BYTES = 16 << 20  # text held at once (and copied by polars): a smaller batch keeps the peak down
 
 PRIVATE_TABLES = {"inspectors": "inspectors", "recusals": "recusals", "objects": "objects",
@@ -94,37 +97,45 @@ def _batches(site: Path, skip: AbstractSet[str]) -> Iterator[pl.DataFrame]:
 
 
 def number_problem(run: str) -> str | None:
-    """What a maximal run of digits (with an optional trailing X) is, if it is personal data."""
-    digits = run.rstrip("Xx")
-    if len(run) == 18 and len(digits) >= 17 and digits[0] != "0":
-        return personal_data_in(f" {run} ")
-    if len(digits) == 11:
-        return personal_data_in(f" {digits} ")
-    return None
+    """What a candidate run (`RUN`, or a digest) is, if it is personal data."""
+    return None if is_hash(run) else personal_data_in(run)
+
+
+def _jinja_escaped(text: str) -> str:
+    """As Jinja's autoescape (MarkupSafe) writes `text` into a page."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+            .replace('"', "&#34;"))
+
+
+def escaped_forms(secrets: Sequence[str]) -> dict[str, str]:
+    """Each private value as it may be written in an output file -> the value: as it is, and as
+    HTML (two spellings), JSON (with and without ASCII escapes) and URLs escape it."""
+    forms: dict[str, str] = {}
+    for secret in secrets:
+        for form in (secret, _jinja_escaped(secret), html.escape(secret),
+                     json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(secret)[1:-1],
+                     urllib.parse.quote(secret)):
+            forms.setdefault(form, secret)
+    return forms
 
 
 def scan(site: Path, secrets: list[str], skip: AbstractSet[str] = frozenset()) -> list[Leak]:
     """Every leak in the site's text files but those in `skip` (paths relative to `site`: files an
     incremental build reused, which passed the same scan before)."""
     leaks: list[Leak] = []
+    forms = escaped_forms(secrets)
     for frame in _batches(site, skip):
-        if secrets:
-            # The raw text first (one Aho-Corasick pass); only files with a hit are looked at
-            # again with their hexadecimal runs blanked.
-            hits = frame.filter(pl.col("text").str.contains_any(secrets))
-            hits = hits.with_columns(pl.col("text").str.replace_all(HEX_RUN, " "))
-            hits = hits.filter(pl.col("text").str.contains_any(secrets))
-            for path, found in hits.select("path", pl.col("text").str.extract_many(secrets).alias("found")
+        if forms:
+            # One Aho-Corasick pass over the text as it is, for every written form of every value.
+            hits = frame.filter(pl.col("text").str.contains_any(list(forms)))
+            for path, found in hits.select("path", pl.col("text").str.extract_many(list(forms)).alias("found")
                                            ).iter_rows():
-                shown = "、".join(sorted({f"“{v[:1]}{'*' * (len(v) - 1)}”" for v in found})[:3])
+                values = {forms[form] for form in found}
+                shown = "、".join(sorted({f"“{v[:1]}{'*' * (len(v) - 1)}”" for v in values})[:3])
                 leaks.append(Leak(path, f"不公开字段的值 {shown}"))
-        # Every maximal run of 11 or more digits outside a hexadecimal run: the candidates of
-        # both patterns of generator.rules.personal_data, each judged once however often it
-        # occurs. One pass: the leftmost-first alternation takes a long hexadecimal run whole
-        # (what blanking it first would remove), and such a match is never a number (see
-        # number_problem: 18 characters at most).
+        # Every candidate run outside a digest, each judged once however often it occurs.
         runs = frame.select("path", pl.col("text").str.extract_all(CANDIDATE).alias("run")).explode("run")
-        runs = runs.filter(pl.col("run").str.len_chars() < HEX_MIN)
+        runs = runs.drop_nulls("run")
         verdicts = {run: number_problem(run) for run in runs["run"].unique().to_list()}
         bad = {run for run, verdict in verdicts.items() if verdict}
         if bad:

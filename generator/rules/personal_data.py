@@ -1,42 +1,28 @@
 """No personal data in anything publishable (第二十一条).
 
 Resident identity numbers (18 characters with a valid GB 11643 check digit and birth
-date, confirmed by python-stdnum) and mainland mobile numbers are searched for in every
-published text field, whatever the field is meant to hold. Fields marked private in the
+date, confirmed by python-stdnum) and mainland mobile numbers, as people write them (grouped,
+with a country prefix, in full-width digits: generator.personal_numbers), are searched for in
+every published text field, whatever the field is meant to hold. Fields marked private in the
 schemas are never published, so they are not searched.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import polars as pl
-from stdnum.cn import ric
 
 from generator.findings import Finding, error
 from generator.model import Dataset
+from generator.personal_numbers import RUN, personal_data_in
 from generator.schemas import table_schema
 
 ARTICLE = "第二十一条"
 RULE = "privacy/personal-data"
 
-# Candidates only; each hit is confirmed below. Not preceded or followed by a digit, so a
-# longer number (an 18-digit credit code, say) does not match by its middle.
-ID_CANDIDATE = r"(?:^|[^0-9])([1-9][0-9]{16}[0-9Xx])(?:[^0-9]|$)"
-MOBILE = r"(?:^|[^0-9])(1[3-9][0-9]{9})(?:[^0-9]|$)"
-# Either of the two, in one pass over a column.
-CANDIDATE = r"(?:^|[^0-9])(?:[1-9][0-9]{16}[0-9Xx]|1[3-9][0-9]{9})(?:[^0-9]|$)"
-
-
-def personal_data_in(text: str) -> str | None:
-    """What personal data `text` contains, in words, or None."""
-    for candidate in re.findall(ID_CANDIDATE, text):
-        if ric.is_valid(candidate.upper()):
-            return f"居民身份证号码 {candidate[:6]}********{candidate[-4:]}"
-    for candidate in re.findall(MOBILE, text):
-        return f"手机号码 {candidate[:3]}****{candidate[-4:]}"
-    return None
+# Candidate values only (a superset, in one vectorised pass); each is confirmed by personal_data_in.
+CANDIDATE = RUN
 
 
 def _scan(frame: pl.DataFrame, schema: str, file_of: str | None, default_file: str, *,

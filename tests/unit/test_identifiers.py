@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
+from generator.personal_numbers import personal_data_in
 from generator.rules.credit_codes import ALPHABET, check_character_ok
-from generator.rules.personal_data import personal_data_in
 
 CODES = st.one_of(
     st.text(alphabet=ALPHABET, min_size=17, max_size=17).map(lambda b: b + uscc.calc_check_digit(b)),
@@ -46,3 +47,23 @@ def test_lookalikes_are_not_personal_data() -> None:
     assert personal_data_in(wrong_check) is None
     assert personal_data_in("91370302MA3C5Q7X1B") is None
     assert personal_data_in("订单号 139123456789012") is None  # longer digit run, not a phone number
+
+
+@pytest.mark.parametrize("written", [
+    "商行+8613812345678", "商行008613812345678", "商行8613812345678", "商行013812345678", "商行138-1234-5678",
+    "商行138 1234 5678", "商行+86 138 1234 5678", "商行１３８１２３４５６７８", "商行１３８－１２３４－５６７８",
+    "商行138\u30001234\u30005678"])
+def test_a_mobile_number_is_found_however_it_is_written(written: str) -> None:
+    assert personal_data_in(written) == "手机号码 138****5678"
+
+
+@pytest.mark.parametrize("written", ["370302 19900307 1239", "370302-19900307-1239",
+                                     "３７０３０２１９９００３０７１２３９"])
+def test_a_resident_id_is_found_however_it_is_grouped(written: str) -> None:
+    assert personal_data_in(f"负责人{written}") == "居民身份证号码 370302********1239"
+
+
+@pytest.mark.parametrize("text", ["2026-05-04 2026-05-10", "0533-1234567", "913812345678", "138 12345 678",
+                                  "XW-2026-99999", "1381234567", "ZB-2026-001 13 812 345 678"])
+def test_numbers_that_are_not_written_like_personal_data_are_not(text: str) -> None:
+    assert personal_data_in(text) is None

@@ -119,8 +119,13 @@ def test_private_value_in_output_fails_the_build(minimal_copy: Path, tmp_path: P
 
 
 def test_scan_ignores_hashes_but_not_numbers(tmp_path: Path) -> None:
-    (tmp_path / "a.json").write_text('{"seed": "ab13912345678cd' + "0" * 60 + '"}', encoding="utf-8")
+    seed = "ab13912345678cd" + "0" * 49  # a SHA-256 in hexadecimal, standing alone
+    (tmp_path / "a.json").write_text(f'{{"seed": "{seed}", "signature": "{seed}{seed[:32]}"}}', encoding="utf-8")
     assert scan(tmp_path, []) == []
+    # Hexadecimal letters around a number do not make it a hash (not 64 characters, not alone).
+    (tmp_path / "a.json").write_text('{"note": "联系人13912345678abcdefabcdefabcdefabcd"}', encoding="utf-8")
+    assert [leak.what for leak in scan(tmp_path, [])] == ["手机号码 139****5678"]
+    (tmp_path / "a.json").unlink()
     (tmp_path / "b.html").write_text("<p>联系电话 13912345678</p>", encoding="utf-8")
     (tmp_path / "c.csv").write_text("id\n110101199003074477\n", encoding="utf-8")
     found = {leak.path: leak.what for leak in scan(tmp_path, ["某某某"])}
