@@ -222,6 +222,9 @@ def load_draws(layout: Layout) -> tuple[list[Draw], list[Finding]]:
                 findings.append(error(display, "json/syntax", f"JSON 语法错误：{exc.msg}",
                                       row=exc.lineno))
                 continue
+            except RecursionError:
+                findings.append(error(display, "json/too-deep", "JSON 嵌套层级过深"))
+                continue
             if not isinstance(value, dict):
                 findings.append(error(display, "json/shape", "应为一个 JSON 对象"))
                 continue

@@ -17,6 +17,12 @@ from generator.model import HolidayYear
 
 PUBLICATION_WORKING_DAYS = 20
 EPOCH = 2000  # counts of working days start here; no inspection in the data is older
+# Dates the calendar answers for (generator.rules.date_range reports any other).
+FIRST_DAY, LAST_DAY = dt.date(EPOCH, 1, 1), dt.date(2099, 12, 31)
+
+
+def supported(day: dt.date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 @dataclass

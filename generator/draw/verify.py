@@ -97,6 +97,10 @@ def read_json_document(path: Path) -> tuple[dict[str, Any] | None, str | None, b
         value, plain = loads_json(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, f"{path.name} 不是有效的 JSON：{exc}", False
+    except RecursionError:
+        return None, f"{path.name} 的 JSON 嵌套层级过深", False
+    except OSError as exc:  # a folder where the file should be, say
+        return None, f"无法读取 {path.name}：{exc.strerror}", False
     if not isinstance(value, dict):
         return None, f"{path.name} 应为 JSON 对象", False
     return value, None, plain
@@ -155,9 +159,9 @@ def _file_bytes(check: _Checker, directory: Path, filename: str, key: str, decla
                 what: str) -> bytes:
     """An input file's bytes after checking that they hash to what the manifest's `key` states."""
     path = directory / filename
-    if not path.exists():
+    if not path.is_file():
         check.same(f"{filename}", "存在", "缺失", f"缺少{what}文件 {filename}")
-    data = path.read_bytes()
+    data = path.read_bytes() if path.is_file() else b""
     check.same(f"{key}.sha256", declared.get("sha256"), sha256_hex(data),
                f"{what}文件的 SHA-256 与清单（manifest）不符：文件被改动过")
     return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from generator.findings import Finding, error
@@ -35,13 +36,18 @@ def read_text_and_bytes(path: Path, display: str) -> tuple[str | None, bytes | N
     """`read_text`, and the text's UTF-8 bytes (without a BOM): a caller handing a 100 MB
     table to polars need not encode it again."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except OSError as exc:
         return None, None, [error(display, "file/unreadable", f"无法读取文件：{exc.strerror}")]
-    if size > MAX_FILE_BYTES:
+    if not stat.S_ISREG(status.st_mode):  # a folder, a pipe (reading it would wait forever), a device
+        return None, None, [error(display, "file/not-a-file", "这里应是一个文件，实际是文件夹或其他特殊文件")]
+    if status.st_size > MAX_FILE_BYTES:
         return None, None, [error(display, "file/too-large",
-                            f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES} 字节）")]
-    data = path.read_bytes()
+                            f"文件过大（{status.st_size} 字节，上限 {MAX_FILE_BYTES} 字节）")]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, None, [error(display, "file/unreadable", f"无法读取文件：{exc.strerror}")]
     findings: list[Finding] = []
     if data.startswith(BOM):
         findings.append(error(display, "file/bom", "文件开头带有 BOM 标记：请另存为“UTF-8（无 BOM）”",

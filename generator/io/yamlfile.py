@@ -101,24 +101,36 @@ def _load(text: str) -> Any:
         loader.dispose()
 
 
-def _first_alias_line(text: str) -> int | None:
-    # Aliases are refused outright: data files never need them, and expanding them is how
-    # a few hundred bytes of YAML become gigabytes ("billion laughs"). Anchors and aliases
-    # need "&" or "*", so a text without either needs no scan.
-    if "&" not in text and "*" not in text:
-        return None
+# Plans nest about eight levels deep. libyaml's composer recurses in C: tens of thousands of
+# levels ("[[[[…") crash the process outright, so depth is counted on the parser's events first
+# (the parser keeps its own stack and is safe at any depth).
+MAX_DEPTH = 100
+
+
+def _first_refused(text: str, display: str) -> Finding | None:
+    """An alias or anchor, or nesting deeper than MAX_DEPTH: refused before anything is built.
+
+    Aliases are refused outright: data files never need them, and expanding them is how a few
+    hundred bytes of YAML become gigabytes ("billion laughs")."""
+    depth = 0
     for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 1
         if isinstance(event, yaml.AliasEvent) or (isinstance(event, yaml.NodeEvent) and event.anchor):
-            return event.start_mark.line + 1 if event.start_mark is not None else 1
+            return error(display, "yaml/alias", "不允许使用 YAML 锚点或别名（& 或 *）：请直接写出内容", row=line)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return error(display, "yaml/too-deep", f"YAML 嵌套层级过深（超过 {MAX_DEPTH} 层）", row=line)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
     return None
 
 
 def parse_yaml(text: str, display: str) -> tuple[Any, list[Finding]]:
     try:
-        alias_line = _first_alias_line(text)
-        if alias_line is not None:
-            return None, [error(display, "yaml/alias", "不允许使用 YAML 锚点或别名（& 或 *）：请直接写出内容",
-                                row=alias_line)]
+        refused = _first_refused(text, display)
+        if refused is not None:
+            return None, [refused]
         return _load(text), []
     except DuplicateKey as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None

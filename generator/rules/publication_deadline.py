@@ -13,7 +13,7 @@ import polars as pl
 
 from generator.findings import Finding, warning
 from generator.model import Dataset
-from generator.workdays import PUBLICATION_WORKING_DAYS, Calendar
+from generator.workdays import PUBLICATION_WORKING_DAYS, Calendar, supported
 
 ARTICLE = "第十七条"
 RULE = "results/publication-deadline"
@@ -29,7 +29,8 @@ def timeliness(ds: Dataset) -> pl.DataFrame:
     calendar = Calendar(ds.holidays)
     rows = ds.results.select("_file", "_row", "task_id", "object_id", "item_id", "department_id",
                              "inspected_to", "published_on")
-    ends = rows["inspected_to"].drop_nulls().unique().to_list()
+    # A date no calendar covers (a slip like 9999-12-31: rules.date_range reports it) has no deadline.
+    ends = [end for end in rows["inspected_to"].drop_nulls().unique().to_list() if supported(end)]
     deadlines = {end: calendar.publication_deadline(end) for end in ends}
     rows = rows.with_columns(
         pl.col("inspected_to").replace_strict({e: d for e, (d, _) in deadlines.items()}, default=None,
@@ -40,7 +41,7 @@ def timeliness(ds: Dataset) -> pl.DataFrame:
     )
     days = (set(rows["deadline"].drop_nulls().unique().to_list())
             | set(rows["_reference"].drop_nulls().unique().to_list()))
-    counts = {day: calendar.count_to(day) for day in days}
+    counts = {day: calendar.count_to(day) for day in days if supported(day)}
 
     def count(column: str) -> pl.Expr:
         return pl.col(column).replace_strict(counts, default=None, return_dtype=pl.Int64)

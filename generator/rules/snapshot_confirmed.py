@@ -18,7 +18,7 @@ RULE = "directory/confirmed"
 
 def file_sha256(ds: Dataset) -> str | None:
     path = ds.layout.objects
-    if not path.exists():
+    if not path.is_file():  # missing, or not a file: the loader has said so
         return None
     digest = hashlib.sha256()
     with path.open("rb") as stream:
