@@ -115,11 +115,11 @@ def _summary(ws: Worksheet, sheet: TaskSheet, existing: dict[tuple[str, str], di
         for column in COLUMNS:
             target = ws[f"{column.letter}{number}"]
             if column.editable:
-                target.value = _value(column.field, (stored or {}).get(column.field), sheet)
+                _set(target, _value(column.field, (stored or {}).get(column.field), sheet))
                 kind = "published" if published else "editable"
                 target.style = styles[f"{kind}-date" if column.field in DATE_FIELDS else kind]
             else:
-                target.value = row.locked[column.field]
+                _set(target, row.locked[column.field])
                 target.style = styles["locked"]
     ws.freeze_panes = f"C{FIRST_DATA_ROW}"
     # Protected without a password: it stops slips, not people; the import re-checks every cell.
@@ -127,6 +127,14 @@ def _summary(ws: Worksheet, sheet: TaskSheet, existing: dict[tuple[str, str], di
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
     _validations(ws, sheet)
+
+
+def _set(cell: Any, value: Any) -> None:
+    """A data value, always as what it is: openpyxl makes any text starting with "=" a formula,
+    and a business named =HYPERLINK(...) must not become a live link in the departments' sheet."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
 
 
 def _validations(ws: Worksheet, sheet: TaskSheet) -> None:

@@ -318,3 +318,15 @@ def test_team_column_shows_inspectors_after_replacements(minimal_copy: Path) -> 
     assert "ZF-YJGL-0003" in teams.pop().split("、")
     assert all("ZF-YJGL-0014" not in str(r[6]) for r in ws.iter_rows(min_row=4, values_only=True)
                if r[1] == "91370321K3RGYU0UKM")
+
+
+def test_a_value_that_looks_like_a_formula_is_written_as_text(minimal_copy: Path) -> None:
+    """A business named like a spreadsheet formula stays text in the sheet departments open."""
+    from tests.unit.test_site_build import OBJECT, rename_object
+
+    rename_object(minimal_copy, OBJECT, '=HYPERLINK("http://evil.example/","点我")')
+    ds, _ = load(minimal_copy)
+    with zipfile.ZipFile(io.BytesIO(template_bytes(ds, TASK))) as archive:
+        sheets = "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("xl/"))
+    assert "<f>" not in sheets
+    assert '<is><t>=HYPERLINK("http://evil.example/","点我")</t></is>' in sheets
