@@ -9,13 +9,17 @@ schemas are never published, so they are not searched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from generator.findings import Finding, error
 from generator.model import Dataset
-from generator.personal_numbers import RUN, personal_data_in
+from generator.personal_numbers import RUN, is_hash, personal_data_in
 from generator.schemas import table_schema
 
 ARTICLE = "第二十一条"
@@ -59,9 +63,55 @@ def check(ds: Dataset) -> Iterable[Finding]:
     for frame, schema, path in tables:
         yield from _scan(frame, schema, None, lay.display(path))
     yield from _scan(ds.results, "results", "_file", "", repeated=True)
+    yield from _plans(ds)
+    yield from _draw_files(ds)
+
+
+def _plans(ds: Dataset) -> Iterable[Finding]:
     for plan in ds.plans.values():
+        found = personal_data_in(plan.published_by)
+        if found:
+            yield error(plan.file, RULE, f"发布单位含有个人信息（{found}）", field="published_by", article=ARTICLE)
         for task in plan.tasks:
-            found = personal_data_in(task.name)
-            if found:
-                yield error(plan.file, RULE, f"任务名称含有个人信息（{found}）", row=task.line, field="name",
-                            article=ARTICLE)
+            texts = [("name", "任务名称", task.name), *(("keywords", "经营范围关键词", k) for k in task.keywords),
+                     *(("strata", "分层名称", s.name) for s in task.strata)]
+            for field, what, text in texts:
+                found = personal_data_in(text)
+                if found:
+                    yield error(plan.file, RULE, f"{what}含有个人信息（{found}）", row=task.line, field=field,
+                                article=ARTICLE)
+
+
+_CANDIDATE_RUN = re.compile(RUN)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _beacon(directory: Path) -> Any:
+    try:
+        return json.loads((directory / "beacon.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):  # unreadable: the draw chain reports it
+        return None
+
+
+def _draw_files(ds: Dataset) -> Iterable[Finding]:
+    """A draw's manifest and beacon are published as they are (site and archives), free text
+    included (a dice description, a beacon note); digests in them are no phone numbers."""
+    for draw in ds.draws:
+        for name, value in (("manifest.json", draw.manifest), ("beacon.json", _beacon(draw.directory))):
+            for text in _strings(value):
+                found = personal_data_in(text) if _CANDIDATE_RUN.search(text) and not is_hash(text) else None
+                if found:
+                    yield error(ds.display(draw.directory / name), RULE,
+                                f"抽取文件含有个人信息（{found}）：公开数据中不得出现身份证号、手机号等个人信息",
+                                article=ARTICLE)
+                    break
