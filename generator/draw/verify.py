@@ -79,8 +79,8 @@ class _Stop(Exception):
         self.difference = difference
 
 
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+def _short(value: Any, *, as_json: bool = False) -> str:
+    text = value if isinstance(value, str) and not as_json else json.dumps(value, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -138,7 +138,10 @@ class _Checker:
 
     def same(self, field_name: str, expected: Any, found: Any, message: str) -> None:
         if expected != found:
-            raise _Stop(Difference(self.name, field_name, _short(expected), _short(found), message))
+            shown = _short(expected), _short(found)
+            if shown[0] == shown[1]:  # alike as text, not in kind: the number 2025, the text "2025"
+                shown = _short(expected, as_json=True), _short(found, as_json=True)
+            raise _Stop(Difference(self.name, field_name, *shown, message))
 
 
 # The input files of a draw: file name, its entry in the manifest, header, what a clerk calls it.

@@ -218,3 +218,14 @@ def test_a_hand_made_frame_that_verify_would_reject_is_not_locked(
     git(repo, "commit", "-qm", "prepare")
     assert main(["draw", "lock", TASK, "--beacon", "615243615243"]) == 3
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("expected", "found", "shown"), [
+    (2025, "2025", ("2025", '"2025"')), ("abc", "abd", ("abc", "abd")), ([1], [2], ("[1]", "[2]"))])
+def test_a_difference_shows_values_a_clerk_can_tell_apart(expected: Any, found: Any, shown: tuple[str, str]) -> None:
+    """The number 2025 and the text "2025" differ: shown as JSON when they would read the same."""
+    from generator.draw.verify import _Checker, _Stop
+
+    with pytest.raises(_Stop) as caught:
+        _Checker("record.json").same("manifest.year", expected, found, "年度不符")
+    assert (caught.value.difference.expected, caught.value.difference.found) == shown
