@@ -22,6 +22,7 @@ from generator.rules import (
     draw_chain,
     participation,
     personal_data,
+    private_placeholders,
     publication_deadline,
     references,
     replacements,
@@ -52,6 +53,7 @@ RULES: tuple[ModuleType, ...] = (
     publication_deadline,
     corrections,
     personal_data,
+    private_placeholders,
 )
 
 Check = Callable[[Dataset], Iterable[Finding]]
