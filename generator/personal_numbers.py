@@ -9,8 +9,9 @@ digits, signs and spaces become ASCII), then matched with the grouping people us
 identity number 6-8-4, each gap a single space or dash). A number inside a longer run of digits
 (an 18-digit credit code, an order number) is not matched by its middle.
 
-Vectorised scans first pick candidate runs with `RUN` (polars' regex: no look-around), a superset
-of what `personal_data_in` confirms; hashes, seeds and signatures are set aside with `HASH`.
+Vectorised scans pick candidates first (polars' regex has no look-around): values with `CANDIDATE`,
+runs of text with `RUN`; `personal_data_in` confirms each. They know ASCII and full-width digits,
+what Chinese input methods type. Hashes, seeds and signatures are set aside with `HASH`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ from stdnum.cn import ric
 # ideographic space) between two digits, at least 11 digits, an optional leading plus sign
 # and trailing X: every way of writing either number contains such a run.
 RUN = r"[+＋]?[0-9０-９](?:[ \-－\u3000]?[0-9０-９]){10,}[XxＸｘ]?"
+
+# What a value must contain to hold either number as `personal_data_in` reads it, for filtering a
+# column in one pass: the same groupings and prefixes, ASCII or full-width, between non-digits.
+_D, _S = "[0-9０-９]", "[ \\-－\u3000]?"
+_MOBILE_FORM = f"(?:(?:[+＋]|[0０]{{2}})?[8８][6６]{_S}|[0０])?[1１][3-9３-９]{_D}{_S}{_D}{{4}}{_S}{_D}{{4}}"
+_ID_FORM = f"[1-9１-９]{_D}{{5}}{_S}{_D}{{8}}{_S}{_D}{{3}}[0-9０-９XxＸｘ]"
+CANDIDATE = f"(?:^|[^0-9０-９])(?:{_MOBILE_FORM}|{_ID_FORM})(?:[^0-9０-９]|$)"
 
 # A hexadecimal digest standing alone (SHA-256, SHA-1, MD5, drand's BLS signatures; lower case,
 # as every hash the tool writes): digits inside it are no phone number. Only whole, exact-length
@@ -48,6 +56,18 @@ def personal_data_in(text: str) -> str | None:
         number = "".join(match.groups())
         return f"手机号码 {number[:3]}****{number[-4:]}"
     return None
+
+
+def run_problem(run: str) -> str | None:
+    """What a candidate run (a match of `HASH | RUN`) is, if it is personal data."""
+    if is_hash(run) or (run.isascii() and run.isdigit() and len(run) not in _PLAIN_LENGTHS):
+        return None
+    return personal_data_in(run)
+
+
+# Plain digit runs that can be a number: a mobile (11), with 0 (12), 86 (13) or 0086 (15) before
+# it, an identity number (18).
+_PLAIN_LENGTHS = {11, 12, 13, 15, 18}
 
 
 def is_hash(run: str) -> bool:

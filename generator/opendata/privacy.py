@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import polars as pl
 
 from generator.opendata.tables import Resource
-from generator.personal_numbers import HASH, RUN
-from generator.publish.privacy import Leak, number_problem
+from generator.personal_numbers import HASH, RUN, run_problem
+from generator.publish.privacy import Leak
 
 TEXT_KINDS = (pl.String, pl.Int64, pl.Int32)  # dates and yes/no cannot hold a name or a number run
 
@@ -32,7 +32,7 @@ def leaks(resources: Sequence[Resource], secrets: Sequence[str]) -> list[Leak]:
                 found.append(Leak(path, f"不公开字段的值 {shown}"))
         runs = values.str.extract_all(f"{HASH}|{RUN}").explode().drop_nulls().unique().sort().to_list()
         for run in runs:
-            verdict = number_problem(run)
+            verdict = run_problem(run)
             if verdict:
                 found.append(Leak(path, verdict))
     return found

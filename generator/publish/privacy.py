@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from generator.model import Dataset
-from generator.personal_numbers import HASH, RUN, is_hash, personal_data_in
+from generator.personal_numbers import HASH, RUN, run_problem
 from generator.schemas import private_fields
 
 TEXT_SUFFIXES = {".html", ".json", ".csv", ".xml", ".svg", ".txt", ".md", ".js", ".css"}
@@ -96,11 +96,6 @@ def _batches(site: Path, skip: AbstractSet[str]) -> Iterator[pl.DataFrame]:
         yield frame()
 
 
-def number_problem(run: str) -> str | None:
-    """What a candidate run (`RUN`, or a digest) is, if it is personal data."""
-    return None if is_hash(run) else personal_data_in(run)
-
-
 def _jinja_escaped(text: str) -> str:
     """As Jinja's autoescape (MarkupSafe) writes `text` into a page."""
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
@@ -136,7 +131,7 @@ def scan(site: Path, secrets: list[str], skip: AbstractSet[str] = frozenset()) -
         # Every candidate run outside a digest, each judged once however often it occurs.
         runs = frame.select("path", pl.col("text").str.extract_all(CANDIDATE).alias("run")).explode("run")
         runs = runs.drop_nulls("run")
-        verdicts = {run: number_problem(run) for run in runs["run"].unique().to_list()}
+        verdicts = {run: run_problem(run) for run in runs["run"].unique().to_list()}
         bad = {run for run, verdict in verdicts.items() if verdict}
         if bad:
             for path, run in runs.filter(pl.col("run").is_in(sorted(bad))).unique(maintain_order=True).iter_rows():

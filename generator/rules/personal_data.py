@@ -18,15 +18,11 @@ import polars as pl
 
 from generator.findings import Finding, error
 from generator.model import Dataset
-from generator.personal_numbers import RUN, is_hash, personal_data_in
+from generator.personal_numbers import CANDIDATE, is_hash, personal_data_in
 from generator.schemas import table_schema
 
 ARTICLE = "第二十一条"
 RULE = "privacy/personal-data"
-
-# Candidate values only (a superset, in one vectorised pass); each is confirmed by personal_data_in.
-CANDIDATE = RUN
-
 
 def _scan(frame: pl.DataFrame, schema: str, file_of: str | None, default_file: str, *,
           repeated: bool = False) -> Iterable[Finding]:
