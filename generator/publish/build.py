@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from generator.opendata.storage import Storage
 
 SITE_MARKER = ".sunlight-site"
+UNREADABLE = ("file/", "yaml/", "json/", "header/")
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
 # Hand-written pages: content file, URL, navigation title.
@@ -206,7 +207,8 @@ def build_site(data_root: Path, output: Path, releases_from: Sequence[Path] = ()
     ds, findings = validate(data_root)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
-        first = errors[0]
+        # A file that cannot be read explains the findings that follow from it: it is named first.
+        first = next((e for e in errors if e.rule.startswith(UNREADABLE)), errors[0])
         raise BuildFailed(f"数据校验发现 {len(errors)} 个错误，不能生成网站（第一个：{first.file} {first.message}）。"
                           "请先运行 sunlight validate 查看并修正")
     warnings = sum(1 for f in findings if f.severity is Severity.WARNING)

@@ -86,6 +86,15 @@ def test_data_errors_refuse_the_build(minimal_copy: Path, tmp_path: Path) -> Non
     assert not (tmp_path / "site").exists()
 
 
+def test_a_file_that_cannot_be_read_is_named_first(minimal_copy: Path, tmp_path: Path) -> None:
+    """A plan with a syntax error leaves its draws without a task: the message names the plan."""
+    plan = minimal_copy / "plans" / "2026.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8") + "  - : [\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as caught:
+        build_site(minimal_copy, tmp_path / "site")
+    assert re.search(r"第一个：\S*plans/2026\.yaml YAML 语法错误", str(caught.value)), str(caught.value)
+
+
 def test_business_name_is_shown_as_text(minimal_copy: Path, tmp_path: Path) -> None:
     payload = "<script>alert(1)</script>"
     rename_object(minimal_copy, OBJECT, payload)
