@@ -196,7 +196,7 @@ def _check_beacon(check: _Checker, directory: Path, manifest: dict[str, Any],
                   beacon_value: str, signature_too: bool = True) -> None:
     beacon, problem = read_json_object(directory / "beacon.json")
     if beacon is None:
-        check.same("beacon.json", "存在", problem or "", f"信标文件有问题：{problem}")
+        check.same("beacon.json", "有效的 JSON 对象", "缺失或无效", f"信标文件有问题：{problem}")
         return
     declared = manifest.get("beacon") or {}
     check.same("beacon.source", declared.get("source"), beacon.get("source"),
