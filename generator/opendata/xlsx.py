@@ -119,13 +119,16 @@ def _write_sheet(out: IO[bytes], sheet: Sheet) -> None:
                f'</sheetViews><cols>{widths}</cols><sheetData>').encode())
     out.write(_header_row(1, [f.get("title") or f["name"] for f in sheet.fields], STYLE_HEADER).encode())
     out.write(_header_row(2, names, 0).encode())
-    cells = [_cell_expr(name, kinds[name], column_letter(i)) for i, name in enumerate(names)]
+    escape_text = _to_escape(sheet.frame, [n for n in names if kinds[n] not in ("integer", "boolean", "date")])
+    cells = [_cell_expr(name, kinds[name], column_letter(i), escape_text.get(name, True))
+             for i, name in enumerate(names)]
     for start in range(0, len(sheet.frame), CHUNK_ROWS):
         chunk = sheet.frame.slice(start, CHUNK_ROWS).with_row_index("_n", offset=start + HEADER_ROWS + 1)
         chunk = chunk.with_columns(pl.col("_n").cast(pl.String).alias("_r"))
-        rows = chunk.select(pl.concat_str([pl.lit('<row r="'), pl.col("_r"), pl.lit('">'), *cells,
-                                           pl.lit("</row>")]).alias("x"))
-        out.write(rows["x"].str.join("").item().encode())
+        # Joined and handed over as bytes: a Python str of it, then its UTF-8, were two more copies.
+        rows = chunk.select(pl.concat_str([pl.lit('<row r="'), pl.col("_r"), pl.lit('">'), *cells, pl.lit("</row>")])
+                            .str.join("").cast(pl.Binary).alias("x"))
+        out.write(rows["x"].item())
     out.write(b"</sheetData></worksheet>")
 
 
