@@ -34,7 +34,7 @@ import polars as pl
 from generator.errors import BuildFailed
 from generator.opendata import archive, csvfmt, jsonfmt, keys, sqlite, xlsx
 from generator.opendata.changelog import TABLES, changelog, csv_file
-from generator.opendata.checksums import NAME, read_sums, sha256_file, write_sums
+from generator.opendata.checksums import NAME, read_sums, release_files, sha256_file, write_sums
 from generator.opendata.datapackage import descriptor, descriptor_bytes, write_descriptor
 from generator.opendata.privacy import leaks
 from generator.opendata.releases import (
@@ -177,6 +177,8 @@ class Reusing:
     sums: dict[str, str] = field(default_factory=dict)  # its SHA256SUMS
     taken: list[str] = field(default_factory=list)
     now: dict[str, str] = field(default_factory=dict)  # this release's keys
+    archive: Path | None = None  # complete_archive(), once looked for
+    looked: bool = False
 
     def take(self, job: Job, root: Path) -> bool:
         """Link the last release's file into `root` if its key is unchanged; checked against that
@@ -190,15 +192,26 @@ class Reusing:
                 return True
         return False
 
+    def complete_archive(self) -> Path | None:
+        """The last release's complete archive, if it is still the one published (its unchanged tables
+        are copied from it compressed, `archive.write_archive`)."""
+        if not self.looked:
+            self.looked = True
+            self.archive = next((folder / COMPLETE for folder in self.folders if (folder / COMPLETE).is_file()
+                                 and sha256_file(folder / COMPLETE) == self.sums.get(COMPLETE)), None)
+        return self.archive
+
     def confirm(self, sums: dict[str, str]) -> list[str]:
         """The files taken whose bytes are no longer those the last release published (edited since):
         they must be written again."""
         return [name for name in self.taken if sums.get(name) != self.sums.get(name)]
 
 
-def _run(jobs: list[Job], root: Path, reusing: Reusing, timings: dict[str, float],
-         first: Callable[[], object] | None = None) -> None:
-    """Take what can be reused, write the rest two at a time (`first`, if any, beside them)."""
+def _run(jobs: list[Job], root: Path, reusing: Reusing, timings: dict[str, float], sums: dict[str, str],
+         first: Callable[[], object] | None = None, written: Sequence[str] = ()) -> None:
+    """Take what can be reused, write the rest two at a time (`first`, if any, beside them); each
+    file is hashed for SHA256SUMS as soon as it is there (`sums`), beside the longer writers,
+    and so are the files `written` before."""
     lock = Lock()
 
     def timed(name: str, job: Callable[[], object]) -> None:
@@ -207,17 +220,26 @@ def _run(jobs: list[Job], root: Path, reusing: Reusing, timings: dict[str, float
         with lock:
             timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - started, 3)
 
+    def digest(name: str) -> None:
+        sums[name] = sha256_file(root / name)
+
+    def write(job: Job) -> None:
+        timed(job.step, job.write)
+        timed("checksums", partial(digest, job.name))
+
     todo = [job for job in jobs if not reusing.take(job, root)]
+    done = [*written, *(job.name for job in jobs if job not in todo)]
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = [pool.submit(timed, "privacy check", first)] if first is not None else []
-        futures += [pool.submit(timed, job.step, job.write) for job in todo]
+        futures += [pool.submit(write, job) for job in todo]
+        futures += [pool.submit(timed, "checksums", partial(digest, name)) for name in done]
         for future in futures:
             future.result()
 
 
 def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None, reusing: Reusing,
                    timings: dict[str, float], check_size: Callable[[Path], None],
-                   check_privacy: Callable[[], None]) -> list[Job]:
+                   check_privacy: Callable[[], None], sums: dict[str, str]) -> list[Job]:
     """Every file that does not name the release (the jobs are returned). The canonical CSV comes first, its size is
     checked, then the tables' privacy (beside the rest: a failure is rare, and then nothing is
     published); the JSON, the workbooks, the database and the per-year archives are independent
@@ -233,14 +255,14 @@ def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: s
     jobs = _jobs(ctx, tables, root, base)
     timings["keys"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
-    _run(jobs, root, reusing, timings, check_privacy)
+    _run(jobs, root, reusing, timings, sums, check_privacy, [job.name for job in csv_jobs])
     timings["json, sqlite, xlsx, per-year archives (wall, 2 threads)"] = round(time.perf_counter() - started, 3)
     reusing.now = {job.name: job.key for job in [*csv_jobs, *jobs] if job.key}
     return [*csv_jobs, *jobs]
 
 
 def _write_named(ctx: SiteContext, tables: list[Resource], root: Path, version: str, repo_url: str,
-                 timings: dict[str, float]) -> None:
+                 timings: dict[str, float], reusing: Reusing) -> None:
     """The files that name the release: datapackage.json and the complete archive (which holds it)."""
     started = time.perf_counter()
     day = ctx.as_of
@@ -250,7 +272,9 @@ def _write_named(ctx: SiteContext, tables: list[Resource], root: Path, version: 
     members.append(("datapackage.json", descriptor_bytes(descriptor(tables, version, created, repo_url, "csv"))))
     # The draw files are copied out of the per-year archives, compressed as they are there.
     years = [root / f"sunlight-{year}.zip" for year in ctx.years]
-    archive.write_archive(root / COMPLETE, members, day, copied_from=years)
+    unchanged = [f"csv/{t.name}.csv" for t in tables if f"{t.name}.csv" in reusing.taken]
+    archive.write_archive(root / COMPLETE, members, day, copied_from=years,
+                          earlier=reusing.complete_archive() if unchanged else None, unchanged=unchanged)
     timings["archive (complete)"] = round(timings.get("archive (complete)", 0.0) + time.perf_counter() - started, 3)
 
 
@@ -278,6 +302,15 @@ def _published_changelog(folder: Path, record: dict[str, Any] | None) -> dict[st
         value: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return value
     return dict((record or {}).get("changelog") or {})
+
+
+NAMED = ("datapackage.json", "changelog.json", COMPLETE)  # the files that name the release
+
+
+def _differs(published: Path, known: dict[str, str]) -> bool:
+    """Whether the release in `published` holds other files than `known` (every file of this one but
+    those that name the release): then it cannot be this release, whatever version this one takes."""
+    return {name: digest for name, digest in read_sums(published).items() if name not in NAMED} != known
 
 
 def _sums(path: Path) -> str:
@@ -352,14 +385,19 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     reusing = _reusing(reuse, found, folders)
     staging = data.parent / f".{data.name}-new-release"
     shutil.rmtree(staging, ignore_errors=True)
+    known: dict[str, str] = {}  # SHA256SUMS of the files that do not name the release
     jobs = _write_release(ctx, tables, staging, base, reusing, timings, _size(storage),
-                          _privacy(ctx, tables, reusing))
+                          _privacy(ctx, tables, reusing), known)
     clock[0] = time.perf_counter()
+    known.update({name: sha256_file(staging / name) for name in release_files(staging) if name not in known})
     date = ctx.as_of.isoformat()
     version = date
     number = 1
     while True:
-        _write_named(ctx, tables, staging, version, repo_url, timings)
+        while version in found and _differs(found[version], known):
+            number += 1  # that release holds other data: this one is not it (see below)
+            version = f"{date}.{number}"
+        _write_named(ctx, tables, staging, version, repo_url, timings, reusing)
         clock[0] = time.perf_counter()
         try:
             change = changelog(staging, version, date, _previous(found, folders, version))
@@ -371,7 +409,7 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
             change = _published_changelog(found[version], records.get(version))
         (staging / "changelog.json").write_text(json.dumps(change, ensure_ascii=False, indent=1) + "\n",
                                                 encoding="utf-8", newline="\n")
-        sums = write_sums(staging)
+        sums = write_sums(staging, known)
         lap("changelog and checksums")
         stale = reusing.confirm(sums)
         if stale:  # a file of the last release changed on disk since: written anew, as in a full build
@@ -379,6 +417,7 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
                 if job.name in stale:
                     (staging / job.name).unlink()
                     job.write()
+                    known[job.name] = sha256_file(staging / job.name)
             reusing.taken = [name for name in reusing.taken if name not in stale]
             continue
         if version not in found or _sums(found[version] / NAME) == _sums(staging / NAME):
