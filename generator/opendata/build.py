@@ -22,7 +22,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -106,6 +106,8 @@ def _titles(tables: list[Resource], years: list[int]) -> dict[str, str]:
 
 
 WORKERS = 2  # threads: polars, zlib and sqlite spend most of their time outside the GIL
+# The writers' wall time: the database starts first, beside the CSV and the other files' keys.
+WALL = "sqlite beside csv and keys, then json, xlsx, per-year archives (wall, 2 threads)"
 
 
 @dataclass(frozen=True)
@@ -126,11 +128,16 @@ def year_day(year: int, as_of: dt.date) -> dt.date:
     return min(as_of, dt.date(year, 12, 31))
 
 
-def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None) -> list[Job]:
-    """Every file but the CSV and those that name the version, the longest first; `base`: the salt of
-    the keys (None: no keys, nothing reused)."""
+def _database_job(tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str]) -> Job:
+    return Job(SQLITE_NAME, "sqlite (gzip)", partial(sqlite.write_sqlite_gz, root / SQLITE_NAME, tables),
+               keys.file_key(base, SQLITE_NAME, *table_keys.values()) if base is not None else "")
+
+
+def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None,
+          table_keys: dict[str, str]) -> list[Job]:
+    """Every file but the database, the CSV and those that name the version, the longest first;
+    `base`: the salt of the keys (None: no keys, nothing reused)."""
     draws = sorted(ctx.ds.draws, key=lambda d: (d.year, d.task_id))
-    table_keys = {t.name: keys.table_key(base, t) if base is not None else "" for t in tables}
 
     def year_archive(year: int, day: dt.date, frames: dict[str, pl.DataFrame],
                      members: list[tuple[str, Path | bytes]]) -> None:
@@ -138,16 +145,15 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
                                                    date_format="%Y-%m-%d").encode()) for name, frame in frames.items()]
         archive.write_archive(root / f"sunlight-{year}.zip", [*csv, *members], day)
 
-    jobs = [Job(SQLITE_NAME, "sqlite (gzip)", partial(sqlite.write_sqlite_gz, root / SQLITE_NAME, tables),
-                keys.file_key(base, SQLITE_NAME, *table_keys.values()) if base is not None else "")]
+    jobs = []
     for year in ctx.years:
         day = year_day(year, ctx.as_of)
         members = archive.draw_members([d for d in draws if d.year == year])
-        frames = year_frames(tables, year) if base is not None else {}
         xlsx_key = zip_key = ""
         if base is not None:
-            xlsx_key = keys.year_key(base, "xlsx", year, day, tables, frames)
-            zip_key = keys.year_key(base, "zip", year, day, tables, frames, members)
+            rows = keys.rows_key(year_frames(tables, year))  # hashed once for both files
+            xlsx_key = keys.year_key(base, "xlsx", year, day, tables, rows)
+            zip_key = keys.year_key(base, "zip", year, day, tables, rows, members)
         jobs.append(Job(f"sunlight-{year}.xlsx", "xlsx", partial(xlsx.write_year, root / f"sunlight-{year}.xlsx",
                                                                  tables, year, day), xlsx_key))
         jobs.append(Job(f"sunlight-{year}.zip", "archives (per year)",
@@ -161,9 +167,9 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
     return jobs
 
 
-def _csv_jobs(tables: list[Resource], root: Path, base: str | None) -> list[Job]:
+def _csv_jobs(tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str]) -> list[Job]:
     return [Job(f"{t.name}.csv", "csv", partial(csvfmt.write_csv, t.frame, root / f"{t.name}.csv"),
-                keys.file_key(base, f"{t.name}.csv", keys.table_key(base, t)) if base is not None else "")
+                keys.file_key(base, f"{t.name}.csv", table_keys[t.name]) if base is not None else "")
             for t in tables]
 
 
@@ -207,56 +213,77 @@ class Reusing:
         return [name for name in self.taken if sums.get(name) != self.sums.get(name)]
 
 
-def _run(jobs: list[Job], root: Path, reusing: Reusing, timings: dict[str, float], sums: dict[str, str],
-         first: Callable[[], object] | None = None, written: Sequence[str] = ()) -> None:
-    """Take what can be reused, write the rest two at a time (`first`, if any, beside them); each
-    file is hashed for SHA256SUMS as soon as it is there (`sums`), beside the longer writers,
-    and so are the files `written` before."""
-    lock = Lock()
+class _Writers:
+    """Jobs written two at a time in threads (polars, zlib, hashlib and sqlite spend most of their
+    time outside the GIL), or taken from the last release; each file is hashed for SHA256SUMS
+    (`sums`) as soon as it is there, beside the longer writers."""
 
-    def timed(name: str, job: Callable[[], object]) -> None:
+    def __init__(self, pool: ThreadPoolExecutor, root: Path, reusing: Reusing, timings: dict[str, float],
+                 sums: dict[str, str]) -> None:
+        self.pool, self.root, self.reusing, self.timings, self.sums = pool, root, reusing, timings, sums
+        self.futures: list[Future[None]] = []
+        self.lock = Lock()
+
+    def timed(self, name: str, job: Callable[[], object]) -> None:
         started = time.perf_counter()
         job()
-        with lock:
-            timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - started, 3)
+        with self.lock:
+            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - started, 3)
 
-    def digest(name: str) -> None:
-        sums[name] = sha256_file(root / name)
+    def digest(self, name: str) -> None:
+        self.sums[name] = sha256_file(self.root / name)
 
-    def write(job: Job) -> None:
-        timed(job.step, job.write)
-        timed("checksums", partial(digest, job.name))
+    def write(self, job: Job) -> None:
+        self.timed(job.step, job.write)
+        self.timed("checksums", partial(self.digest, job.name))
 
-    todo = [job for job in jobs if not reusing.take(job, root)]
-    done = [*written, *(job.name for job in jobs if job not in todo)]
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        futures = [pool.submit(timed, "privacy check", first)] if first is not None else []
-        futures += [pool.submit(write, job) for job in todo]
-        futures += [pool.submit(timed, "checksums", partial(digest, name)) for name in done]
-        for future in futures:
+    def check(self, name: str, check: Callable[[], object]) -> None:
+        self.futures.append(self.pool.submit(self.timed, name, check))
+
+    def add(self, jobs: list[Job]) -> None:
+        """Take what can be reused, queue the rest, then the hashing of what was taken."""
+        todo = [job for job in jobs if not self.reusing.take(job, self.root)]
+        self.futures += [self.pool.submit(self.write, job) for job in todo]
+        self.hashed([job.name for job in jobs if job not in todo])
+
+    def hashed(self, names: Sequence[str]) -> None:
+        self.futures += [self.pool.submit(self.timed, "checksums", partial(self.digest, name)) for name in names]
+
+    def wait(self) -> None:
+        for future in self.futures:
             future.result()
 
 
 def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None, reusing: Reusing,
                    timings: dict[str, float], check_size: Callable[[Path], None],
                    check_privacy: Callable[[], None], sums: dict[str, str]) -> list[Job]:
-    """Every file that does not name the release (the jobs are returned). The canonical CSV comes first, its size is
-    checked, then the tables' privacy (beside the rest: a failure is rare, and then nothing is
-    published); the JSON, the workbooks, the database and the per-year archives are independent
-    and written two at a time."""
+    """Every file that does not name the release (the jobs are returned). The database, the longest
+    job, starts first, beside the rest: the canonical CSV, whose size is checked, the other jobs'
+    keys, then the tables' privacy (a failure is rare, and then nothing is published), the JSON,
+    the workbooks and the per-year archives, two at a time."""
     started = time.perf_counter()
-    csv_jobs = _csv_jobs(tables, root, base)
-    for job in csv_jobs:
-        if not reusing.take(job, root):
-            job.write()
-    timings["csv"] = round(time.perf_counter() - started, 3)
-    check_size(root)
-    started = time.perf_counter()
-    jobs = _jobs(ctx, tables, root, base)
+    table_keys = {t.name: keys.table_key(base, t) if base is not None else "" for t in tables}
     timings["keys"] = round(time.perf_counter() - started, 3)
-    started = time.perf_counter()
-    _run(jobs, root, reusing, timings, sums, check_privacy, [job.name for job in csv_jobs])
-    timings["json, sqlite, xlsx, per-year archives (wall, 2 threads)"] = round(time.perf_counter() - started, 3)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        writers = _Writers(pool, root, reusing, timings, sums)
+        database = _database_job(tables, root, base, table_keys)
+        began = started = time.perf_counter()
+        writers.add([database])
+        csv_jobs = _csv_jobs(tables, root, base, table_keys)
+        for job in csv_jobs:
+            if not reusing.take(job, root):
+                job.write()
+        timings["csv"] = round(time.perf_counter() - started, 3)
+        check_size(root)
+        started = time.perf_counter()
+        jobs = _jobs(ctx, tables, root, base, table_keys)
+        timings["keys"] = round(timings["keys"] + time.perf_counter() - started, 3)
+        writers.check("privacy check", check_privacy)
+        writers.add(jobs)
+        writers.hashed([job.name for job in csv_jobs])
+        writers.wait()
+    timings[WALL] = round(time.perf_counter() - began, 3)
+    jobs = [database, *jobs]
     reusing.now = {job.name: job.key for job in [*csv_jobs, *jobs] if job.key}
     return [*csv_jobs, *jobs]
 

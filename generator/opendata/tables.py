@@ -189,12 +189,14 @@ def _selections(ctx: SiteContext) -> tuple[Resource, Resource]:
         if d.record is None or d.task_id not in ctx.tasks:
             continue
         year = ctx.tasks[d.task_id].year
-        for position, chosen in enumerate(d.record.get("selected") or [], start=1):
-            if isinstance(chosen, dict):
-                for key, value in (("task_id", d.task_id), ("object_id", str(chosen.get("object_id"))),
-                                   ("year", year), ("position", position), ("stratum", str(chosen.get("stratum"))),
-                                   ("ticket", str(chosen.get("ticket")))):
-                    picks[key].append(value)
+        chosen = [(position, c) for position, c in enumerate(d.record.get("selected") or [], start=1)
+                  if isinstance(c, dict)]
+        picks["task_id"] += [d.task_id] * len(chosen)
+        picks["object_id"] += [str(c.get("object_id")) for _, c in chosen]
+        picks["year"] += [year] * len(chosen)
+        picks["position"] += [position for position, _ in chosen]
+        picks["stratum"] += [str(c.get("stratum")) for _, c in chosen]
+        picks["ticket"] += [str(c.get("ticket")) for _, c in chosen]
         for team in d.record.get("teams") or []:
             if not isinstance(team, dict):
                 continue
