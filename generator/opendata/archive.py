@@ -6,7 +6,8 @@ The complete archive takes the draw files from the per-year archives as they are
 (same bytes, CRC and sizes): at city scale they are 360 MB, and compressing them twice cost most of
 the archives' time. A rebuild also takes each table whose CSV is the last release's from that
 release's complete archive as it is compressed there (compressing 250 MB of CSV again was most of
-a rebuild's archive time); the member is written exactly as compressing it would write it.
+a rebuild's archive time), and a changed year's archive its draw files from the last one; the
+member is written exactly as compressing it would write it.
 """
 
 from __future__ import annotations

@@ -29,8 +29,6 @@ from pathlib import Path
 from threading import Lock
 from typing import Any
 
-import polars as pl
-
 from generator.errors import BuildFailed
 from generator.opendata import archive, csvfmt, jsonfmt, keys, sqlite, xlsx
 from generator.opendata.changelog import TABLES, changelog, csv_file
@@ -133,38 +131,46 @@ def _database_job(tables: list[Resource], root: Path, base: str | None, table_ke
                keys.file_key(base, SQLITE_NAME, *table_keys.values()) if base is not None else "")
 
 
-def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None,
-          table_keys: dict[str, str]) -> list[Job]:
-    """Every file but the database, the CSV and those that name the version, the longest first;
-    `base`: the salt of the keys (None: no keys, nothing reused)."""
+def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str],
+          reusing: Reusing) -> tuple[list[Job], dict[str, str]]:
+    """Every file but the database, the CSV and those that name the version, the longest first, and
+    the keys of the per-year archives' draw files; `base`: the salt of the keys (None: no keys,
+    nothing reused)."""
     draws = sorted(ctx.ds.draws, key=lambda d: (d.year, d.task_id))
 
-    def year_archive(year: int, day: dt.date, frames: dict[str, pl.DataFrame],
-                     members: list[tuple[str, Path | bytes]]) -> None:
+    def year_archive(year: int, day: dt.date, members: list[tuple[str, Path | bytes]], unchanged: bool) -> None:
         csv = [(f"csv/{name}.csv", frame.write_csv(None, line_terminator="\n", null_value="",
-                                                   date_format="%Y-%m-%d").encode()) for name, frame in frames.items()]
-        archive.write_archive(root / f"sunlight-{year}.zip", [*csv, *members], day)
+                                                   date_format="%Y-%m-%d").encode())
+               for name, frame in year_frames(tables, year).items()]
+        name = f"sunlight-{year}.zip"
+        # Draw files the last release's archive holds as they are now: copied compressed from it.
+        earlier = reusing.verified(name) if unchanged else None
+        archive.write_archive(root / name, [*csv, *members], day, earlier=earlier,
+                              unchanged=[member for member, _ in members] if earlier is not None else ())
 
     jobs = []
+    extra: dict[str, str] = {}
     for year in ctx.years:
         day = year_day(year, ctx.as_of)
         members = archive.draw_members([d for d in draws if d.year == year])
         xlsx_key = zip_key = ""
         if base is not None:
             rows = keys.rows_key(year_frames(tables, year))  # hashed once for both files
+            extra[keys.DRAWS.format(f"sunlight-{year}.zip")] = drawn = keys.draws_key(base, year, members)
             xlsx_key = keys.year_key(base, "xlsx", year, day, tables, rows)
-            zip_key = keys.year_key(base, "zip", year, day, tables, rows, members)
+            zip_key = keys.year_key(base, "zip", year, day, tables, rows, drawn)
+        same_draws = base is not None and reusing.keys.get(keys.DRAWS.format(f"sunlight-{year}.zip")) == extra.get(
+            keys.DRAWS.format(f"sunlight-{year}.zip"))
         jobs.append(Job(f"sunlight-{year}.xlsx", "xlsx", partial(xlsx.write_year, root / f"sunlight-{year}.xlsx",
                                                                  tables, year, day), xlsx_key))
         jobs.append(Job(f"sunlight-{year}.zip", "archives (per year)",
-                        lambda year=year, day=day, members=members: year_archive(  # type: ignore[misc]
-                            year, day, year_frames(tables, year), members), zip_key))
+                        partial(year_archive, year, day, members, same_draws), zip_key))
     # The largest table first: its JSON is the longest single job.
     for table in sorted(tables, key=lambda t: -len(t.frame)):
         name = f"{table.name}.json.gz"
         jobs.append(Job(name, "json (gzip)", partial(jsonfmt.write_json_gz, table.frame, root / name),
                         keys.file_key(base, name, table_keys[table.name]) if base is not None else ""))
-    return jobs
+    return jobs, extra
 
 
 def _csv_jobs(tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str]) -> list[Job]:
@@ -183,8 +189,7 @@ class Reusing:
     sums: dict[str, str] = field(default_factory=dict)  # its SHA256SUMS
     taken: list[str] = field(default_factory=list)
     now: dict[str, str] = field(default_factory=dict)  # this release's keys
-    archive: Path | None = None  # complete_archive(), once looked for
-    looked: bool = False
+    checked: dict[str, Path | None] = field(default_factory=dict)  # verified(), once looked for
 
     def take(self, job: Job, root: Path) -> bool:
         """Link the last release's file into `root` if its key is unchanged; checked against that
@@ -198,14 +203,13 @@ class Reusing:
                 return True
         return False
 
-    def complete_archive(self) -> Path | None:
-        """The last release's complete archive, if it is still the one published (its unchanged tables
-        are copied from it compressed, `archive.write_archive`)."""
-        if not self.looked:
-            self.looked = True
-            self.archive = next((folder / COMPLETE for folder in self.folders if (folder / COMPLETE).is_file()
-                                 and sha256_file(folder / COMPLETE) == self.sums.get(COMPLETE)), None)
-        return self.archive
+    def verified(self, name: str) -> Path | None:
+        """The last release's file `name` if it is still the one published (its unchanged members are
+        copied from it compressed, `archive.write_archive`)."""
+        if name not in self.checked:
+            self.checked[name] = next((folder / name for folder in self.folders if (folder / name).is_file()
+                                       and sha256_file(folder / name) == self.sums.get(name)), None)
+        return self.checked[name]
 
     def confirm(self, sums: dict[str, str]) -> list[str]:
         """The files taken whose bytes are no longer those the last release published (edited since):
@@ -276,7 +280,7 @@ def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: s
         timings["csv"] = round(time.perf_counter() - started, 3)
         check_size(root)
         started = time.perf_counter()
-        jobs = _jobs(ctx, tables, root, base, table_keys)
+        jobs, extra = _jobs(ctx, tables, root, base, table_keys, reusing)
         timings["keys"] = round(timings["keys"] + time.perf_counter() - started, 3)
         writers.check("privacy check", check_privacy)
         writers.add(jobs)
@@ -284,7 +288,7 @@ def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: s
         writers.wait()
     timings[WALL] = round(time.perf_counter() - began, 3)
     jobs = [database, *jobs]
-    reusing.now = {job.name: job.key for job in [*csv_jobs, *jobs] if job.key}
+    reusing.now = {**{job.name: job.key for job in [*csv_jobs, *jobs] if job.key}, **extra}
     return [*csv_jobs, *jobs]
 
 
@@ -301,7 +305,7 @@ def _write_named(ctx: SiteContext, tables: list[Resource], root: Path, version: 
     years = [root / f"sunlight-{year}.zip" for year in ctx.years]
     unchanged = [f"csv/{t.name}.csv" for t in tables if f"{t.name}.csv" in reusing.taken]
     archive.write_archive(root / COMPLETE, members, day, copied_from=years,
-                          earlier=reusing.complete_archive() if unchanged else None, unchanged=unchanged)
+                          earlier=reusing.verified(COMPLETE) if unchanged else None, unchanged=unchanged)
     timings["archive (complete)"] = round(timings.get("archive (complete)", 0.0) + time.perf_counter() - started, 3)
 
 

@@ -120,8 +120,9 @@ def _compressed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 def test_a_rebuild_compresses_only_the_changed_tables_again(minimal_copy: Path, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """The complete archive takes each unchanged table compressed from the last one, and the named
-    files are written once (the release of the same date holds other data: this one is .2 at once)."""
+    """The complete archive takes each unchanged table compressed from the last one, the changed
+    year's archive its draw files, and the named files are written once (the release of the same
+    date holds other data: this one is .2 at once)."""
     site = first_build(minimal_copy, tmp_path)
     change_result(minimal_copy)
     compressed = _compressed(monkeypatch)
@@ -137,8 +138,14 @@ def test_a_rebuild_compresses_only_the_changed_tables_again(minimal_copy: Path, 
     assert named == [again.version] and again.version.endswith(".2")
     assert sorted(m for a, m in compressed if a == "sunlight-all.zip") == [
         "csv/results_items.csv", "csv/results_objects.csv"]
+    # The changed year's archive takes its (unchanged) draw files compressed from the last one too.
+    with zipfile.ZipFile(tmp_path / "published" / again.version.removesuffix(".2") / "sunlight-2026.zip") as year:
+        draws = [name for name in year.namelist() if name.startswith("draws/")]
+    assert draws and not [m for a, m in compressed if a == "sunlight-2026.zip"]
+    del compressed[:]
     full_site = tmp_path / "full"
     build(minimal_copy, full_site, [tmp_path / "published"], incremental=False)
+    assert sorted(m for a, m in compressed if a == "sunlight-2026.zip") == sorted(draws)  # from scratch: all
     assert tree(site / "data") == tree(full_site / "data")
 
 
