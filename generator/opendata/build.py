@@ -154,13 +154,13 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
         day = year_day(year, ctx.as_of)
         members = archive.draw_members([d for d in draws if d.year == year])
         xlsx_key = zip_key = ""
+        same_draws = False  # the draw files are those the last release's archive of the year holds
         if base is not None:
             rows = keys.rows_key(year_frames(tables, year))  # hashed once for both files
-            extra[keys.DRAWS.format(f"sunlight-{year}.zip")] = drawn = keys.draws_key(base, year, members)
+            drawn = extra[keys.DRAWS.format(f"sunlight-{year}.zip")] = keys.draws_key(base, year, members)
+            same_draws = reusing.keys.get(keys.DRAWS.format(f"sunlight-{year}.zip")) == drawn
             xlsx_key = keys.year_key(base, "xlsx", year, day, tables, rows)
             zip_key = keys.year_key(base, "zip", year, day, tables, rows, drawn)
-        same_draws = base is not None and reusing.keys.get(keys.DRAWS.format(f"sunlight-{year}.zip")) == extra.get(
-            keys.DRAWS.format(f"sunlight-{year}.zip"))
         jobs.append(Job(f"sunlight-{year}.xlsx", "xlsx", partial(xlsx.write_year, root / f"sunlight-{year}.xlsx",
                                                                  tables, year, day), xlsx_key))
         jobs.append(Job(f"sunlight-{year}.zip", "archives (per year)",
