@@ -4,7 +4,10 @@ one and `sunlight verify --all --data <folder>` re-runs every draw.
 
 The complete archive takes the draw files from the per-year archives as they are compressed there
 (same bytes, CRC and sizes): at city scale they are 360 MB, and compressing them twice cost most of
-the archives' time.
+the archives' time. A rebuild also takes each table whose CSV is the last release's from that
+release's complete archive as it is compressed there (compressing 250 MB of CSV again was most of
+a rebuild's archive time), and a changed year's archive its draw files from the last one; the
+member is written exactly as compressing it would write it.
 """
 
 from __future__ import annotations
@@ -12,10 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import struct
 import zipfile
+import zlib
+from collections.abc import Collection
+from contextlib import nullcontext
 from pathlib import Path
+from typing import IO
 
 from generator.model import Draw
-from generator.opendata.stamp import add_bytes, add_file
+from generator.opendata.stamp import CHUNK, add_bytes, add_file, zip_info
 from generator.publish.draws import PUBLISHED
 
 LOCAL_HEADER = b"PK\x03\x04"
@@ -37,46 +44,79 @@ def draw_members(draws: list[Draw]) -> list[tuple[str, Path | bytes]]:
 
 
 def write_archive(path: Path, members: list[tuple[str, Path | bytes]], day: dt.date,
-                  copied_from: list[Path] | None = None, copied_prefix: str = "draws/") -> None:
+                  copied_from: list[Path] | None = None, copied_prefix: str = "draws/",
+                  earlier: Path | None = None, unchanged: Collection[str] = ()) -> None:
     """`members` (name, file or bytes), sorted by name, then every member under `copied_prefix` of
-    the archives `copied_from`, in their order, without recompressing them."""
+    the archives `copied_from`, in their order, without recompressing them. A file member named in
+    `unchanged` is taken compressed from the archive `earlier` (written by this code with the same
+    zlib) when it holds that member with the file's size and CRC."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w") as archive:
+    with (zipfile.ZipFile(path, "w") as archive,
+          zipfile.ZipFile(earlier) if earlier is not None and unchanged else nullcontext() as before):
+        listed = {info.filename: info for info in before.infolist()} if before is not None else {}
         for name, content in sorted(members, key=lambda e: e[0]):
             if isinstance(content, bytes):
                 add_bytes(archive, name, content, day, LEVEL)
+            elif name in unchanged and name in listed and _same_file(listed[name], content):
+                assert earlier is not None
+                with earlier.open("rb") as raw:
+                    data = _raw_member(raw, listed[name], earlier)
+                info = zip_info(name, day, LEVEL)
+                info.CRC, info.compress_size, info.file_size = (listed[name].CRC, listed[name].compress_size,
+                                                                listed[name].file_size)
+                _put_raw(archive, info, data, zip64=True)  # as add_file writes it (force_zip64)
             else:
                 add_file(archive, name, content, day, LEVEL)
         for source in copied_from or []:
             _copy_members(source, copied_prefix, archive)
 
 
-def _copy_members(source: Path, prefix: str, target: zipfile.ZipFile) -> None:
+def _same_file(info: zipfile.ZipInfo, path: Path) -> bool:
+    if info.file_size != path.stat().st_size or info.compress_type != zipfile.ZIP_DEFLATED:
+        return False
+    crc = 0
+    with path.open("rb") as reader:
+        while chunk := reader.read(CHUNK):
+            crc = zlib.crc32(chunk, crc)
+    return crc == info.CRC
+
+
+def _raw_member(raw: IO[bytes], info: zipfile.ZipInfo, source: Path) -> bytes:
+    """The compressed bytes of a member, read past its local header."""
+    raw.seek(info.header_offset)
+    head = raw.read(30)
+    if head[:4] != LOCAL_HEADER:
+        raise ValueError(f"{source}: no local header for {info.filename}")
+    name_length, extra_length = struct.unpack("<HH", head[26:30])
+    raw.seek(info.header_offset + 30 + name_length + extra_length)
+    return raw.read(info.compress_size)
+
+
+def _put_raw(target: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, zip64: bool | None) -> None:
+    """Write a member already compressed (`info` holds its CRC and sizes) where ZipFile.open(..., "w")
+    would put it; it is listed in the central directory on close."""
     if target.fp is None:
         raise ValueError("archive is closed")
+    info.flag_bits = 0
+    # zipfile keeps its end of data in start_dir.
+    info.header_offset = target.start_dir
+    target.fp.seek(info.header_offset)
+    target.fp.write(info.FileHeader(zip64))
+    target.fp.write(data)
+    target.start_dir = target.fp.tell()
+    target.filelist.append(info)
+    target.NameToInfo[info.filename] = info
+    target._didModify = True  # type: ignore[attr-defined]
+
+
+def _copy_members(source: Path, prefix: str, target: zipfile.ZipFile) -> None:
     with zipfile.ZipFile(source) as listing, source.open("rb") as raw:
         for info in listing.infolist():
             if not info.filename.startswith(prefix):
                 continue
-            raw.seek(info.header_offset)
-            head = raw.read(30)
-            if head[:4] != LOCAL_HEADER:
-                raise ValueError(f"{source}: no local header for {info.filename}")
-            name_length, extra_length = struct.unpack("<HH", head[26:30])
-            raw.seek(info.header_offset + 30 + name_length + extra_length)
-            data = raw.read(info.compress_size)
+            data = _raw_member(raw, info, source)
             copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             copy.compress_type, copy.external_attr, copy.create_system = (info.compress_type, info.external_attr,
                                                                          info.create_system)
-            copy.CRC, copy.compress_size, copy.file_size, copy.flag_bits = (info.CRC, info.compress_size,
-                                                                            info.file_size, 0)
-            # zipfile keeps its end of data in start_dir; a member written here goes exactly where
-            # ZipFile.open(..., "w") would put it, and is listed in the central directory on close.
-            copy.header_offset = target.start_dir
-            target.fp.seek(copy.header_offset)
-            target.fp.write(copy.FileHeader(None))
-            target.fp.write(data)
-            target.start_dir = target.fp.tell()
-            target.filelist.append(copy)
-            target.NameToInfo[copy.filename] = copy
-            target._didModify = True  # type: ignore[attr-defined]
+            copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
+            _put_raw(target, copy, data, zip64=None)

@@ -22,21 +22,19 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from threading import Lock
 from typing import Any
 
-import polars as pl
-
 from generator.errors import BuildFailed
 from generator.opendata import archive, csvfmt, jsonfmt, keys, sqlite, xlsx
 from generator.opendata.changelog import TABLES, changelog, csv_file
-from generator.opendata.checksums import NAME, read_sums, sha256_file, write_sums
+from generator.opendata.checksums import NAME, read_sums, release_files, sha256_file, write_sums
 from generator.opendata.datapackage import descriptor, descriptor_bytes, write_descriptor
-from generator.opendata.privacy import leaks
+from generator.opendata.privacy import draw_file_leaks, leaks
 from generator.opendata.releases import (
     Release,
     carry,
@@ -106,6 +104,8 @@ def _titles(tables: list[Resource], years: list[int]) -> dict[str, str]:
 
 
 WORKERS = 2  # threads: polars, zlib and sqlite spend most of their time outside the GIL
+# The writers' wall time: the database starts first, beside the CSV and the other files' keys.
+WALL = "sqlite beside csv and keys, then json, xlsx, per-year archives (wall, 2 threads)"
 
 
 @dataclass(frozen=True)
@@ -126,44 +126,56 @@ def year_day(year: int, as_of: dt.date) -> dt.date:
     return min(as_of, dt.date(year, 12, 31))
 
 
-def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None) -> list[Job]:
-    """Every file but the CSV and those that name the version, the longest first; `base`: the salt of
-    the keys (None: no keys, nothing reused)."""
+def _database_job(tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str]) -> Job:
+    return Job(SQLITE_NAME, "sqlite (gzip)", partial(sqlite.write_sqlite_gz, root / SQLITE_NAME, tables),
+               keys.file_key(base, SQLITE_NAME, *table_keys.values()) if base is not None else "")
+
+
+def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str],
+          reusing: Reusing) -> tuple[list[Job], dict[str, str]]:
+    """Every file but the database, the CSV and those that name the version, the longest first, and
+    the keys of the per-year archives' draw files; `base`: the salt of the keys (None: no keys,
+    nothing reused)."""
     draws = sorted(ctx.ds.draws, key=lambda d: (d.year, d.task_id))
-    table_keys = {t.name: keys.table_key(base, t) if base is not None else "" for t in tables}
 
-    def year_archive(year: int, day: dt.date, frames: dict[str, pl.DataFrame],
-                     members: list[tuple[str, Path | bytes]]) -> None:
+    def year_archive(year: int, day: dt.date, members: list[tuple[str, Path | bytes]], unchanged: bool) -> None:
         csv = [(f"csv/{name}.csv", frame.write_csv(None, line_terminator="\n", null_value="",
-                                                   date_format="%Y-%m-%d").encode()) for name, frame in frames.items()]
-        archive.write_archive(root / f"sunlight-{year}.zip", [*csv, *members], day)
+                                                   date_format="%Y-%m-%d").encode())
+               for name, frame in year_frames(tables, year).items()]
+        name = f"sunlight-{year}.zip"
+        # Draw files the last release's archive holds as they are now: copied compressed from it.
+        earlier = reusing.verified(name) if unchanged else None
+        archive.write_archive(root / name, [*csv, *members], day, earlier=earlier,
+                              unchanged=[member for member, _ in members] if earlier is not None else ())
 
-    jobs = [Job(SQLITE_NAME, "sqlite (gzip)", partial(sqlite.write_sqlite_gz, root / SQLITE_NAME, tables),
-                keys.file_key(base, SQLITE_NAME, *table_keys.values()) if base is not None else "")]
+    jobs = []
+    extra: dict[str, str] = {}
     for year in ctx.years:
         day = year_day(year, ctx.as_of)
         members = archive.draw_members([d for d in draws if d.year == year])
-        frames = year_frames(tables, year) if base is not None else {}
         xlsx_key = zip_key = ""
+        same_draws = False  # the draw files are those the last release's archive of the year holds
         if base is not None:
-            xlsx_key = keys.year_key(base, "xlsx", year, day, tables, frames)
-            zip_key = keys.year_key(base, "zip", year, day, tables, frames, members)
+            rows = keys.rows_key(year_frames(tables, year))  # hashed once for both files
+            drawn = extra[keys.DRAWS.format(f"sunlight-{year}.zip")] = keys.draws_key(base, year, members)
+            same_draws = reusing.keys.get(keys.DRAWS.format(f"sunlight-{year}.zip")) == drawn
+            xlsx_key = keys.year_key(base, "xlsx", year, day, tables, rows)
+            zip_key = keys.year_key(base, "zip", year, day, tables, rows, drawn)
         jobs.append(Job(f"sunlight-{year}.xlsx", "xlsx", partial(xlsx.write_year, root / f"sunlight-{year}.xlsx",
                                                                  tables, year, day), xlsx_key))
         jobs.append(Job(f"sunlight-{year}.zip", "archives (per year)",
-                        lambda year=year, day=day, members=members: year_archive(  # type: ignore[misc]
-                            year, day, year_frames(tables, year), members), zip_key))
+                        partial(year_archive, year, day, members, same_draws), zip_key))
     # The largest table first: its JSON is the longest single job.
     for table in sorted(tables, key=lambda t: -len(t.frame)):
         name = f"{table.name}.json.gz"
         jobs.append(Job(name, "json (gzip)", partial(jsonfmt.write_json_gz, table.frame, root / name),
                         keys.file_key(base, name, table_keys[table.name]) if base is not None else ""))
-    return jobs
+    return jobs, extra
 
 
-def _csv_jobs(tables: list[Resource], root: Path, base: str | None) -> list[Job]:
+def _csv_jobs(tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str]) -> list[Job]:
     return [Job(f"{t.name}.csv", "csv", partial(csvfmt.write_csv, t.frame, root / f"{t.name}.csv"),
-                keys.file_key(base, f"{t.name}.csv", keys.table_key(base, t)) if base is not None else "")
+                keys.file_key(base, f"{t.name}.csv", table_keys[t.name]) if base is not None else "")
             for t in tables]
 
 
@@ -177,6 +189,7 @@ class Reusing:
     sums: dict[str, str] = field(default_factory=dict)  # its SHA256SUMS
     taken: list[str] = field(default_factory=list)
     now: dict[str, str] = field(default_factory=dict)  # this release's keys
+    checked: dict[str, Path | None] = field(default_factory=dict)  # verified(), once looked for
 
     def take(self, job: Job, root: Path) -> bool:
         """Link the last release's file into `root` if its key is unchanged; checked against that
@@ -190,57 +203,97 @@ class Reusing:
                 return True
         return False
 
+    def verified(self, name: str) -> Path | None:
+        """The last release's file `name` if it is still the one published (its unchanged members are
+        copied from it compressed, `archive.write_archive`)."""
+        if name not in self.checked:
+            self.checked[name] = next((folder / name for folder in self.folders if (folder / name).is_file()
+                                       and sha256_file(folder / name) == self.sums.get(name)), None)
+        return self.checked[name]
+
     def confirm(self, sums: dict[str, str]) -> list[str]:
         """The files taken whose bytes are no longer those the last release published (edited since):
         they must be written again."""
         return [name for name in self.taken if sums.get(name) != self.sums.get(name)]
 
 
-def _run(jobs: list[Job], root: Path, reusing: Reusing, timings: dict[str, float],
-         first: Callable[[], object] | None = None) -> None:
-    """Take what can be reused, write the rest two at a time (`first`, if any, beside them)."""
-    lock = Lock()
+class _Writers:
+    """Jobs written two at a time in threads (polars, zlib, hashlib and sqlite spend most of their
+    time outside the GIL), or taken from the last release; each file is hashed for SHA256SUMS
+    (`sums`) as soon as it is there, beside the longer writers."""
 
-    def timed(name: str, job: Callable[[], object]) -> None:
+    def __init__(self, pool: ThreadPoolExecutor, root: Path, reusing: Reusing, timings: dict[str, float],
+                 sums: dict[str, str]) -> None:
+        self.pool, self.root, self.reusing, self.timings, self.sums = pool, root, reusing, timings, sums
+        self.futures: list[Future[None]] = []
+        self.lock = Lock()
+
+    def timed(self, name: str, job: Callable[[], object]) -> None:
         started = time.perf_counter()
         job()
-        with lock:
-            timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - started, 3)
+        with self.lock:
+            self.timings[name] = round(self.timings.get(name, 0.0) + time.perf_counter() - started, 3)
 
-    todo = [job for job in jobs if not reusing.take(job, root)]
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        futures = [pool.submit(timed, "privacy check", first)] if first is not None else []
-        futures += [pool.submit(timed, job.step, job.write) for job in todo]
-        for future in futures:
+    def digest(self, name: str) -> None:
+        self.sums[name] = sha256_file(self.root / name)
+
+    def write(self, job: Job) -> None:
+        self.timed(job.step, job.write)
+        self.timed("checksums", partial(self.digest, job.name))
+
+    def check(self, name: str, check: Callable[[], object]) -> None:
+        self.futures.append(self.pool.submit(self.timed, name, check))
+
+    def add(self, jobs: list[Job]) -> None:
+        """Take what can be reused, queue the rest, then the hashing of what was taken."""
+        todo = [job for job in jobs if not self.reusing.take(job, self.root)]
+        self.futures += [self.pool.submit(self.write, job) for job in todo]
+        self.hashed([job.name for job in jobs if job not in todo])
+
+    def hashed(self, names: Sequence[str]) -> None:
+        self.futures += [self.pool.submit(self.timed, "checksums", partial(self.digest, name)) for name in names]
+
+    def wait(self) -> None:
+        for future in self.futures:
             future.result()
 
 
 def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None, reusing: Reusing,
                    timings: dict[str, float], check_size: Callable[[Path], None],
-                   check_privacy: Callable[[], None]) -> list[Job]:
-    """Every file that does not name the release (the jobs are returned). The canonical CSV comes first, its size is
-    checked, then the tables' privacy (beside the rest: a failure is rare, and then nothing is
-    published); the JSON, the workbooks, the database and the per-year archives are independent
-    and written two at a time."""
+                   check_privacy: Callable[[], None], sums: dict[str, str]) -> list[Job]:
+    """Every file that does not name the release (the jobs are returned). The database, the longest
+    job, starts first, beside the rest: the canonical CSV, whose size is checked, the other jobs'
+    keys, then the tables' privacy (a failure is rare, and then nothing is published), the JSON,
+    the workbooks and the per-year archives, two at a time."""
     started = time.perf_counter()
-    csv_jobs = _csv_jobs(tables, root, base)
-    for job in csv_jobs:
-        if not reusing.take(job, root):
-            job.write()
-    timings["csv"] = round(time.perf_counter() - started, 3)
-    check_size(root)
-    started = time.perf_counter()
-    jobs = _jobs(ctx, tables, root, base)
+    table_keys = {t.name: keys.table_key(base, t) if base is not None else "" for t in tables}
     timings["keys"] = round(time.perf_counter() - started, 3)
-    started = time.perf_counter()
-    _run(jobs, root, reusing, timings, check_privacy)
-    timings["json, sqlite, xlsx, per-year archives (wall, 2 threads)"] = round(time.perf_counter() - started, 3)
-    reusing.now = {job.name: job.key for job in [*csv_jobs, *jobs] if job.key}
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        writers = _Writers(pool, root, reusing, timings, sums)
+        database = _database_job(tables, root, base, table_keys)
+        began = started = time.perf_counter()
+        writers.add([database])
+        csv_jobs = _csv_jobs(tables, root, base, table_keys)
+        for job in csv_jobs:
+            if not reusing.take(job, root):
+                job.write()
+        timings["csv"] = round(time.perf_counter() - started, 3)
+        check_size(root)
+        started = time.perf_counter()
+        jobs, extra = _jobs(ctx, tables, root, base, table_keys, reusing)
+        timings["keys"] = round(timings["keys"] + time.perf_counter() - started, 3)
+        writers.check("privacy check", check_privacy)
+        writers.add(jobs)
+        writers.hashed([job.name for job in csv_jobs])
+        writers.wait()
+    timings[WALL] = round(time.perf_counter() - began, 3)
+    jobs = [database, *jobs]
+    reusing.now = {**{job.name: job.key for job in [*csv_jobs, *jobs] if job.key}, **extra}
     return [*csv_jobs, *jobs]
 
 
 def _write_named(ctx: SiteContext, tables: list[Resource], root: Path, version: str, repo_url: str,
-                 timings: dict[str, float]) -> None:
+                 timings: dict[str, float], reusing: Reusing) -> None:
     """The files that name the release: datapackage.json and the complete archive (which holds it)."""
     started = time.perf_counter()
     day = ctx.as_of
@@ -250,7 +303,9 @@ def _write_named(ctx: SiteContext, tables: list[Resource], root: Path, version: 
     members.append(("datapackage.json", descriptor_bytes(descriptor(tables, version, created, repo_url, "csv"))))
     # The draw files are copied out of the per-year archives, compressed as they are there.
     years = [root / f"sunlight-{year}.zip" for year in ctx.years]
-    archive.write_archive(root / COMPLETE, members, day, copied_from=years)
+    unchanged = [f"csv/{t.name}.csv" for t in tables if f"{t.name}.csv" in reusing.taken]
+    archive.write_archive(root / COMPLETE, members, day, copied_from=years,
+                          earlier=reusing.verified(COMPLETE) if unchanged else None, unchanged=unchanged)
     timings["archive (complete)"] = round(timings.get("archive (complete)", 0.0) + time.perf_counter() - started, 3)
 
 
@@ -280,6 +335,15 @@ def _published_changelog(folder: Path, record: dict[str, Any] | None) -> dict[st
     return dict((record or {}).get("changelog") or {})
 
 
+NAMED = ("datapackage.json", "changelog.json", COMPLETE)  # the files that name the release
+
+
+def _differs(published: Path, known: dict[str, str]) -> bool:
+    """Whether the release in `published` holds other files than `known` (every file of this one but
+    those that name the release): then it cannot be this release, whatever version this one takes."""
+    return {name: digest for name, digest in read_sums(published).items() if name not in NAMED} != known
+
+
 def _sums(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
@@ -289,7 +353,8 @@ def _privacy(ctx: SiteContext, tables: list[Resource], reusing: Reusing) -> Call
     A table whose CSV was reused passed this check before: its key holds the same private values."""
     def check() -> None:
         fresh = [t for t in tables if f"{t.name}.csv" not in reusing.taken]
-        found = leaks(fresh, private_values(ctx.ds))
+        secrets = private_values(ctx.ds)
+        found = [*leaks(fresh, secrets), *draw_file_leaks(ctx.ds.draws, secrets)]
         if found:
             listed = "；".join(f"{leak.path}：{leak.what}" for leak in found[:5])
             raise BuildFailed(f"发现 {len(found)} 个数据文件含有个人信息，数据未发布（第二十一条）：{listed}")
@@ -317,9 +382,11 @@ def _reusing(reuse: Reuse | None, found: dict[str, Path], folders: list[Path]) -
 def _size(storage: Storage) -> Callable[[Path], None]:
     """In the site, a size a static host takes (the CSV alone is a lower bound of the release)."""
     def check(root: Path) -> None:
-        sizes = {p.name: p.stat().st_size for p in root.iterdir() if p.is_file()}
-        if not storage.external:
-            check_in_site(sizes, len(sizes), sum(sizes.values()))
+        if storage.external:
+            return
+        # The CSV only: the database is being written beside them (its scratch files come and go).
+        sizes = {p.name: p.stat().st_size for p in root.glob("*.csv")}
+        check_in_site(sizes, len(sizes), sum(sizes.values()))
 
     return check
 
@@ -360,14 +427,19 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     reusing = _reusing(reuse, found, folders)
     staging = data.parent / f".{data.name}-new-release"
     shutil.rmtree(staging, ignore_errors=True)
+    known: dict[str, str] = {}  # SHA256SUMS of the files that do not name the release
     jobs = _write_release(ctx, tables, staging, base, reusing, timings, _size(storage),
-                          _privacy(ctx, tables, reusing))
+                          _privacy(ctx, tables, reusing), known)
     clock[0] = time.perf_counter()
+    known.update({name: sha256_file(staging / name) for name in release_files(staging) if name not in known})
     date = ctx.as_of.isoformat()
     version = date
     number = 1
     while True:
-        _write_named(ctx, tables, staging, version, repo_url, timings)
+        while version in found and _differs(found[version], known):
+            number += 1  # that release holds other data: this one is not it (see below)
+            version = f"{date}.{number}"
+        _write_named(ctx, tables, staging, version, repo_url, timings, reusing)
         clock[0] = time.perf_counter()
         try:
             change = changelog(staging, version, date, _previous(found, folders, version))
@@ -379,7 +451,7 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
             change = _published_changelog(found[version], records.get(version))
         (staging / "changelog.json").write_text(json.dumps(change, ensure_ascii=False, indent=1) + "\n",
                                                 encoding="utf-8", newline="\n")
-        sums = write_sums(staging)
+        sums = write_sums(staging, known)
         lap("changelog and checksums")
         stale = reusing.confirm(sums)
         if stale:  # a file of the last release changed on disk since: written anew, as in a full build
@@ -387,6 +459,7 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
                 if job.name in stale:
                     (staging / job.name).unlink()
                     job.write()
+                    known[job.name] = sha256_file(staging / job.name)
             reusing.taken = [name for name in reusing.taken if name not in stale]
             continue
         if version not in found or _sums(found[version] / NAME) == _sums(staging / NAME):

@@ -22,8 +22,10 @@ def release_files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.name != NAME)
 
 
-def write_sums(root: Path) -> dict[str, str]:
-    sums = {name: sha256_file(root / name) for name in release_files(root)}
+def write_sums(root: Path, known: dict[str, str] | None = None) -> dict[str, str]:
+    """SHA256SUMS of `root`; `known`: files already hashed (and not changed since)."""
+    known = known or {}
+    sums = {name: known.get(name) or sha256_file(root / name) for name in release_files(root)}
     (root / NAME).write_text("".join(f"{digest}  {name}\n" for name, digest in sums.items()),
                              encoding="utf-8", newline="\n")
     return sums

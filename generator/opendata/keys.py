@@ -45,16 +45,31 @@ def table_key(base: str, resource: Resource) -> str:
     return Digest(base, "table", meta(resource), resource.frame).hexdigest()
 
 
-def year_key(base: str, kind: str, year: int, day: dt.date, resources: list[Resource],
-             frames: dict[str, pl.DataFrame], draw_files: Sequence[tuple[str, Path | bytes]] = ()) -> str:
-    """A per-year file: every table's description (the workbook's dictionary names them all), that
-    year's rows, the date it carries and the draw files it holds (by their SHA-256)."""
-    digest = Digest(base, kind, year, day.isoformat(), [meta(r) for r in resources])
+def rows_key(frames: dict[str, pl.DataFrame]) -> str:
+    """The rows of a year's files (see `year_frames`), table by table."""
+    digest = Digest("rows")
     for name in sorted(frames):
         digest.add(name, frames[name])
+    return digest.hexdigest()
+
+
+def draws_key(base: str, year: int, draw_files: Sequence[tuple[str, Path | bytes]]) -> str:
+    """The draw files a year's archive holds, by their SHA-256 (kept beside the files' keys as
+    `DRAWS`: a rebuild copies them compressed from the last archive while it is unchanged)."""
+    digest = Digest(base, "draws", year)
     for name, content in draw_files:
         digest.add(name, content if isinstance(content, bytes) else sha256_file(content))
     return digest.hexdigest()
+
+
+DRAWS = "{}.draws"  # the key name of the draw files in a year's archive
+
+
+def year_key(base: str, kind: str, year: int, day: dt.date, resources: list[Resource], rows: str,
+             draws: str = "") -> str:
+    """A per-year file: every table's description (the workbook's dictionary names them all), that
+    year's rows (`rows_key`), the date it carries and the draw files it holds (`draws_key`)."""
+    return Digest(base, kind, year, day.isoformat(), [meta(r) for r in resources], rows, draws).hexdigest()
 
 
 def file_key(base: str, name: str, *inputs: str) -> str:

@@ -1,9 +1,17 @@
 """A SQLite database with every table, its primary key, foreign keys, indexes on them, and a few
 views that answer the usual first questions. Built fresh in a temporary file in one transaction,
 rows in key order, so the same data gives the same bytes (a VACUUM would only rewrite 400 MB at city
-scale for nothing); dates are ISO text, yes/no are 0/1. Rows go in slices (a million rows as
-Python values at once took more than a gigabyte). The file is published gzip-compressed
-(`sunlight.sqlite.gz`, a third of its size)."""
+scale for nothing); dates are ISO text, yes/no are 0/1. The file is published gzip-compressed
+(`sunlight.sqlite.gz`, a third of its size).
+
+The rows travel from polars to SQLite without becoming Python values: binding them one by one
+through the sqlite3 module cost about 1 µs a value, most of the database's time at city scale
+(and it held the GIL the other writers' threads need). The ADBC SQLite driver binds each table's
+Arrow columns in C into a table without column types of a scratch database (values stay exactly
+as bound: text, integer or NULL), and the sqlite3 module copies them from there with one
+`INSERT ... SELECT` per table, in the same order and through the same column affinities as the
+bound values went before. So the database is still written by Python's own SQLite alone, byte
+for byte as before (tests/unit/test_opendata_sqlite.py compares both ways)."""
 
 from __future__ import annotations
 
@@ -11,12 +19,13 @@ import os
 import sqlite3
 from pathlib import Path
 
+import adbc_driver_sqlite
 import polars as pl
+from adbc_driver_manager import AdbcConnection, AdbcStatement
 
 from generator.opendata.gz import gzip_file
 from generator.opendata.tables import Resource
 
-SLICE_ROWS = 50_000
 SQL_TYPES = {"integer": "INTEGER", "boolean": "INTEGER", "date": "TEXT", "string": "TEXT"}
 
 VIEWS = {
@@ -59,9 +68,38 @@ def _create(resource: Resource) -> str:
 
 
 def _rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """The values as the database holds them: dates as ISO text, yes/no as 0/1 (a column of
+    nothing but nulls as text, which Arrow binding knows)."""
     return frame.with_columns(
         [pl.col(n).dt.to_string("%Y-%m-%d") for n, k in frame.schema.items() if k == pl.Date]
-        + [pl.col(n).cast(pl.Int64) for n, k in frame.schema.items() if k == pl.Boolean])
+        + [pl.col(n).cast(pl.Int64) for n, k in frame.schema.items() if k == pl.Boolean]
+        + [pl.col(n).cast(pl.String) for n, k in frame.schema.items() if k == pl.Null])
+
+
+def _staged(index: int) -> str:
+    return f"rows_{index}"
+
+
+def _stage(path: Path, resources: list[Resource]) -> None:
+    """Each table's rows, in order, into `rows_<i>` of a new scratch database at `path`: columns
+    without a type, so SQLite keeps every value as it was bound (ADBC binds Arrow's integers as
+    integers, strings as text, nulls as NULL, as the sqlite3 module binds int, str and None)."""
+    path.unlink(missing_ok=True)
+    with (adbc_driver_sqlite.connect(str(path)) as database, AdbcConnection(database) as connection,
+          AdbcStatement(connection) as statement):
+        for pragma in ("PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF"):
+            statement.set_sql_query(pragma)
+            statement.execute_update()
+        connection.set_autocommit(False)
+        for index, resource in enumerate(resources):
+            rows = _rows(resource.frame)
+            columns = ", ".join(f"c{i}" for i in range(rows.width))
+            statement.set_sql_query(f"CREATE TABLE {_staged(index)} ({columns})")
+            statement.execute_update()
+            statement.set_sql_query(f"INSERT INTO {_staged(index)} VALUES ({', '.join('?' * rows.width)})")
+            statement.bind_stream(rows.__arrow_c_stream__())
+            statement.execute_update()
+        connection.commit()
 
 
 def write_sqlite_gz(path: Path, resources: list[Resource]) -> None:
@@ -75,18 +113,25 @@ def write_sqlite(path: Path, resources: list[Resource]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
     temporary.unlink(missing_ok=True)
-    connection = sqlite3.connect(temporary, isolation_level=None)
+    stage = path.with_name(path.name + ".rows")
+    try:
+        _stage(stage, resources)
+        _write(temporary, stage, resources)
+    finally:
+        stage.unlink(missing_ok=True)
+    os.replace(temporary, path)
+
+
+def _write(path: Path, stage: Path, resources: list[Resource]) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=4096;")
+        connection.execute("ATTACH DATABASE ? AS stage", (str(stage),))
         connection.execute("BEGIN")
-        for resource in resources:
+        for number, resource in enumerate(resources):
             connection.execute(_create(resource))
-            marks = ", ".join("?" for _ in resource.fields)
-            rows = _rows(resource.frame)
-            for start in range(0, len(rows), SLICE_ROWS):
-                values = [column.to_list() for column in rows.slice(start, SLICE_ROWS).iter_columns()]
-                connection.executemany(f"INSERT INTO {_quote(resource.name)} VALUES ({marks})",
-                                       zip(*values, strict=True))
+            connection.execute(f"INSERT INTO main.{_quote(resource.name)} SELECT * FROM stage.{_staged(number)} "
+                               "ORDER BY rowid")
             for fk in resource.foreign_keys:
                 if fk["fields"] != resource.primary_key[:len(fk["fields"])]:
                     columns = ", ".join(map(_quote, fk["fields"]))
@@ -95,6 +140,6 @@ def write_sqlite(path: Path, resources: list[Resource]) -> None:
         for name, sql in VIEWS.items():
             connection.execute(f"CREATE VIEW {_quote(name)} AS {sql.strip()}")
         connection.execute("COMMIT")
+        connection.execute("DETACH DATABASE stage")
     finally:
         connection.close()
-    os.replace(temporary, path)

@@ -189,22 +189,24 @@ def _selections(ctx: SiteContext) -> tuple[Resource, Resource]:
         if d.record is None or d.task_id not in ctx.tasks:
             continue
         year = ctx.tasks[d.task_id].year
-        for position, chosen in enumerate(d.record.get("selected") or [], start=1):
-            if isinstance(chosen, dict):
-                for key, value in (("task_id", d.task_id), ("object_id", str(chosen.get("object_id"))),
-                                   ("year", year), ("position", position), ("stratum", str(chosen.get("stratum"))),
-                                   ("ticket", str(chosen.get("ticket")))):
-                    picks[key].append(value)
-        for team in d.record.get("teams") or []:
-            if not isinstance(team, dict):
-                continue
-            seats = [m for m in team.get("members") or [] if isinstance(m, dict)]
-            members["task_id"] += [d.task_id] * len(seats)
-            members["object_id"] += [str(team.get("object_id"))] * len(seats)
-            members["seat"] += range(1, len(seats) + 1)
-            members["year"] += [year] * len(seats)
-            members["department_id"] += [str(m.get("department")) for m in seats]
-            members["inspector_id"] += [str(m.get("inspector_id")) for m in seats]
+        chosen = [(position, c) for position, c in enumerate(d.record.get("selected") or [], start=1)
+                  if isinstance(c, dict)]
+        picks["task_id"] += [d.task_id] * len(chosen)
+        picks["object_id"] += [str(c.get("object_id")) for _, c in chosen]
+        picks["year"] += [year] * len(chosen)
+        picks["position"] += [position for position, _ in chosen]
+        picks["stratum"] += [str(c.get("stratum")) for _, c in chosen]
+        picks["ticket"] += [str(c.get("ticket")) for _, c in chosen]
+        # A draw's teams at once, not team by team (a list per team and column cost more than the seats).
+        drawn = [t for t in d.record.get("teams") or [] if isinstance(t, dict)]
+        seats = [[m for m in t.get("members") or [] if isinstance(m, dict)] for t in drawn]
+        count = sum(map(len, seats))
+        members["task_id"] += [d.task_id] * count
+        members["object_id"] += [str(t.get("object_id")) for t, team in zip(drawn, seats, strict=True) for _ in team]
+        members["seat"] += [seat for team in seats for seat in range(1, len(team) + 1)]
+        members["year"] += [year] * count
+        members["department_id"] += [str(m.get("department")) for team in seats for m in team]
+        members["inspector_id"] += [str(m.get("inspector_id")) for team in seats for m in team]
     pick_schema = {"task_id": pl.String, "object_id": pl.String, "year": pl.Int64, "position": pl.Int64,
                    "stratum": pl.String, "ticket": pl.String}
     team_schema = {"task_id": pl.String, "object_id": pl.String, "seat": pl.Int64, "year": pl.Int64,

@@ -578,3 +578,16 @@ def test_a_local_rebuild_writes_the_release_for_upload_again(tmp_path: Path) -> 
                      "--downloads-url", url]) == 0
         [version] = [p.name for p in out.iterdir()]
         assert (out / version / "SHA256SUMS").read_bytes() == (site / "data" / version / "SHA256SUMS").read_bytes()
+
+
+def test_a_private_value_in_a_draws_free_text_stops_the_release(source: Path, tmp_path: Path) -> None:
+    """The archives hold each draw's files as they are: an inspector's name in a beacon note is found."""
+    changed = tmp_path / "data"
+    shutil.copytree(source, changed)
+    beacon = changed / "draws" / "2025" / "ZB-2025-001" / "beacon.json"
+    beacon.write_text(beacon.read_text(encoding="utf-8").replace('"note": "', '"note": "经办人曹磊静，'),
+                      encoding="utf-8")
+    with pytest.raises(BuildFailed) as caught:
+        build(changed, tmp_path / "out")
+    assert str(caught.value) == ("发现 1 个数据文件含有个人信息，数据未发布（第二十一条）："
+                                 "draws/2025/ZB-2025-001/beacon.json：不公开字段的值 “曹**”")

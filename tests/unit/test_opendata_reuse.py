@@ -4,13 +4,17 @@ build writes; a changed result rewrites exactly the files that hold it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator.errors import BuildFailed
-from generator.opendata import OpenDataRelease, build_open_data
+from generator.opendata import OpenDataRelease, archive, build_open_data
+from generator.opendata import build as opendata_build
 from generator.opendata.storage import Storage
 from generator.publish.context import SiteContext, data_as_of
 from generator.publish.reuse import Reuse, code_digest
@@ -117,3 +121,72 @@ def test_a_release_of_the_same_name_built_from_other_data_is_not_reused(minimal_
     assert again.reused == []
     assert again.version == full.version != elsewhere.version
     assert tree(site / "data") == tree(tmp_path / "full" / "data")
+
+
+def _compressed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(archive, member) for every file member compressed from now on."""
+    calls: list[tuple[str, str]] = []
+    original = archive.add_file
+
+    def add_file(target: zipfile.ZipFile, name: str, source: Path, day: dt.date, level: int = 6) -> None:
+        calls.append((Path(str(target.filename)).name, name))
+        original(target, name, source, day, level)
+
+    monkeypatch.setattr(archive, "add_file", add_file)
+    return calls
+
+
+def test_a_rebuild_compresses_only_the_changed_tables_again(minimal_copy: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The complete archive takes each unchanged table compressed from the last one, the changed
+    year's archive its draw files, and the named files are written once (the release of the same
+    date holds other data: this one is .2 at once)."""
+    site = first_build(minimal_copy, tmp_path)
+    change_result(minimal_copy)
+    compressed = _compressed(monkeypatch)
+    named: list[str] = []
+    write_named = opendata_build._write_named
+
+    def counted(*args: Any) -> None:
+        named.append(args[3])
+        write_named(*args)
+
+    monkeypatch.setattr(opendata_build, "_write_named", counted)
+    again = build(minimal_copy, site, [tmp_path / "published"])
+    assert named == [again.version] and again.version.endswith(".2")
+    assert sorted(m for a, m in compressed if a == "sunlight-all.zip") == [
+        "csv/results_items.csv", "csv/results_objects.csv"]
+    # The changed year's archive takes its (unchanged) draw files compressed from the last one too.
+    with zipfile.ZipFile(tmp_path / "published" / again.version.removesuffix(".2") / "sunlight-2026.zip") as year:
+        draws = [name for name in year.namelist() if name.startswith("draws/")]
+    assert draws and not [m for a, m in compressed if a == "sunlight-2026.zip"]
+    del compressed[:]
+    full_site = tmp_path / "full"
+    build(minimal_copy, full_site, [tmp_path / "published"], incremental=False)
+    assert sorted(m for a, m in compressed if a == "sunlight-2026.zip") == sorted(draws)  # from scratch: all
+    assert tree(site / "data") == tree(full_site / "data")
+
+
+def test_a_complete_archive_edited_since_is_not_copied_from(minimal_copy: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table is copied from the last complete archive only while that archive is the published one."""
+    store = Storage("https://example.org/releases/download/data-{version}/", tmp_path / "store")
+    site = first_build(minimal_copy, tmp_path, store)
+    version = next(p.name for p in (tmp_path / "store").iterdir())
+    edited = tmp_path / "store" / version / "sunlight-all.zip"
+    with zipfile.ZipFile(edited) as listing:
+        member = listing.getinfo("csv/checklist.csv")
+    original = bytearray(edited.read_bytes())
+    middle = member.header_offset + 30 + len(member.filename) + member.compress_size // 2
+    original[middle] ^= 1  # its size and CRC still say the table is unchanged
+    edited.unlink()  # the store's file is a link of the published one: replaced, not written through
+    edited.write_bytes(bytes(original))
+    change_result(minimal_copy)
+    compressed = _compressed(monkeypatch)
+    again = build(minimal_copy, site, [tmp_path / "published"], storage=store)
+    assert "checklist.csv" in again.reused
+    assert "csv/checklist.csv" in [m for a, m in compressed if a == "sunlight-all.zip"]
+    written = (tmp_path / "store" / again.version / "sunlight-all.zip").read_bytes()
+    shutil.rmtree(tmp_path / "store" / again.version)
+    full = build(minimal_copy, tmp_path / "full", [tmp_path / "published"], incremental=False, storage=store)
+    assert (tmp_path / "store" / full.version / "sunlight-all.zip").read_bytes() == written

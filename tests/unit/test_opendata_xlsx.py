@@ -63,3 +63,16 @@ def test_characters_xml_cannot_carry_are_dropped(tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     xlsx.write_workbook(path, list(xlsx.split(resource(frame), frame)), dt.date(2026, 11, 20), "测试")
     assert openpyxl.load_workbook(path)["表"]["A3"].value == "甲乙丙"
+
+
+@pytest.mark.parametrize("odd", ["a\x01b", "a\ufffeb", "a&b", "a<b", "a>b", "a\rb"])
+def test_one_value_to_escape_among_plain_ones(tmp_path: Path, odd: str) -> None:
+    """A column is escaped as a whole only if some value needs it (most never do): one such value
+    among plain ones is still escaped, and characters XML cannot carry are dropped."""
+    frame = pl.DataFrame({"text": ["plain", odd, "plain"], "n": [1, 2, 3], "day": [dt.date(2026, 1, 1)] * 3,
+                          "flag": [True, False, True]})
+    path = tmp_path / "x.xlsx"
+    xlsx.write_workbook(path, list(xlsx.split(resource(frame), frame)), dt.date(2026, 11, 20), "测试")
+    sheet = openpyxl.load_workbook(path)["表"]
+    assert [c.value for (c,) in sheet.iter_rows(min_row=3, max_col=1)] == [
+        "plain", odd.replace("\x01", "").replace("\ufffe", ""), "plain"]
