@@ -237,7 +237,6 @@ def test_object_cells_are_the_templates_text(ctx: SiteContext) -> None:
 
 def test_task_row_hashes_are_the_frames_digest(ctx: SiteContext) -> None:
     from generator.publish.reuse import Digest
-
     from generator.publish.task_keys import TaskInputs
 
     inputs = TaskInputs(ctx)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -96,10 +97,18 @@ def first_item(ds: Dataset) -> pl.Expr:
     return pl.col("item_id") == drawn(ds)[0].items[0]
 
 
+WRITTEN: dict[Path, bytes] = {}  # data files a case changed, with their bytes before (restored after it)
+
+
 def record(ds: Dataset, change: Callable[[dict[str, object]], None], manifest: bool = False) -> Dataset:
+    """The draw's record (or manifest) changed, as loaded and in its file."""
     task, _ = drawn(ds)
     draw = next(d for d in ds.draws if d.task_id == task.task_id)
-    change(draw.manifest if manifest and draw.manifest else draw.record or {})
+    value = draw.manifest if manifest and draw.manifest else draw.record or {}
+    change(value)
+    path = draw.directory / ("manifest.json" if manifest else "record.json")
+    WRITTEN.setdefault(path, path.read_bytes())
+    path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
     return ds
 
 
@@ -161,7 +170,12 @@ CHANGES: dict[str, Callable[[Dataset], Dataset]] = {
 
 @pytest.mark.parametrize("name", sorted(CHANGES))
 def test_a_change_a_task_page_shows_changes_its_key(name: str, loaded: Dataset, before: Pages) -> None:
-    after = task_pages(CHANGES[name](fresh(loaded)))
+    try:
+        after = task_pages(CHANGES[name](fresh(loaded)))
+    finally:
+        for path, data in WRITTEN.items():
+            path.write_bytes(data)
+        WRITTEN.clear()
     changed = [url for url in before if before[url][0] != after[url][0]]
     assert changed, f"{name}: no task page shows this change"
     assert [url for url in changed if before[url][1] == after[url][1]] == []
