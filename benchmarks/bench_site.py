@@ -64,7 +64,7 @@ def _watch_memory() -> dict[str, float]:
     for owner, attr, label in ((build, "_pages", "view models"), (build, "run_mkdocs", "mkdocs"),
                                (build, "pour", "content"), (build, "write_draws", "draw files"),
                                (build.results, "write_data", "results data"),
-                               (build.lookup, "write_lookup", "lookup"), (build, "_pagefind", "pagefind"),
+                               (build.lookup, "write_lookup", "lookup"), (build, "_finish_pagefind", "pagefind"),
                                (build, "scan", "privacy scan")):
         wrap(owner, attr, label)
     return peaks

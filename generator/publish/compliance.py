@@ -130,13 +130,18 @@ def _department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
     return out
 
 
-def _drawn_twice(ctx: SiteContext, here: str, year: int) -> list[dict[str, Any]]:
+TWICE_LISTED = 1000  # objects drawn twice listed on a year's page (all are counted)
+
+
+def _drawn_twice(ctx: SiteContext, here: str, year: int) -> tuple[list[dict[str, Any]], int]:
+    """The first TWICE_LISTED objects drawn at least twice in `year`, by id, and how many there are
+    (only the listed ones are looked up: a city has tens of thousands)."""
     chosen = ctx.selections.filter(pl.col("year") == year)
     counts = chosen.group_by("object_id").agg(pl.col("task_id").sort().alias("tasks"), pl.len().alias("n"))
     twice = counts.filter(pl.col("n") >= 2).sort("object_id")
     return [{"name": ctx.object_name(o), "id": o, "href": lookup_href(here, o), "times": n,
              "tasks": [task_link(ctx, here, t) for t in tasks]}
-            for o, tasks, n in twice.select("object_id", "tasks", "n").iter_rows()]
+            for o, tasks, n in twice.head(TWICE_LISTED).select("object_id", "tasks", "n").iter_rows()], len(twice)
 
 
 def year_page(ctx: SiteContext, year: int, stats: dict[str, DepartmentYear]) -> Page:
@@ -165,7 +170,7 @@ def year_page(ctx: SiteContext, year: int, stats: dict[str, DepartmentYear]) -> 
         for r in rows if r["due"] or r["pending"]]
     gaps = uncovered(ctx.ds, year)
     in_force = len(in_force_items(ctx, year))
-    twice = _drawn_twice(ctx, here, year)
+    twice, twice_total = _drawn_twice(ctx, here, year)
     context = {
         "year": year, "rows": rows, "as_of": ctx.as_of.isoformat(),
         "mix_chart": bar_chart(f"mix-{year}", f"{year} 年已公示检查结果的类别分布",
@@ -176,7 +181,7 @@ def year_page(ctx: SiteContext, year: int, stats: dict[str, DepartmentYear]) -> 
             "每个部门一条横条，按按期公示、逾期公示、逾期未公示、未到期限的比例分段；数字见上表。",
             SERIES, timeliness_rows),
         "series": [name for name, _ in SERIES],
-        "twice": twice[:1000], "twice_total": len(twice),
+        "twice": twice, "twice_total": twice_total,
         "coverage": {"gaps": len(gaps), "in_force": in_force,
                      "href": rel(here, page_url("plans", str(year)) + "#coverage")},
         "absent": [ctx.dept(d) for d in sorted(missing_departments)],

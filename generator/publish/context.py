@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import polars as pl
 
@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 FIELD_TITLES = {"result_code": "检查结果", "follow_up": "后续处理"}
 
 
-@dataclass(frozen=True)
-class ObjectInfo:
+class ObjectInfo(NamedTuple):
+    """A directory entry as pages show it (a tuple: a city's context holds a quarter of a million,
+    made in a fraction of the time frozen dataclasses took)."""
+
     object_id: str
     name: str
     object_type: str
@@ -263,9 +265,8 @@ class SiteContext:
         """The directory entries of every object that was ever drawn (the site shows no others)."""
         wanted = pl.concat([self.selections["object_id"], self.ds.results["object_id"]]).unique()
         frame = self.ds.objects.filter(pl.col("object_id").is_in(wanted.implode()))
-        return {r["object_id"]: ObjectInfo(r["object_id"], r["name"], r["object_type"], r["district"],
-                                           r["industry"], r["status"])
-                for r in frame.iter_rows(named=True)}
+        rows = frame.select(ObjectInfo._fields).rows()
+        return {row[0]: ObjectInfo._make(row) for row in rows}
 
     def object_name(self, object_id: str) -> str:
         known = self.objects.get(object_id)

@@ -231,8 +231,10 @@ def _object_digests(ctx: SiteContext) -> dict[str, str]:
     corrections and its directory entry. Computed with polars in a second or two at city scale;
     what the rows refer to (tasks, draws, names) is in `_shared_digest`."""
     def grouped(frame: pl.DataFrame, order: list[str], name: str) -> pl.DataFrame:
-        frame = frame.sort(order)
-        return (frame.select("object_id").with_columns(frame.hash_rows(seed=0).alias(name))
+        # Rows hashed first, then only the sort keys and the hashes sorted (not every column of a
+        # million results).
+        hashed = frame.select(order).with_columns(frame.hash_rows(seed=0).alias(name))
+        return (hashed.sort(order, maintain_order=True).select("object_id", name)
                 .group_by("object_id", maintain_order=True).agg(pl.col(name)))
 
     selected = grouped(ctx.selections, ["object_id", "year", "task_id", "position"], "s")
@@ -252,7 +254,9 @@ def _shared_digest(ctx: SiteContext) -> str:
     tasks = sorted((t.task_id, t.year, t.name, t.lead, [(x.id, x.name) for x in t.strata])
                    for t in ctx.tasks.values())
     locked = sorted((d.task_id, str((d.record or {}).get("locked_on", ""))) for d in ctx.ds.draws)
-    return Digest(tasks, locked, ctx.names_digest, str(ctx.data_rel(ctx.ds.layout.corrections))).hexdigest()
+    # Printed whole: Digest walks a list element by element (half a second for 5,000 tasks).
+    return Digest(repr(tasks), repr(locked), ctx.names_digest, str(ctx.data_rel(ctx.ds.layout.corrections))
+                  ).hexdigest()
 
 
 def summary(ctx: SiteContext) -> pl.DataFrame:
@@ -286,6 +290,7 @@ def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple
     old: dict[str, list[Any]] = saved.get("objects", {}) if saved.get("shared") == shared else {}
     changed = [i for i, d in digests.items() if i not in old or old[i][0] != d]
     (site / "lookup" / "h").mkdir(parents=True, exist_ok=True)
+    grouped: tuple[int, dict[str, list[str]]] | None = None
     if reuse is None or not reuse.enabled or not old or len(changed) > WARM_MAX:
         sizes, low = _spill_histories(ctx, site)
         built = len(sizes)
@@ -293,7 +298,7 @@ def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple
         texts = dict(histories(ctx, only=set(changed)))
         sizes = {i: (len(texts[i].encode()) if i in texts else old[i][1]) for i in digests}
         low = {i: (old[i][2] if i in old else fnv1a(i) & (MAX_BUCKETS - 1)) for i in digests}
-        count, members = _members(digests, low, sum(sizes.values()))
+        count, members = grouped = _members(digests, low, sum(sizes.values()))
         keys = {name: _shard_key(reuse, count, ids, digests, shared) for name, ids in members.items()}
         missing = [name for name in sorted(members) if not reuse.take(f"lookup/h/{name}.json", keys[name], site)]
         needed = {i for name in missing for i in members[name] if i not in texts}
@@ -302,7 +307,8 @@ def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple
         for name in missing:
             body = ",".join(f"{json.dumps(i)}:{texts[i]}" for i in members[name])
             (site / "lookup" / "h" / f"{name}.json").write_text("{" + body + "}", encoding="utf-8", newline="\n")
-    count, members = _members(digests, low, sum(sizes.values()))
+    if grouped is None:
+        count, members = _members(digests, low, sum(sizes.values()))
     if reuse is not None:
         for name, ids in members.items():
             relative = f"lookup/h/{name}.json"
@@ -316,9 +322,10 @@ def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple
 def _members(digests: dict[str, str], low: dict[str, int], total: int) -> tuple[int, dict[str, list[str]]]:
     """The bucket count for `total` bytes of histories, and each shard's objects in id order."""
     count = bucket_count(total, HISTORY_TARGET_BYTES)
+    names = [bucket_name(value, count) for value in range(MAX_BUCKETS)]  # low bits -> name, once
     members: dict[str, list[str]] = defaultdict(list)
     for object_id in sorted(digests):
-        members[bucket_name(low[object_id], count)].append(object_id)
+        members[names[low[object_id]]].append(object_id)
     return count, members
 
 

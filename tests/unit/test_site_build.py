@@ -164,8 +164,7 @@ def test_shell_pages_equal_what_mkdocs_renders(minimal_site: Path, tmp_path: Pat
 
     from generator.publish import tasks
     original = tasks.task_page
-    monkeypatch.setattr(tasks, "task_page", lambda ctx, task, cells=None: dataclasses.replace(
-        original(ctx, task, cells), shell=False))
+    monkeypatch.setattr(tasks, "task_page", lambda *args: dataclasses.replace(original(*args), shell=False))
     direct = tmp_path / "direct"
     build_site(MINIMAL, direct)
     pages = sorted(p.relative_to(minimal_site) for p in (minimal_site / "tasks").rglob("index.html"))
