@@ -9,6 +9,7 @@ runs from the end of the task's window.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,6 +102,7 @@ def _department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
         (~c("published") & (c("late") == 0)).sum().alias("pending"))
     found = {(r["year"], r["department"], r["task_id"]): r for r in counted.iter_rows(named=True)}
     unentered: dict[str, int] = {}  # task -> working days late of its results never entered
+    late_after: dict[dt.date, int] = {}  # window end -> the same
     for key, owed in expected.items():
         year, department, task_id = key
         stats = out[year][department]
@@ -118,10 +120,14 @@ def _department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
         never = owed - (r["entered"] if r is not None else 0)
         if never:
             if task_id not in unentered:
-                # One deadline per task, from the end of its window (a city has 450,000 such results).
-                deadline = ctx.calendar.publication_deadline(ctx.tasks[task_id].window_end)[0]
-                unentered[task_id] = (max(0, ctx.calendar.workdays_between(deadline, ctx.as_of))
-                                      if ctx.as_of > deadline else 0)
+                # One deadline per task, from the end of its window (a city has 450,000 such results),
+                # and per window end (5,000 tasks end on a few hundred days).
+                end = ctx.tasks[task_id].window_end
+                if end not in late_after:
+                    deadline = ctx.calendar.publication_deadline(end)[0]
+                    late_after[end] = (max(0, ctx.calendar.workdays_between(deadline, ctx.as_of))
+                                       if ctx.as_of > deadline else 0)
+                unentered[task_id] = late_after[end]
             if unentered[task_id]:
                 stats.missing += never
                 stats.missing_days += never * unentered[task_id]
