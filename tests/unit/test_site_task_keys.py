@@ -201,3 +201,19 @@ def test_pages_whose_inputs_are_unchanged_keep_their_keys(loaded: Dataset, befor
     after = task_pages(CHANGES["result method"](fresh(loaded)))
     assert sum(1 for url in before if before[url][1] != after[url][1]) == 1
     assert task_pages(fresh(loaded)) == before
+
+
+def test_the_object_table_answers_one_by_one_as_its_dict_does(loaded: Dataset) -> None:
+    """context.ObjectTable looks objects up one by one until many are asked for; the answers
+    (also for a missing id, and for an id listed twice: the later row wins) are the dict's."""
+    from generator.publish.context import ObjectTable
+
+    objects = loaded.objects.head(200)
+    twice = objects.head(1).with_columns(pl.lit("改过的名称").alias("name"))
+    frame = pl.concat([objects, twice])
+    one_by_one, whole = ObjectTable(frame), ObjectTable(frame)
+    expected = dict(whole.items())
+    asked = [*frame["object_id"].to_list(), "no-such-object", ""]
+    assert {i: one_by_one.get(i) for i in asked} == {i: expected.get(i) for i in asked}
+    assert expected[str(twice["object_id"][0])].name == "改过的名称"
+    assert len(one_by_one) == len(expected) == 200
