@@ -110,7 +110,7 @@ def _department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
 
     years = sorted({t.year for t in ctx.tasks.values()})
     found = {(r["year"], r["department"], r["task_id"]): r
-             for year in years for r in entered(year).iter_rows(named=True)}
+             for year in years for r in entered(year).to_dicts()}
     unentered: dict[str, int] = {}  # task -> working days late of its results never entered
     late_after: dict[dt.date, int] = {}  # window end -> the same
     for key, owed in expected.items():
