@@ -146,7 +146,8 @@ class _Indexing:
     """Pagefind at work on the built pages (or nothing to do: its last index is reused)."""
 
     key: str
-    process: subprocess.Popen[str] | None = None
+    process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None  # its output (a file: a pipe nobody reads until it ends could fill up)
 
 
 def _start_pagefind(site: Path, pages: list[Page], reuse: Reuse) -> _Indexing:
@@ -170,15 +171,18 @@ def _start_pagefind(site: Path, pages: list[Page], reuse: Reuse) -> _Indexing:
         return _Indexing(key)
     glob = "{index.html," + ",".join(f"{folder}/**/*.html" for folder in folders) + "}"
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob, "--silent"]
-    return _Indexing(key, subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    log = site.parent / "pagefind.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    return _Indexing(key, process, log)
 
 
 def _finish_pagefind(site: Path, indexing: _Indexing, reuse: Reuse) -> None:
     if indexing.process is None:
         return
-    out, err = indexing.process.communicate()
-    if indexing.process.returncode != 0:
-        raise BuildFailed(f"站内搜索索引生成失败：{(err or out).strip()[:500]}")
+    if indexing.process.wait() != 0:
+        said = indexing.log.read_text(encoding="utf-8", errors="replace") if indexing.log else ""
+        raise BuildFailed(f"站内搜索索引生成失败：{said.strip()[:500]}")
     for path in (site / "pagefind").rglob("*"):
         if path.is_file():
             reuse.made(path.relative_to(site).as_posix(), indexing.key)
@@ -188,7 +192,7 @@ def _stop(indexing: _Indexing | None) -> None:
     """A failed build does not leave Pagefind running."""
     if indexing is not None and indexing.process is not None and indexing.process.poll() is None:
         indexing.process.kill()
-        indexing.process.communicate()
+        indexing.process.wait()
 
 
 def _publish(site: Path, output: Path, work: Path) -> None:

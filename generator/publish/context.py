@@ -95,7 +95,9 @@ class ObjectTable(Mapping[str, ObjectInfo]):
 
     def _all(self) -> dict[str, ObjectInfo]:
         if self._dict is None:
-            self._dict = {row[0]: ObjectInfo._make(row) for row in self._frame.rows()}
+            rows = zip(*self._columns, strict=True) if self._columns is not None else self._frame.rows()
+            self._dict = {row[0]: ObjectInfo._make(row) for row in rows}
+            self._columns = None  # not both: each holds a city's 150,000 entries
         return self._dict
 
     def __getitem__(self, object_id: str) -> ObjectInfo:
