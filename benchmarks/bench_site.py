@@ -47,6 +47,7 @@ TARGETS = {"full build": 120.0, "rebuild": 15.0, "peak memory MB": 2048, "files"
 
 def _watch_memory() -> dict[str, float]:
     """Peak RSS after each step of publish_dataset, by wrapping the names build.py calls."""
+    import generator.opendata as opendata
     import generator.publish.build as build
 
     peaks: dict[str, float] = {}
@@ -61,10 +62,12 @@ def _watch_memory() -> dict[str, float]:
 
         setattr(owner, attr, wrapper)
 
-    for owner, attr, label in ((build, "_pages", "view models"), (build, "run_mkdocs", "mkdocs"),
+    # build.py imports build_open_data when it runs: the wrapper in generator.opendata is the one called.
+    for owner, attr, label in ((opendata, "build_open_data", "open data"), (build, "_pages", "view models"),
+                               (build, "run_mkdocs", "mkdocs"),
                                (build, "pour", "content"), (build, "write_draws", "draw files"),
                                (build.results, "write_data", "results data"),
-                               (build.lookup, "write_lookup", "lookup"), (build, "_pagefind", "pagefind"),
+                               (build.lookup, "write_lookup", "lookup"), (build, "_finish_pagefind", "pagefind"),
                                (build, "scan", "privacy scan")):
         wrap(owner, attr, label)
     return peaks

@@ -142,8 +142,19 @@ def _write_static(docs: Path) -> None:
                     shutil.copyfile(path, target / path.name)
 
 
-def _pagefind(site: Path, pages: list[Page], reuse: Reuse) -> None:
-    """Index the searchable pages with Pagefind (extended build: Chinese word segmentation).
+@dataclass
+class _Indexing:
+    """Pagefind at work on the built pages (or nothing to do: its last index is reused)."""
+
+    key: str
+    process: subprocess.Popen[bytes] | None = None
+    log: Path | None = None  # its output (a file: a pipe nobody reads until it ends could fill up)
+
+
+def _start_pagefind(site: Path, pages: list[Page], reuse: Reuse) -> _Indexing:
+    """Start indexing the searchable pages with Pagefind (extended build: Chinese word
+    segmentation), in its own process: it reads only the HTML pages, which are final once the
+    content is poured, so the data files are written meanwhile (`_finish_pagefind` waits).
 
     Only folders holding searchable pages are read at all: record pages carry no
     data-pagefind-body and would be skipped anyway, but parsing thousands of them costs time.
@@ -158,15 +169,31 @@ def _pagefind(site: Path, pages: list[Page], reuse: Reuse) -> None:
     read = [site / "index.html", *sorted(p for folder in folders for p in (site / folder).rglob("*.html"))]
     key = reuse.key("pagefind", *((p.relative_to(site).as_posix(), p.read_bytes()) for p in read))
     if reuse.take_all((name for name in reuse.old if name.startswith("pagefind/")), key, site):
-        return
+        return _Indexing(key)
     glob = "{index.html," + ",".join(f"{folder}/**/*.html" for folder in folders) + "}"
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob, "--silent"]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise BuildFailed(f"站内搜索索引生成失败：{(done.stderr or done.stdout).strip()[:500]}")
+    log = site.parent / "pagefind.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    return _Indexing(key, process, log)
+
+
+def _finish_pagefind(site: Path, indexing: _Indexing, reuse: Reuse) -> None:
+    if indexing.process is None:
+        return
+    if indexing.process.wait() != 0:
+        said = indexing.log.read_text(encoding="utf-8", errors="replace") if indexing.log else ""
+        raise BuildFailed(f"站内搜索索引生成失败：{said.strip()[:500]}")
     for path in (site / "pagefind").rglob("*"):
         if path.is_file():
-            reuse.made(path.relative_to(site).as_posix(), key)
+            reuse.made(path.relative_to(site).as_posix(), indexing.key)
+
+
+def _stop(indexing: _Indexing | None) -> None:
+    """A failed build does not leave Pagefind running."""
+    if indexing is not None and indexing.process is not None and indexing.process.poll() is None:
+        indexing.process.kill()
+        indexing.process.wait()
 
 
 def _publish(site: Path, output: Path, work: Path) -> None:
@@ -244,6 +271,7 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         timings[name] = round(now - since[0], 2)
         since[0] = now
 
+    indexing: _Indexing | None = None
     try:
         docs, site = work / "docs", work / "site"
         renderer = Renderer(settings.templates)
@@ -266,12 +294,14 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         counts: dict[str, int] = {}
         counts["pages_rendered"] = pour(pages, renderer, site, shells, reuse)
         lap("content")
+        indexing = _start_pagefind(site, pages, reuse)
+        lap("pagefind start")
         os.replace(work / "data", site / "data")
         counts.update({"draw_files": write_draws(ctx, site), "result_files": results.write_data(ctx, site, reuse)})
         counts.update({f"lookup_{k}": v for k, v in lookup.write_lookup(ctx, site, reuse).items()})
         write_feed(ctx, site, str(settings.config.get("site_name", "")))
         lap("data files")
-        _pagefind(site, pages, reuse)
+        _finish_pagefind(site, indexing, reuse)
         lap("pagefind")
         secrets = private_values(ds)
         # A reused file passed the last build's scan; with the same private values it passes again.
@@ -289,6 +319,7 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         if ctx.open_data is not None:
             ctx.open_data.deliver()  # a new release served elsewhere: into --downloads-out, for upload
     finally:
+        _stop(indexing)
         shutil.rmtree(work, ignore_errors=True)
     return BuildReport(output, ds.as_of.isoformat(), len(pages) + len(CONTENT), files + 1, size,
                        time.perf_counter() - started, warnings, counts, timings)

@@ -4,10 +4,12 @@ that used it."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from typing import Any
 
-from generator.publish.common import day, task_url
+from generator.model import Task
+from generator.publish.common import day
 from generator.publish.context import ItemVersion, SiteContext
 from generator.publish.paths import page_url, rel
 from generator.publish.render import Page
@@ -27,6 +29,17 @@ def _version(ctx: SiteContext, v: ItemVersion) -> dict[str, Any]:
             "source": ctx.settings.source_url(ctx.data_rel(ctx.ds.layout.checklist), v.row)}
 
 
+def _task_href(here: str, task: Task) -> str:
+    return _task_link(here, task.year, task.task_id)
+
+
+@functools.lru_cache(maxsize=65536)
+def _task_link(here: str, year: int, task_id: str) -> str:
+    """rel(here, task URL), once per page and task: an item lists every task that used it (a
+    city's checklist pages link to tasks 90,000 times, mostly the same few per page)."""
+    return rel(here, page_url("tasks", str(year), task_id))
+
+
 def _item(ctx: SiteContext, here: str, item_id: str, using: list[str]) -> dict[str, Any]:
     versions = ctx.items[item_id]
     current = ctx.item_at(item_id, ctx.as_of) or versions[-1]
@@ -36,7 +49,7 @@ def _item(ctx: SiteContext, here: str, item_id: str, using: list[str]) -> dict[s
         "legal_basis": current.legal_basis, "inspecting_body": current.inspecting_body,
         "status": current.status(ctx.as_of),
         "versions": [_version(ctx, v) for v in versions],
-        "tasks": [{"id": t, "href": rel(here, task_url(ctx.tasks[t])), "year": ctx.tasks[t].year} for t in using],
+        "tasks": [{"id": t, "href": _task_href(here, ctx.tasks[t]), "year": ctx.tasks[t].year} for t in using],
         "href": rel(here, page_url("checklist", current.department_id) + f"#{item_id}"),
         "department": ctx.dept(current.department_id),
     }

@@ -12,7 +12,13 @@ from generator.publish.paths import page_url, rel
 
 
 def task_url(task: Task) -> str:
-    return page_url("tasks", str(task.year), task.task_id)
+    return _task_url(task.year, task.task_id)
+
+
+@functools.lru_cache(maxsize=65536)
+def _task_url(year: int, task_id: str) -> str:
+    """Checked once per task (the checklist, plans and results link to tasks a hundred thousand times)."""
+    return page_url("tasks", str(year), task_id)
 
 
 def task_link(ctx: SiteContext, here: str, task_id: str) -> dict[str, str]:

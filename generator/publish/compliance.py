@@ -9,6 +9,7 @@ runs from the end of the task's window.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,12 +86,8 @@ def _department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
                                  "department": pl.String}, orient="row")
     keys = ["task_id", "object_id", "item_id"]
     c = pl.col
-    entered = (ctx.results.select(*keys, "published_on", "late_by").unique(keys, keep="last")
-               .join(selected, on=["task_id", "object_id"], how="semi")
-               .join(items, on=["task_id", "item_id"], how="inner")
-               .select("year", "department", "task_id", c("late_by").fill_null(0).alias("late"),
-                       (c("published_on").is_not_null() & (c("published_on") <= ctx.as_of)).alias("published")))
-    counted = entered.group_by("year", "department", "task_id").agg(
+
+    counts = (
         pl.len().alias("entered"), c("published").sum().alias("published_n"),
         (c("published") & (c("late") > 0)).sum().alias("late_n"),
         pl.when(c("published")).then(c("late")).otherwise(0).sum().alias("late_days"),
@@ -99,8 +96,23 @@ def _department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
         (~c("published") & (c("late") > 0)).sum().alias("missing"),
         pl.when(~c("published")).then(c("late")).otherwise(0).sum().alias("missing_days"),
         (~c("published") & (c("late") == 0)).sum().alias("pending"))
-    found = {(r["year"], r["department"], r["task_id"]): r for r in counted.iter_rows(named=True)}
+
+    def entered(year: int) -> pl.DataFrame:
+        # A year at a time (a result's key holds its task, so duplicates never span years): the
+        # whole million rows at once added 250 MB to the build's peak.
+        return (ctx.results.filter(c("year") == year).select(*keys, "published_on", "late_by")
+                .unique(keys, keep="last")
+                .join(selected, on=["task_id", "object_id"], how="semi")
+                .join(items, on=["task_id", "item_id"], how="inner")
+                .select("year", "department", "task_id", c("late_by").fill_null(0).alias("late"),
+                        (c("published_on").is_not_null() & (c("published_on") <= ctx.as_of)).alias("published"))
+                .group_by("year", "department", "task_id").agg(*counts))
+
+    years = sorted({t.year for t in ctx.tasks.values()})
+    found = {(r["year"], r["department"], r["task_id"]): r
+             for year in years for r in entered(year).to_dicts()}
     unentered: dict[str, int] = {}  # task -> working days late of its results never entered
+    late_after: dict[dt.date, int] = {}  # window end -> the same
     for key, owed in expected.items():
         year, department, task_id = key
         stats = out[year][department]
@@ -118,10 +130,14 @@ def _department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
         never = owed - (r["entered"] if r is not None else 0)
         if never:
             if task_id not in unentered:
-                # One deadline per task, from the end of its window (a city has 450,000 such results).
-                deadline = ctx.calendar.publication_deadline(ctx.tasks[task_id].window_end)[0]
-                unentered[task_id] = (max(0, ctx.calendar.workdays_between(deadline, ctx.as_of))
-                                      if ctx.as_of > deadline else 0)
+                # One deadline per task, from the end of its window (a city has 450,000 such results),
+                # and per window end (5,000 tasks end on a few hundred days).
+                end = ctx.tasks[task_id].window_end
+                if end not in late_after:
+                    deadline = ctx.calendar.publication_deadline(end)[0]
+                    late_after[end] = (max(0, ctx.calendar.workdays_between(deadline, ctx.as_of))
+                                       if ctx.as_of > deadline else 0)
+                unentered[task_id] = late_after[end]
             if unentered[task_id]:
                 stats.missing += never
                 stats.missing_days += never * unentered[task_id]
@@ -130,13 +146,18 @@ def _department_years(ctx: SiteContext) -> dict[int, dict[str, DepartmentYear]]:
     return out
 
 
-def _drawn_twice(ctx: SiteContext, here: str, year: int) -> list[dict[str, Any]]:
+TWICE_LISTED = 1000  # objects drawn twice listed on a year's page (all are counted)
+
+
+def _drawn_twice(ctx: SiteContext, here: str, year: int) -> tuple[list[dict[str, Any]], int]:
+    """The first TWICE_LISTED objects drawn at least twice in `year`, by id, and how many there are
+    (only the listed ones are looked up: a city has tens of thousands)."""
     chosen = ctx.selections.filter(pl.col("year") == year)
     counts = chosen.group_by("object_id").agg(pl.col("task_id").sort().alias("tasks"), pl.len().alias("n"))
     twice = counts.filter(pl.col("n") >= 2).sort("object_id")
     return [{"name": ctx.object_name(o), "id": o, "href": lookup_href(here, o), "times": n,
              "tasks": [task_link(ctx, here, t) for t in tasks]}
-            for o, tasks, n in twice.select("object_id", "tasks", "n").iter_rows()]
+            for o, tasks, n in twice.head(TWICE_LISTED).select("object_id", "tasks", "n").iter_rows()], len(twice)
 
 
 def year_page(ctx: SiteContext, year: int, stats: dict[str, DepartmentYear]) -> Page:
@@ -165,7 +186,7 @@ def year_page(ctx: SiteContext, year: int, stats: dict[str, DepartmentYear]) -> 
         for r in rows if r["due"] or r["pending"]]
     gaps = uncovered(ctx.ds, year)
     in_force = len(in_force_items(ctx, year))
-    twice = _drawn_twice(ctx, here, year)
+    twice, twice_total = _drawn_twice(ctx, here, year)
     context = {
         "year": year, "rows": rows, "as_of": ctx.as_of.isoformat(),
         "mix_chart": bar_chart(f"mix-{year}", f"{year} 年已公示检查结果的类别分布",
@@ -176,7 +197,7 @@ def year_page(ctx: SiteContext, year: int, stats: dict[str, DepartmentYear]) -> 
             "每个部门一条横条，按按期公示、逾期公示、逾期未公示、未到期限的比例分段；数字见上表。",
             SERIES, timeliness_rows),
         "series": [name for name, _ in SERIES],
-        "twice": twice[:1000], "twice_total": len(twice),
+        "twice": twice, "twice_total": twice_total,
         "coverage": {"gaps": len(gaps), "in_force": in_force,
                      "href": rel(here, page_url("plans", str(year)) + "#coverage")},
         "absent": [ctx.dept(d) for d in sorted(missing_departments)],

@@ -92,22 +92,24 @@ RESULT_COLUMNS = ("object_id", "task_id", "item_id", "department_id", "method", 
 CHUNK_OBJECTS = 4_000  # objects whose results are turned into text together (more: more memory, not faster)
 
 
-def _result_texts(ctx: SiteContext, published: pl.DataFrame) -> Iterator[tuple[str, str, str]]:
+def _result_texts(ctx: SiteContext, published: pl.DataFrame, order: pl.Series) -> Iterator[tuple[str, str, str]]:
     """(object, task, that task's results for the object as JSON lists joined by commas) in the
-    order of `published` (sorted by object, task and item): each result a list in RESULT_FIELDS
-    order. Written in polars a chunk of objects at a time, each value converted once per
-    distinct value (fragments.py): a million json.dumps took most of the lookup's time."""
+    order of `published` gathered by `order` (sorted by object, task and item): each result a list
+    in RESULT_FIELDS order. Written in polars a chunk of objects at a time, each value converted
+    once per distinct value (fragments.py): a million json.dumps took most of the lookup's time.
+    Rows are gathered a chunk at a time: a sorted copy of a million rows took 150 MB at the peak."""
     def credit(code: str | None) -> str:
         return "1" if code in ctx.codes and ctx.codes[code].credit_record else "0"
 
     if not len(published):
         return
-    ids = published["object_id"]
+    ids = published["object_id"].gather(order)
     starts = ids.unique(maintain_order=True).gather_every(CHUNK_OBJECTS)
     offsets = [*ids.search_sorted(starts, side="left").to_list(), len(published)]
+    del ids
     c = pl.col
     for start, end in itertools.pairwise(offsets):
-        rows = published.slice(start, end - start)
+        rows = published[order.slice(start, end - start)]
         original = fragments.json_text(rows["result_code"], ctx.code_label)
         parts = pl.DataFrame({
             "object_id": rows["object_id"], "task_id": rows["task_id"],
@@ -154,8 +156,11 @@ def histories(ctx: SiteContext, only: AbstractSet[str] | None = None) -> Iterato
         selected = selected.filter(pl.col("object_id").is_in(wanted))
         published_rows = published_rows.filter(pl.col("object_id").is_in(wanted))
     selected = selected.sort("object_id", "year", "task_id", "position")
-    # Only the columns a history shows are sorted (a sorted copy of every column took 300 MB).
-    published = _result_texts(ctx, published_rows.select(RESULT_COLUMNS).sort("object_id", "task_id", "item_id"))
+    # Only the columns a history shows, in order of object, task and item (a sorted copy of every
+    # column took 300 MB).
+    shown = published_rows.select(RESULT_COLUMNS)
+    order = shown.select(pl.arg_sort_by("object_id", "task_id", "item_id", maintain_order=True)).to_series()
+    published = _result_texts(ctx, shown, order)
     pending = next(published, None)
     layout = ctx.ds.layout
     paths: dict[str, str] = {}
@@ -225,14 +230,16 @@ def _results_path(ctx: SiteContext, paths: dict[str, str], task_id: str) -> str:
     return path
 
 
-def _object_digests(ctx: SiteContext) -> dict[str, str]:
-    """For every drawn object, a 128-bit digest of the rows its history is made of: its
+def _object_digests(ctx: SiteContext) -> pl.DataFrame:
+    """For every drawn object (in id order), a 128-bit digest of the rows its history is made of: its
     selections, its published results (corrections applied, timeliness judged), its published
     corrections and its directory entry. Computed with polars in a second or two at city scale;
     what the rows refer to (tasks, draws, names) is in `_shared_digest`."""
     def grouped(frame: pl.DataFrame, order: list[str], name: str) -> pl.DataFrame:
-        frame = frame.sort(order)
-        return (frame.select("object_id").with_columns(frame.hash_rows(seed=0).alias(name))
+        # Rows hashed first, then only the sort keys and the hashes sorted (not every column of a
+        # million results).
+        hashed = frame.select(order).with_columns(frame.hash_rows(seed=0).alias(name))
+        return (hashed.sort(order, maintain_order=True).select("object_id", name)
                 .group_by("object_id", maintain_order=True).agg(pl.col(name)))
 
     selected = grouped(ctx.selections, ["object_id", "year", "task_id", "position"], "s")
@@ -242,9 +249,10 @@ def _object_digests(ctx: SiteContext) -> dict[str, str]:
     objects = objects.select("object_id").with_columns(objects.hash_rows(seed=0).alias("o"))
     joined = (selected.join(published, on="object_id", how="left")
               .join(corrections, on="object_id", how="left").join(objects, on="object_id", how="left"))
-    keys = joined.select("object_id", pl.struct("s", "p", "c", "o").hash(seed=1).alias("k1"),
-                         pl.struct("s", "p", "c", "o").hash(seed=2).alias("k2"))
-    return {i: f"{a:016x}{b:016x}" for i, a, b in keys.iter_rows()}
+    both = pl.struct("s", "p", "c", "o")
+    return joined.select("object_id", pl.concat_str(both.hash(seed=1).cast(pl.String), pl.lit("."),
+                                                    both.hash(seed=2).cast(pl.String)).alias("digest")
+                         ).sort("object_id")
 
 
 def _shared_digest(ctx: SiteContext) -> str:
@@ -252,7 +260,9 @@ def _shared_digest(ctx: SiteContext) -> str:
     tasks = sorted((t.task_id, t.year, t.name, t.lead, [(x.id, x.name) for x in t.strata])
                    for t in ctx.tasks.values())
     locked = sorted((d.task_id, str((d.record or {}).get("locked_on", ""))) for d in ctx.ds.draws)
-    return Digest(tasks, locked, ctx.names_digest, str(ctx.data_rel(ctx.ds.layout.corrections))).hexdigest()
+    # Printed whole: Digest walks a list element by element (half a second for 5,000 tasks).
+    return Digest(repr(tasks), repr(locked), ctx.names_digest, str(ctx.data_rel(ctx.ds.layout.corrections))
+                  ).hexdigest()
 
 
 def summary(ctx: SiteContext) -> pl.DataFrame:
@@ -277,24 +287,35 @@ def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple
     `id<TAB>"id":{...}`, to one of MAX_BUCKETS spill files beside the site (in object id order, as
     `histories` yields them); a shard is then the merge of the spill files that fold into it.
 
-    With `reuse`, each object's digest and history size are kept: an incremental rebuild builds
-    only the histories of changed objects, and of the other objects of their shards.
+    With `reuse`, each object's digest, history size and bucket bits are kept (as one text: the
+    state of 150,000 objects, compared and grouped in polars): an incremental rebuild builds only
+    the histories of changed objects, and of the other objects of their shards.
     """
     digests = _object_digests(ctx)
     shared = _shared_digest(ctx)
     saved = (reuse.old_extra.get("lookup") or {}) if reuse is not None else {}
-    old: dict[str, list[Any]] = saved.get("objects", {}) if saved.get("shared") == shared else {}
-    changed = [i for i, d in digests.items() if i not in old or old[i][0] != d]
+    old = _read_state(saved.get("objects")) if saved.get("shared") == shared else None
     (site / "lookup" / "h").mkdir(parents=True, exist_ok=True)
-    if reuse is None or not reuse.enabled or not old or len(changed) > WARM_MAX:
+    changed = (digests.join(old, on=["object_id", "digest"], how="anti")["object_id"].to_list()
+               if old is not None else [])
+    if reuse is None or not reuse.enabled or old is None or not len(old) or len(changed) > WARM_MAX:
         sizes, low = _spill_histories(ctx, site)
+        state = digests.join(pl.DataFrame({"object_id": list(sizes), "size": list(sizes.values()),
+                                           "low": [low[i] for i in sizes]},
+                                          schema={"object_id": pl.String, "size": pl.Int64, "low": pl.Int64}),
+                             on="object_id", how="left", maintain_order="left")
+        count, members, keys = _shards(state, reuse, shared)
         built = len(sizes)
     else:
         texts = dict(histories(ctx, only=set(changed)))
-        sizes = {i: (len(texts[i].encode()) if i in texts else old[i][1]) for i in digests}
-        low = {i: (old[i][2] if i in old else fnv1a(i) & (MAX_BUCKETS - 1)) for i in digests}
-        count, members = _members(digests, low, sum(sizes.values()))
-        keys = {name: _shard_key(reuse, count, ids, digests, shared) for name, ids in members.items()}
+        made = pl.DataFrame({"object_id": list(texts), "made": [len(t.encode()) for t in texts.values()],
+                             "bits": [fnv1a(i) & (MAX_BUCKETS - 1) for i in texts]},
+                            schema={"object_id": pl.String, "made": pl.Int64, "bits": pl.Int64})
+        state = (digests.join(old.select("object_id", "size", "low"), on="object_id", how="left", maintain_order="left")
+                 .join(made, on="object_id", how="left", maintain_order="left")
+                 .select("object_id", "digest", pl.coalesce("made", "size").alias("size"),
+                         pl.coalesce("low", "bits").alias("low")))
+        count, members, keys = _shards(state, reuse, shared)
         missing = [name for name in sorted(members) if not reuse.take(f"lookup/h/{name}.json", keys[name], site)]
         needed = {i for name in missing for i in members[name] if i not in texts}
         texts.update(histories(ctx, only=needed))
@@ -302,29 +323,52 @@ def _write_histories(ctx: SiteContext, site: Path, reuse: Reuse | None) -> tuple
         for name in missing:
             body = ",".join(f"{json.dumps(i)}:{texts[i]}" for i in members[name])
             (site / "lookup" / "h" / f"{name}.json").write_text("{" + body + "}", encoding="utf-8", newline="\n")
-    count, members = _members(digests, low, sum(sizes.values()))
     if reuse is not None:
-        for name, ids in members.items():
+        for name, key in keys.items():
             relative = f"lookup/h/{name}.json"
             if relative not in reuse.new:
-                reuse.made(relative, _shard_key(reuse, count, ids, digests, shared))
-        reuse.extra["lookup"] = {"shared": shared,
-                                 "objects": {i: [d, sizes[i], low[i]] for i, d in digests.items()}}
+                reuse.made(relative, key)
+        reuse.extra["lookup"] = {"shared": shared, "objects": _write_state(state)}
     return count, len(members), built
 
 
-def _members(digests: dict[str, str], low: dict[str, int], total: int) -> tuple[int, dict[str, list[str]]]:
-    """The bucket count for `total` bytes of histories, and each shard's objects in id order."""
-    count = bucket_count(total, HISTORY_TARGET_BYTES)
-    members: dict[str, list[str]] = defaultdict(list)
-    for object_id in sorted(digests):
-        members[bucket_name(low[object_id], count)].append(object_id)
-    return count, members
+STATE = ("object_id", "digest", "size", "low")  # columns of the lookup's saved state
 
 
-def _shard_key(reuse: Reuse, count: int, ids: list[str], digests: dict[str, str], shared: str) -> str:
-    # One JSON text, not a list of tuples: Digest walks lists element by element (seconds for a city).
-    return reuse.key("lookup/h", count, shared, json.dumps([[i, digests[i]] for i in ids]))
+def _write_state(state: pl.DataFrame) -> str:
+    """The state as text, a line per object, fields separated by tabs (ids and digests hold none)."""
+    line = pl.concat_str(*(pl.col(c).cast(pl.String) for c in STATE), separator="\t")
+    return str(state.select(line.str.join("\n")).item()) if len(state) else ""
+
+
+def _read_state(text: object) -> pl.DataFrame | None:
+    """`_write_state`'s text as a frame; None for anything else (an older or damaged cache)."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        parts = (pl.DataFrame({"line": text.split("\n")})
+                 .select(pl.col("line").str.split_exact("\t", len(STATE) - 1)
+                         .struct.rename_fields(list(STATE))).unnest("line"))
+        return parts.with_columns(pl.col("size").cast(pl.Int64), pl.col("low").cast(pl.Int64))
+    except pl.exceptions.PolarsError:
+        return None
+
+
+def _shards(state: pl.DataFrame, reuse: Reuse | None, shared: str
+            ) -> tuple[int, dict[str, list[str]], dict[str, str]]:
+    """The bucket count for the histories' total size; each shard's objects in id order; each
+    shard's key (its objects and their digests, the count and what histories look up)."""
+    count = bucket_count(int(state["size"].sum()), HISTORY_TARGET_BYTES)
+    names = [bucket_name(value, count) for value in range(MAX_BUCKETS)]  # low bits -> name, once
+    grouped = (state.sort("object_id").group_by(pl.col("low") % count, maintain_order=True)
+               .agg(pl.col("object_id"), pl.concat_str("object_id", pl.lit(":"), "digest").str.join(",").alias("k")))
+    members: dict[str, list[str]] = {}
+    keys: dict[str, str] = {}
+    for low, ids, text in grouped.iter_rows():
+        name = names[low]
+        members[name] = ids
+        keys[name] = reuse.key("lookup/h", count, shared, text) if reuse is not None else ""
+    return count, members, keys
 
 
 def _spill_histories(ctx: SiteContext, site: Path) -> tuple[dict[str, int], dict[str, int]]:

@@ -95,14 +95,28 @@ def write_data(ctx: SiteContext, site: Path, reuse: Reuse | None = None) -> int:
     tasks = Digest(sorted((t.task_id, t.year, t.name) for t in ctx.tasks.values())).hexdigest()
     for year in ctx.years:
         here = results_url(year)
-        rows = _year_rows(ctx, year, objects).sort("task_id", "object_id", "item_id")
-        for (department,), frame in rows.partition_by("department_id", as_dict=True, maintain_order=True).items():
+        rows = _year_rows(ctx, year, objects)
+        # Each department's rows in task, object and item order, found by sorting only the keys, the
+        # row numbers and the rows' hashes (the key of a file is its rows' digest, as
+        # Digest.frame_bytes makes it); a file's rows are gathered only when it is written.
+        schema = json.dumps([[name, str(dtype)] for name, dtype in rows.schema.items()]).encode()
+        order = (rows.select("department_id", "task_id", "object_id", "item_id")
+                 .with_columns(rows.hash_rows(seed=0).alias("_hash"), pl.int_range(pl.len()).alias("_at"))
+                 .sort("department_id", "task_id", "object_id", "item_id", maintain_order=True))
+        hashes, at = order["_hash"].to_numpy(), order["_at"]
+        runs = order.select(pl.col("department_id").rle()).unnest("department_id")
+        offset = 0
+        for length, department in runs.select("len", "value").iter_rows():
+            start, offset = offset, offset + length
             relative = f"results/{year}/{department}.json"
             safe_join(site, relative)
-            key = reuse.key(relative, frame, ctx.names_digest, tasks) if reuse is not None else ""
-            if reuse is not None and reuse.take(relative, key, site):
-                files += 1
-                continue
+            key = ""
+            if reuse is not None:
+                key = reuse.key(relative, schema + hashes[start:offset].tobytes(), ctx.names_digest, tasks)
+                if reuse.take(relative, key, site):
+                    files += 1
+                    continue
+            frame = rows[at.slice(start, length)]
             text = _department_file(ctx, here, str(department), frame)
             target = safe_join(site, "results", str(year), f"{department}.json")
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,8 @@ everything that produced it is what it was then.
 MkDocs has no incremental build, and at city scale a whole render takes minutes, most of it
 spent on outputs that one changed result does not touch (5,000 task pages, the lookup shards,
 the results files). So every such output is given a *key*: a digest of its complete input
-(the page's view model, the template sources, the theme's frame, the generator's own code,
-the library versions; see `Digest`). After a successful build the keys are saved in
+(a task page's inputs, task_keys.py; other outputs' rows; the template sources, the theme's
+frame, the generator's own code, the library versions; see `Digest`). After a successful build the keys are saved in
 `$XDG_CACHE_HOME/sunlight/` with each file's size, inode and modification time in the
 published site. The next build into the same output hard-links (or copies) a file from the
 published site instead of rendering it when its key is unchanged and the file on disk is

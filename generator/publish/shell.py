@@ -24,7 +24,7 @@ from pathlib import Path
 from generator.errors import BuildFailed
 from generator.publish.paths import markdown_path, safe_join
 from generator.publish.render import Page, Renderer, plain_title
-from generator.publish.reuse import Reuse
+from generator.publish.reuse import Digest, Reuse
 
 TITLE = "SLSHELLTITLE"
 DESCRIPTION = "SLSHELLDESCRIPTION"
@@ -78,16 +78,16 @@ def pour(pages: list[Page], renderer: Renderer, site: Path, shells: dict[int, st
             grouped[page.url.count("/")].append(page)
     for depth, members in grouped.items():
         before, after, _ = frames[depth]
+        frame = Digest(before, after).hexdigest()  # once per depth, not per page
         for page in members:
             title = html.escape(plain_title(page.title))
             description = html.escape(plain_title(page.description or "", 160))
-            target = safe_join(site, page.url.rstrip("/")) / "index.html"
             key = ""
             if reuse is not None and page.key is not None:
-                key = reuse.key(before, after, title, description, page.template, page.search, page.scripts,
-                                page.key())
+                key = reuse.key(frame, title, description, page.template, page.search, page.scripts, page.key())
                 if reuse.take(f"{page.url}index.html", key, site):
                     continue
+            target = safe_join(site, page.url.rstrip("/")) / "index.html"
             text = (before.replace(TITLE, title).replace(DESCRIPTION, description) + renderer.html(page)
                     + after.replace(TITLE, title).replace(DESCRIPTION, description))
             target.parent.mkdir(parents=True, exist_ok=True)

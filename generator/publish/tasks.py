@@ -3,7 +3,6 @@ the selected objects with their results, the teams and every replacement."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +25,7 @@ from generator.publish.common import (
 from generator.publish.context import SiteContext
 from generator.publish.paths import rel
 from generator.publish.render import Page
+from generator.publish.task_keys import TaskInputs, task_key
 
 DRAW_FILES = (
     ("manifest.json", "抽取清单（manifest）", "抽取前固定并公开的全部条件"),
@@ -108,27 +108,6 @@ class ResultCells:
         self.position = {task_id: i for i, task_id in enumerate(order)}
         self.batch = -1
         self.cells: dict[str, dict[str, str]] = {}
-        self.last: tuple[str, dict[str, Any]] | None = None  # the view model task_key built last
-        self.hashes: dict[str, bytes] | None = None
-        self.no_rows = b""
-
-    def row_hashes(self, task_id: str) -> bytes:
-        """`Digest.frame_bytes(ctx.published_for(task_id))`: hashed for all tasks in one pass
-        (per task, a call into polars cost a millisecond, 5,000 of them on every rebuild)."""
-        if self.hashes is None:
-            published = self.ctx.published
-            schema = json.dumps([[name, str(dtype)] for name, dtype in published.schema.items()]).encode()
-            hashed = published.select("task_id", published.hash_rows(seed=0).alias("h"))
-            self.hashes = {str(task_id): schema + frame["h"].to_numpy().tobytes() for (task_id,), frame in
-                           hashed.partition_by("task_id", as_dict=True, maintain_order=True).items()}
-            self.no_rows = schema + published.head(0).hash_rows(seed=0).to_numpy().tobytes()
-        return self.hashes.get(task_id, self.no_rows)
-
-    def take_last(self, task_id: str) -> dict[str, Any] | None:
-        """The view model (without results) that `task_key` built for `task_id` just before, if
-        so: the page is rendered right after its key is computed, and building it is half the cost."""
-        last, self.last = self.last, None
-        return last[1] if last is not None and last[0] == task_id else None
 
     def for_task(self, task_id: str) -> dict[str, str]:
         batch = self.position.get(task_id, -1) // BATCH
@@ -237,30 +216,20 @@ def _object_cells(ctx: SiteContext, task: Task, here: str, position: int, object
         f'<td><ul class="sl-team">{_team_items(ctx, task, members)}</ul></td>')
 
 
-def task_page(ctx: SiteContext, task: Task, cells: ResultCells | None = None) -> Page:
+def task_page(ctx: SiteContext, task: Task, cells: ResultCells | None = None,
+              inputs: TaskInputs | None = None) -> Page:
     cells = cells or ResultCells(ctx, [task.task_id])
+    inputs = inputs or TaskInputs(ctx)
+    # The key is hashed from the page's inputs (task_keys.py): the view model is built only for a
+    # page that is rendered.
     return Page(task_url(task), f"{task.task_id} {task.name}", "task.html.j2", search=False, shell=True,
-                lazy=lambda: task_view(ctx, task, cells), key=lambda: task_key(ctx, task, cells),
+                lazy=lambda: task_view(ctx, task, cells), key=lambda: task_key(ctx, task, inputs),
                 description=f"{task.year} 年联合抽查任务 {task.task_id}：抽查范围、抽取过程与验证、抽中对象与检查结果")
-
-
-def task_key(ctx: SiteContext, task: Task, cells: ResultCells | None = None) -> list[Any]:
-    """What a task page is made of: its view model but the results, the task's published rows
-    (as derived in the context: corrections applied, timeliness judged) and the names the
-    results are shown with. Building the results' part of the view (a million results at city
-    scale) is most of a task page's cost; hashing its rows is cheap."""
-    view = task_view(ctx, task)
-    if cells is None:
-        return [view, ctx.published_for(task.task_id), ctx.names_digest]
-    cells.last = (task.task_id, view)  # the page is rendered next (if it is not reused): its view is this one
-    return [view, cells.row_hashes(task.task_id), ctx.names_digest]
 
 
 def task_view(ctx: SiteContext, task: Task, cells: ResultCells | None = None) -> dict[str, Any]:
     """The task page's view model; without `cells`, every object's results are left out."""
-    view = cells.take_last(task.task_id) if cells is not None else None
-    if view is None:
-        view = _view_without_results(ctx, task)
+    view = _view_without_results(ctx, task)
     if cells is not None:
         results = cells.for_task(task.task_id)
         for entry in view["objects"]:
@@ -331,5 +300,5 @@ def _view_without_results(ctx: SiteContext, task: Task) -> dict[str, Any]:
 
 def pages(ctx: SiteContext) -> list[Page]:
     tasks = sorted(ctx.tasks.values(), key=lambda t: t.task_id)
-    cells = ResultCells(ctx, [task.task_id for task in tasks])
-    return [task_page(ctx, task, cells) for task in tasks]
+    cells, inputs = ResultCells(ctx, [task.task_id for task in tasks]), TaskInputs(ctx)
+    return [task_page(ctx, task, cells, inputs) for task in tasks]

@@ -119,6 +119,22 @@ def test_phone_number_in_a_name_fails_and_keeps_the_old_site(minimal_copy: Path,
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.build-")]
 
 
+def test_a_failing_search_index_fails_the_build_and_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind runs beside the data files; its failure (and what it said) still stops the build."""
+    import types
+
+    import generator.publish.build as build
+
+    broken = tmp_path / "broken-python"
+    broken.write_text("#!/bin/sh\necho 'index broken' >&2\nexit 3\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setattr(build, "sys", types.SimpleNamespace(executable=str(broken)))
+    with pytest.raises(BuildFailed, match="站内搜索索引生成失败：index broken"):
+        build_site(MINIMAL, tmp_path / "site")
+    assert not (tmp_path / "site").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.build-")]
+
+
 def test_private_value_in_output_fails_the_build(minimal_copy: Path, tmp_path: Path) -> None:
     # Validation cannot know that a business name equals an inspector's name; the output scan does.
     rename_object(minimal_copy, OBJECT, f"淄博{INSPECTOR_NAME}餐饮店")
@@ -178,8 +194,7 @@ def test_shell_pages_equal_what_mkdocs_renders(minimal_site: Path, tmp_path: Pat
 
     from generator.publish import tasks
     original = tasks.task_page
-    monkeypatch.setattr(tasks, "task_page", lambda ctx, task, cells=None: dataclasses.replace(
-        original(ctx, task, cells), shell=False))
+    monkeypatch.setattr(tasks, "task_page", lambda *args: dataclasses.replace(original(*args), shell=False))
     direct = tmp_path / "direct"
     build_site(MINIMAL, direct)
     pages = sorted(p.relative_to(minimal_site) for p in (minimal_site / "tasks").rglob("index.html"))

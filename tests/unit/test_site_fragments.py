@@ -151,7 +151,8 @@ def test_lookup_histories_are_the_json_dumps_text(ctx: SiteContext) -> None:
 
 def test_lookup_results_are_the_per_row_lists(ctx: SiteContext) -> None:
     texts = {(o, t): json.loads(f"[{text}]") for o, t, text in
-             lookup._result_texts(ctx, ctx.published.sort("object_id", "task_id", "item_id"))}
+             lookup._result_texts(ctx, ctx.published, ctx.published.select(
+                 pl.arg_sort_by("object_id", "task_id", "item_id")).to_series())}
     expected: dict[tuple[str, str], list[list[Any]]] = defaultdict(list)
     for r in ctx.published.sort("object_id", "task_id", "item_id").iter_rows(named=True):
         credit = ctx.codes[r["current_code"]].credit_record if r["current_code"] in ctx.codes else False
@@ -242,7 +243,8 @@ def test_object_cells_are_the_templates_text(ctx: SiteContext) -> None:
 
 def test_task_row_hashes_are_the_frames_digest(ctx: SiteContext) -> None:
     from generator.publish.reuse import Digest
+    from generator.publish.task_keys import TaskInputs
 
-    cells = tasks.ResultCells(ctx, sorted(ctx.tasks))
+    inputs = TaskInputs(ctx)
     for task_id in [*ctx.tasks, "no-such-task"]:
-        assert cells.row_hashes(task_id) == Digest.frame_bytes(ctx.published_for(task_id))
+        assert inputs.rows(task_id) == Digest.frame_bytes(ctx.published_for(task_id))
