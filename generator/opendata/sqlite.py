@@ -26,6 +26,7 @@ from adbc_driver_manager import AdbcConnection, AdbcStatement
 from generator.opendata.gz import gzip_file
 from generator.opendata.tables import Resource
 
+SLICE_ROWS = 100_000
 SQL_TYPES = {"integer": "INTEGER", "boolean": "INTEGER", "date": "TEXT", "string": "TEXT"}
 
 VIEWS = {
@@ -92,13 +93,16 @@ def _stage(path: Path, resources: list[Resource]) -> None:
             statement.execute_update()
         connection.set_autocommit(False)
         for index, resource in enumerate(resources):
-            rows = _rows(resource.frame)
-            columns = ", ".join(f"c{i}" for i in range(rows.width))
+            width = resource.frame.width
+            columns = ", ".join(f"c{i}" for i in range(width))
             statement.set_sql_query(f"CREATE TABLE {_staged(index)} ({columns})")
             statement.execute_update()
-            statement.set_sql_query(f"INSERT INTO {_staged(index)} VALUES ({', '.join('?' * rows.width)})")
-            statement.bind_stream(rows.__arrow_c_stream__())
-            statement.execute_update()
+            statement.set_sql_query(f"INSERT INTO {_staged(index)} VALUES ({', '.join('?' * width)})")
+            # A slice at a time: the rows as the database holds them (dates as text) are a copy,
+            # and a million of them at once added hundreds of megabytes to the build's peak.
+            for start in range(0, max(len(resource.frame), 1), SLICE_ROWS):
+                statement.bind_stream(_rows(resource.frame.slice(start, SLICE_ROWS)).__arrow_c_stream__())
+                statement.execute_update()
         connection.commit()
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -99,7 +100,9 @@ def tables(draw: st.DrawFn) -> list[Resource]:
 @example([_table("t0", ["string", "integer", "string"],
                  [["a\x00b", "", None, "12", "1e3", "'; DROP TABLE t0; --", "😀\r\n"],
                   [2**63 - 1, -2**63, 0, None, 1, 2, 3], ["x"] * 7], ["string", "integer", "string"])])
-def test_rows_through_arrow_are_the_rows_bound_one_by_one(tmp_path: Path, resources: list[Resource]) -> None:
+def test_rows_through_arrow_are_the_rows_bound_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          resources: list[Resource]) -> None:
+    monkeypatch.setattr(writer, "SLICE_ROWS", 2)  # several slices a table, as a city's tables are
     _same_both_ways(tmp_path, resources)
 
 
