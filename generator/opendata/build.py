@@ -30,6 +30,7 @@ from threading import Lock
 from typing import Any
 
 from generator.errors import BuildFailed
+from generator.free_memory import release_free_memory
 from generator.opendata import archive, csvfmt, jsonfmt, keys, sqlite, xlsx
 from generator.opendata.changelog import TABLES, changelog, csv_file
 from generator.opendata.checksums import NAME, read_sums, release_files, sha256_file, write_sums
@@ -421,6 +422,7 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     found = find_releases([*map(Path, live), *sources])
     records = read_records(sources)
     tables = public_tables(ctx)
+    release_free_memory()  # building the tables dropped as much again as they hold
     lap("tables")
     folders = [*sources, *([storage.out] if storage.out else [])]
     base = keys.salt(reuse.salt, private_values(ctx.ds)) if reuse is not None else None
@@ -430,6 +432,7 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     known: dict[str, str] = {}  # SHA256SUMS of the files that do not name the release
     jobs = _write_release(ctx, tables, staging, base, reusing, timings, _size(storage),
                           _privacy(ctx, tables, reusing), known)
+    release_free_memory()  # the writers' buffers, before the changelog reads the results back
     clock[0] = time.perf_counter()
     known.update({name: sha256_file(staging / name) for name in release_files(staging) if name not in known})
     date = ctx.as_of.isoformat()

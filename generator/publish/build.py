@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.errors import BuildFailed
 from generator.findings import Severity
+from generator.free_memory import release_free_memory
 from generator.model import Dataset
 from generator.publish import (
     checklist,
@@ -256,6 +257,7 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
     from generator.opendata import build_open_data  # here: generator.opendata builds on generator.publish
 
     started = time.perf_counter() if started is None else started
+    release_free_memory()  # what validation freed: the phases below peak on top of what is held
     settings = (settings or load_settings()).for_draws(len(ds.draws))
     output = output.resolve()
     ds.as_of = data_as_of(ds)
@@ -279,6 +281,7 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
                                         repo_url=settings.repo_url, title=str(settings.config.get("site_name", "")),
                                         storage=downloads, live=releases_from, reuse=reuse)
         lap("open data")
+        release_free_memory()
         pages = _pages(ctx)
         lap("view models")
         for page in pages:
@@ -294,6 +297,7 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         counts: dict[str, int] = {}
         counts["pages_rendered"] = pour(pages, renderer, site, shells, reuse)
         lap("content")
+        release_free_memory()  # 5,000 pages' text, before the lookup builds its shards
         indexing = _start_pagefind(site, pages, reuse)
         lap("pagefind start")
         os.replace(work / "data", site / "data")
