@@ -445,7 +445,8 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
         _write_named(ctx, tables, staging, version, repo_url, timings, reusing)
         clock[0] = time.perf_counter()
         try:
-            change = changelog(staging, version, date, _previous(found, folders, version))
+            change = changelog(staging, version, date, _previous(found, folders, version),
+                               results_items=next(t.frame for t in tables if t.name == "results_items"))
         except BuildFailed:
             if version not in found:
                 raise

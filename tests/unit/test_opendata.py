@@ -591,3 +591,27 @@ def test_a_private_value_in_a_draws_free_text_stops_the_release(source: Path, tm
         build(changed, tmp_path / "out")
     assert str(caught.value) == ("发现 1 个数据文件含有个人信息，数据未发布（第二十一条）："
                                  "draws/2025/ZB-2025-001/beacon.json：不公开字段的值 “曹**”")
+
+
+def test_the_changelog_from_the_table_in_memory_is_the_one_from_its_csv(
+        source: Path, built: tuple[OpenDataRelease, Path], tmp_path: Path) -> None:
+    """The build hands the changelog the results table it holds; reading the CSV back says the same."""
+    from generator.opendata.changelog import changelog
+    from generator.opendata.tables import public_tables
+
+    changed = tmp_path / "data"
+    shutil.copytree(source, changed)
+    with (changed / "corrections.csv").open("a", encoding="utf-8", newline="\n") as corrections:
+        corrections.write(CORRECTION)
+    again = build(changed, tmp_path / "out", previous=[built[1]])
+    folder = tmp_path / "out" / again.version
+    ds, _ = validate(changed)
+    ds.as_of = data_as_of(ds)
+    [items] = [t.frame for t in public_tables(SiteContext(ds, load_settings())) if t.name == "results_items"]
+    previous = (built[0].version, built[1] / built[0].version)
+    from_csv = changelog(folder, again.version, "2026-11-20", previous)
+    assert changelog(folder, again.version, "2026-11-20", previous, results_items=items) == from_csv
+    assert from_csv == json.loads((folder / "changelog.json").read_text(encoding="utf-8"))
+    first = changelog(folder, again.version, "2026-11-20", None, results_items=items)  # every result is new
+    assert first == changelog(folder, again.version, "2026-11-20", None)
+    assert first["results_added"] == len(items) > 0 and sum(first["results_added_by_year"].values()) == len(items)
