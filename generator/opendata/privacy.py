@@ -17,7 +17,7 @@ import polars as pl
 from generator.model import Draw
 from generator.opendata.tables import Resource
 from generator.personal_numbers import HASH, RUN, run_problem
-from generator.publish.privacy import Leak, escaped_forms
+from generator.publish.privacy import Leak, escaped_forms, masked
 
 TEXT_KINDS = (pl.String, pl.Int64, pl.Int32)  # dates and yes/no cannot hold a name or a number run
 
@@ -34,8 +34,7 @@ def leaks(resources: Sequence[Resource], secrets: Sequence[str]) -> list[Leak]:
             hits = values.filter(values.str.contains_any(list(secrets)))
             if len(hits):
                 words = {v for row in hits.str.extract_many(list(secrets)).to_list() for v in row}
-                shown = "、".join(sorted({f"“{v[:1]}{'*' * (len(v) - 1)}”" for v in words})[:3])
-                found.append(Leak(path, f"不公开字段的值 {shown}"))
+                found.append(Leak(path, f"不公开字段的值 {masked(words)}"))
         runs = values.str.extract_all(f"{HASH}|{RUN}").explode().drop_nulls().unique().sort().to_list()
         for run in runs:
             verdict = run_problem(run)
@@ -64,6 +63,5 @@ def draw_file_leaks(draws: Sequence[Draw], secrets: Sequence[str]) -> list[Leak]
     hits = frame.filter(pl.col("text").str.contains_any(list(forms)))
     found = []
     for member, written in hits.select("path", pl.col("text").str.extract_many(list(forms))).iter_rows():
-        shown = "、".join(sorted({f"“{v[:1]}{'*' * (len(v) - 1)}”" for v in map(forms.__getitem__, written)})[:3])
-        found.append(Leak(member, f"不公开字段的值 {shown}"))
+        found.append(Leak(member, f"不公开字段的值 {masked(map(forms.__getitem__, written))}"))
     return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +96,11 @@ def _batches(site: Path, skip: AbstractSet[str]) -> Iterator[pl.DataFrame]:
         yield frame()
 
 
+def masked(values: Iterable[str]) -> str:
+    """Up to three private values as a message shows them: the first character, then stars."""
+    return "、".join(sorted({f"“{v[:1]}{'*' * (len(v) - 1)}”" for v in values})[:3])
+
+
 def _jinja_escaped(text: str) -> str:
     """As Jinja's autoescape (MarkupSafe) writes `text` into a page."""
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
@@ -125,9 +130,7 @@ def scan(site: Path, secrets: list[str], skip: AbstractSet[str] = frozenset()) -
             hits = frame.filter(pl.col("text").str.contains_any(list(forms)))
             for path, found in hits.select("path", pl.col("text").str.extract_many(list(forms)).alias("found")
                                            ).iter_rows():
-                values = {forms[form] for form in found}
-                shown = "、".join(sorted({f"“{v[:1]}{'*' * (len(v) - 1)}”" for v in values})[:3])
-                leaks.append(Leak(path, f"不公开字段的值 {shown}"))
+                leaks.append(Leak(path, f"不公开字段的值 {masked(forms[form] for form in found)}"))
         # Every candidate run outside a digest, each judged once however often it occurs.
         runs = frame.select("path", pl.col("text").str.extract_all(CANDIDATE).alias("run")).explode("run")
         runs = runs.drop_nulls("run")

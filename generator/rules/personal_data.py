@@ -9,13 +9,12 @@ schemas are never published, so they are not searched.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from generator.draw.verify import read_json_object
 from generator.findings import Finding, error
 from generator.model import Dataset
 from generator.personal_numbers import CANDIDATE, is_hash, personal_data_in
@@ -88,13 +87,6 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _beacon(directory: Path) -> Any:
-    try:
-        return json.loads((directory / "beacon.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):  # unreadable: the draw chain reports it
-        return None
-
-
 # Digits, ASCII and full-width, removed: a string with fewer than 11 digits holds no number.
 _NO_DIGITS = str.maketrans("", "", "0123456789０１２３４５６７８９")
 
@@ -103,7 +95,8 @@ def _draw_files(ds: Dataset) -> Iterable[Finding]:
     """A draw's manifest and beacon are published as they are (site and archives), free text
     included (a dice description, a beacon note); digests in them are no phone numbers."""
     for draw in ds.draws:
-        for name, value in (("manifest.json", draw.manifest), ("beacon.json", _beacon(draw.directory))):
+        beacon, _ = read_json_object(draw.directory / "beacon.json")  # unreadable: the draw chain says so
+        for name, value in (("manifest.json", draw.manifest), ("beacon.json", beacon)):
             for text in _strings(value):
                 if len(text) - len(text.translate(_NO_DIGITS)) < 11 or is_hash(text):
                     continue
