@@ -22,6 +22,7 @@ from generator.rules import (
     draw_chain,
     participation,
     personal_data,
+    personal_data_in_draws,
     private_placeholders,
     publication_deadline,
     references,
@@ -53,6 +54,7 @@ RULES: tuple[ModuleType, ...] = (
     publication_deadline,
     corrections,
     personal_data,
+    personal_data_in_draws,
     private_placeholders,
 )
 
@@ -63,8 +65,9 @@ Check = Callable[[Dataset], Iterable[Finding]]
 # not have): for a city (more draws than SEPARATE_PROCESS_ABOVE) they run in a forked
 # process, which inherits the loaded data set without copying it, while the other rules
 # run here. The draw chain hashes every draw file and record; team_rules walks a million
-# team members. Below that size a process costs more than it saves.
-APART = (draw_chain, team_rules)
+# team members; personal_data_in_draws reads every string of 10,000 draw files. Below that
+# size a process costs more than it saves.
+APART = (draw_chain, team_rules, personal_data_in_draws)
 SEPARATE_PROCESS_ABOVE = 500
 
 

@@ -25,7 +25,9 @@ def check(ds: Dataset) -> Iterable[Finding]:
     unreadable = {d.directory for d in ds.draws if d.record is None and (d.directory / "record.json").exists()}
     recompute = ds.recompute_draws
     plain = {d.directory for d in ds.draws if d.record_plain}
-    for report in verify_ledger(ds.layout.root, parsed=parsed, recompute=recompute.__contains__, plain=plain):
+    manifests = {d.directory: d.manifest for d in ds.draws if d.manifest is not None}
+    for report in verify_ledger(ds.layout.root, parsed=parsed, recompute=recompute.__contains__, plain=plain,
+                                manifests=manifests):
         for difference in report.differences:
             if difference.field == "manifest.json" or (difference.field == "record.json" and report.directory
                                                          in unreadable):

@@ -4,20 +4,19 @@ Resident identity numbers (18 characters with a valid GB 11643 check digit and b
 date, confirmed by python-stdnum) and mainland mobile numbers, as people write them (grouped,
 with a country prefix, in full-width digits: generator.personal_numbers), are searched for in
 every published text field, whatever the field is meant to hold. Fields marked private in the
-schemas are never published, so they are not searched.
+schemas are never published, so they are not searched. The draw files' free text has its own
+module (personal_data_in_draws), as it runs beside the others in a second process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable
 
 import polars as pl
 
-from generator.draw.verify import read_json_object
 from generator.findings import Finding, error
 from generator.model import Dataset
-from generator.personal_numbers import CANDIDATE, is_hash, personal_data_in
+from generator.personal_numbers import CANDIDATE, personal_data_in
 from generator.schemas import table_schema
 
 ARTICLE = "第二十一条"
@@ -58,7 +57,6 @@ def check(ds: Dataset) -> Iterable[Finding]:
         yield from _scan(frame, schema, None, lay.display(path))
     yield from _scan(ds.results, "results", "_file", "", repeated=True)
     yield from _plans(ds)
-    yield from _draw_files(ds)
 
 
 def _plans(ds: Dataset) -> Iterable[Finding]:
@@ -74,35 +72,3 @@ def _plans(ds: Dataset) -> Iterable[Finding]:
                 if found:
                     yield error(plan.file, RULE, f"{what}含有个人信息（{found}）", row=task.line, field=field,
                                 article=ARTICLE)
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
-# Digits, ASCII and full-width, removed: a string with fewer than 11 digits holds no number.
-_NO_DIGITS = str.maketrans("", "", "0123456789０１２３４５６７８９")
-
-
-def _draw_files(ds: Dataset) -> Iterable[Finding]:
-    """A draw's manifest and beacon are published as they are (site and archives), free text
-    included (a dice description, a beacon note); digests in them are no phone numbers."""
-    for draw in ds.draws:
-        beacon, _ = read_json_object(draw.directory / "beacon.json")  # unreadable: the draw chain says so
-        for name, value in (("manifest.json", draw.manifest), ("beacon.json", beacon)):
-            for text in _strings(value):
-                if len(text) - len(text.translate(_NO_DIGITS)) < 11 or is_hash(text):
-                    continue
-                found = personal_data_in(text)
-                if found:
-                    yield error(ds.display(draw.directory / name), RULE,
-                                f"抽取文件含有个人信息（{found}）：公开数据中不得出现身份证号、手机号等个人信息",
-                                article=ARTICLE)
-                    break

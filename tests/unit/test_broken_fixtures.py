@@ -181,7 +181,7 @@ def test_cli_github(data: Path, request: pytest.FixtureRequest, capsys: pytest.C
 
 APART = [("generator.rules", "SEPARATE_PROCESS_ABOVE", name) for name in (
     "draw_ticket_changed", "draw_chain_broken_previous", "replacement_recused", "team_lead_not_first",
-    "team_fewer_than_two_officers", "replacement_not_on_team")] + [
+    "team_fewer_than_two_officers", "replacement_not_on_team", "pii_mobile_in_beacon_note")] + [
     ("generator.load", "PLANS_APART_ABOVE_BYTES", name) for name in (
         "plan_invalid_calendar_date", "plan_schema_type_error", "plan_file_name_mismatch",
         "plan_strata_changed_after_draw")]
