@@ -38,10 +38,10 @@ def _parsed_without_the_bound(text: str, monkeypatch: pytest.MonkeyPatch) -> tup
 # Pieces of block and flow YAML, put together at random: most results are not YAML at all,
 # which is the point (errors must come out the same too).
 TOKENS = st.sampled_from(["- ", "? ", ": ", "--- ", "a", "b: ", "[", "]", "{", "}", ", ", "\n", "  ", " ",
-                          "\t", "'q'", "|\n", "#c", "&x ", "*x"])
+                          "\t", "'q'", "|\n", "#c", "&x ", "*x", "...", "%YAML 1.1\n"])
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(TOKENS, max_size=300).map("".join))
 def test_texts_of_yaml_pieces_parse_the_same_with_and_without_the_bound(text: str) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
