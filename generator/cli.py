@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("validate", parents=[common], help="校验数据 / validate the data set")
     check.add_argument("--format", choices=("text", "github", "json"), default="text",
-                       help="输出格式：text（给人看）、github（拉取请求中逐行标注）、json")
+                       help="输出格式：text（给人看）、github（拉取请求中逐行标注）、json / output format")
     check.add_argument("--today", type=_date, default=None,
                        help="按哪一天判断逾期（默认今天）/ the day overdue is judged against")
     check.add_argument("--against", metavar="REV", default=None,
@@ -51,26 +51,26 @@ def _parser() -> argparse.ArgumentParser:
     steps = draw.add_subparsers(dest="step", required=True, metavar="STEP")
     prepare = steps.add_parser("prepare", parents=[common],
                                help="准备抽取：固定并公开抽取条件 / fix and publish the inputs")
-    prepare.add_argument("task", help="任务编号，如 ZB-2026-001")
-    prepare.add_argument("--on", type=_date, default=None, help="抽取日期（默认今天）")
+    prepare.add_argument("task", help="任务编号，如 ZB-2026-001 / task id")
+    prepare.add_argument("--on", type=_date, default=None, help="抽取日期（默认今天）/ draw date (default: today)")
     prepare.add_argument("--dice", metavar="CEREMONY", default=None,
                          help="改用公开掷骰仪式作为信标，写明时间地点 / use a public dice ceremony")
     lock = steps.add_parser("lock", parents=[common], help="锁定抽取：用信标值完成抽取 / draw with the beacon and lock")
-    lock.add_argument("task", help="任务编号")
+    lock.add_argument("task", help="任务编号 / task id")
     lock.add_argument("--beacon", required=True, metavar="FILE|VALUE",
-                      help="drand 轮次的 JSON 文件，或掷骰得到的数字串")
-    lock.add_argument("--on", type=_date, default=None, help="锁定日期（默认今天）")
+                      help="drand 轮次的 JSON 文件，或掷骰得到的数字串 / a drand round's JSON file, or dice digits")
+    lock.add_argument("--on", type=_date, default=None, help="锁定日期（默认今天）/ lock date (default: today)")
 
     replace = steps.add_parser("replace", parents=[common],
                                help="登记执法检查人员调整（第十三条）/ record an inspector replacement")
-    replace.add_argument("task", help="任务编号")
+    replace.add_argument("task", help="任务编号 / task id")
     replace.add_argument("--object", required=True, help="检查对象标识 / the team's object")
     replace.add_argument("--replaced", required=True, help="被调整人员编号 / inspector replaced")
     replace.add_argument("--replacement", required=True, help="选派的人员编号（无须摇号）/ designated replacement")
     replace.add_argument("--reason", required=True, choices=("岗位调整", "工作冲突", "健康状况", "执法回避"),
                          help="调整原因 / reason")
     replace.add_argument("--approver", required=True, help="批准的本部门分管负责人（职务）/ approving head")
-    replace.add_argument("--on", type=_date, default=None, help="批准日期（默认今天）")
+    replace.add_argument("--on", type=_date, default=None, help="批准日期（默认今天）/ approval date (default: today)")
 
     status = commands.add_parser("status", parents=[common], help="待办与逾期情况 / what is due and what is late")
     status.add_argument("--department", metavar="D", default=None, help="只看某个部门，如 scjg / one department")
@@ -92,18 +92,20 @@ def _parser() -> argparse.ArgumentParser:
     release_steps = releases.add_subparsers(dest="step", required=True, metavar="STEP")
     fetch = release_steps.add_parser(
         "fetch", help="从线上网站下载以往全部数据版本，供 build --releases-from 使用 / fetch past releases")
-    fetch.add_argument("site_url", metavar="URL", help="线上网站地址，如 https://example.org/sunlight/")
+    fetch.add_argument("site_url", metavar="URL", help="线上网站地址，如 https://example.org/sunlight/ / the live site")
     fetch.add_argument("--into", type=Path, required=True, metavar="DIR", help="保存到哪个目录 / target folder")
     upload = release_steps.add_parser(
         "upload", help="把 build --downloads-out 写出的新数据版本上传到 GitHub Releases / upload new releases")
-    upload.add_argument("directory", type=Path, metavar="DIR", help="build --downloads-out 的目录")
+    upload.add_argument("directory", type=Path, metavar="DIR",
+                        help="build --downloads-out 的目录 / the folder build --downloads-out wrote")
     upload.add_argument("--downloads-url", metavar="URL", default=None,
                         help="数据文件的网址（默认取 mkdocs.yml 的 extra.downloads_url）/ overrides the config")
     upload.add_argument("--target", metavar="COMMIT", default="",
                         help="新建的 Release 指向哪个提交（如 $GITHUB_SHA）/ commit to tag")
 
     build = commands.add_parser("build", parents=[common], help="生成公开网站和数据下载 / build the public site")
-    build.add_argument("--output", type=Path, default=Path("site"), help="网站输出目录（默认 site）")
+    build.add_argument("--output", type=Path, default=Path("site"),
+                       help="网站输出目录（默认 site）/ output folder (default: site)")
     build.add_argument("--releases-from", type=Path, action="append", default=[], metavar="DIR",
                        help="沿用此目录中已发布的数据版本（如从线上网站取回的 data/；可重复）"
                             " / carry past releases over")
@@ -117,13 +119,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="完整重新生成，不沿用上次生成的页面（默认只重新生成输入有变化的页面，结果相同）"
                             " / render everything, reusing nothing from the last build")
     serve = commands.add_parser("serve", parents=[common], help="本地预览网站 / preview the site")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）/ address to listen on")
+    serve.add_argument("--port", type=int, default=8000,
+                       help="端口（默认 8000；0 为任一空闲端口）/ port (0: any free one)")
 
     verify = commands.add_parser("verify", parents=[common], help="重新计算并核验已锁定的抽取 / re-run published draws")
     target = verify.add_mutually_exclusive_group(required=True)
-    target.add_argument("task", nargs="?", help="任务编号")
-    target.add_argument("--all", action="store_true", help="核验账本中的全部抽取")
+    target.add_argument("task", nargs="?", help="任务编号 / task id")
+    target.add_argument("--all", action="store_true", help="核验账本中的全部抽取 / every draw of the ledger")
 
     # Results workbook and corrections (issue #6): parsers and handlers in generator/cli_results.py.
     cli_results.add_parsers(commands, common, _date)

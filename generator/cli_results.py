@@ -56,7 +56,8 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser, date: DateType) 
                          help="批准的本部门主要负责人（职务），如 市市场监管局主要负责人 / approving principal")
     correct.add_argument("--on", type=date, default=None, help="批准日期（默认今天）/ approval date")
     correct.add_argument("--published-on", type=date, default=None,
-                         help="更正公示日期（未公示则不填）/ publication date of the correction")
+                         help="更正在网站上公示的日期，即合并发布之日；不填则不公开，以后也不能补填"
+                              " / the day the correction goes public (cannot be added later)")
 
 
 def _results(args: argparse.Namespace) -> int:

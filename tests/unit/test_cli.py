@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,3 +50,36 @@ def test_missing_directory_is_a_usage_error(tmp_path: Path, capsys: pytest.Captu
 def test_unknown_task_is_a_usage_error(minimal_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["draw", "lock", "ZB-2026-999", "--beacon", "1234561234", "--data", str(minimal_copy)]) == 2
     assert "找不到任务 ZB-2026-999" in capsys.readouterr().err
+
+
+def _options(parser: argparse.ArgumentParser, path: str = "sunlight") -> Iterator[tuple[str, argparse.Action]]:
+    """Every argument of every command, with the command it belongs to."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _options(sub, f"{path} {name}")
+        elif not isinstance(action, argparse._HelpAction | argparse._VersionAction):
+            yield path, action
+
+
+def test_every_option_is_explained_in_chinese_and_english() -> None:
+    """The README promises `--help` in both languages: a clerk reads the Chinese, a developer the English."""
+    from generator.cli import _parser
+
+    options = list(_options(_parser()))
+    assert len(options) > 50
+    for command, action in options:
+        text = action.help or ""
+        assert re.search(r"[\u4e00-\u9fff]", text) and re.search(r"/ [A-Za-z]", text), (
+            command, action.dest, text)
+
+
+def test_a_taken_port_is_a_usage_error(minimal_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--data", str(minimal_copy), "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"错误：无法在 127.0.0.1:{port} 上提供预览（" in err
+    assert "请用 --port 换一个端口（--port 0 为任一空闲端口）" in err

@@ -132,8 +132,8 @@ def test_a_newcomer_takes_a_task_from_plan_to_correction(clone: Clone) -> None:
     with results.open(encoding="utf-8") as f:
         first = next(r for r in csv.DictReader(f) if r["item_id"] == "ZJJ-001")
     clone.run(f"sunlight correct --task {TASK} --object <对象标识> --item ZJJ-001 --field result_code --new R02 "
-              '--reason "复核发现原记录有误" --approver 市住房城乡建设局主要负责人',
-              "--on", "2026-12-15", "--published-on", "2026-12-16", values={"<对象标识>": first["object_id"]})
+              '--reason "复核发现原记录有误" --approver 市住房城乡建设局主要负责人 --published-on <公示日期>',
+              "--on", "2026-12-15", values={"<对象标识>": first["object_id"], "<公示日期>": "2026-12-16"})
     assert "GZ-2026-" in (clone.root / "data" / "corrections.csv").read_text(encoding="utf-8").splitlines()[-1]
     # What the pull request's check then runs: the correction passes against the published state.
     out = clone.run("sunlight validate", "--today", "2026-12-16", "--against", "published")
