@@ -131,8 +131,9 @@ def _first_refused(text: str, display: str) -> Finding | None:
 # event scan, which takes a second on a city's plans. In block style a collection nested in
 # another starts further right, except a sequence written under its mapping key at the key's
 # own indentation: at most two start in any one column. A block collection starts where a
-# line's content starts, or just after one of the "- ", "? " or ": " that lead the line. Each flow collection needs a "[" or "{". A line indented SHALLOW_INDENT spaces or
-# more, or led by SHALLOW_LEADS indicators or more, voids the bound, as do too many brackets.
+# line's content starts, or just after one of the "- ", "? " or ": " that lead the line.
+# Each flow collection needs a "[" or "{". A line indented SHALLOW_INDENT spaces or more,
+# or led by SHALLOW_LEADS indicators or more, voids the bound, as do too many brackets.
 # So does a document marker ("---", "..."): a second document is an error that the scan and
 # the loader word differently, and one word is wanted.
 SHALLOW_INDENT, SHALLOW_LEADS = 32, 4

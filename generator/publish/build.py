@@ -132,7 +132,19 @@ def _write_content(settings: Settings, docs: Path) -> None:
                           encoding="utf-8", newline="\n")
 
 
+# The draw's normative specification and its worked cases, as the repository holds them
+# (generator/draw/spec/, verbatim copies), beside the page that explains the draw: anyone
+# can implement the draw from them and check an implementation byte for byte. Plain text
+# names: a .md file in the docs folder would be taken for a page.
+SPEC = Path(__file__).resolve().parents[1] / "draw" / "spec"
+SPEC_FILES = (("DRAW_SPEC.md", "about/draw/sunlight-draw-1.txt"), ("draw-vectors.json", "about/draw/draw-vectors.json"))
+
+
 def _write_static(docs: Path) -> None:
+    for name, url in SPEC_FILES:
+        target = docs / url
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SPEC / name, target)
     for kind in ("js", "css"):
         source = STATIC / kind
         if source.is_dir():

@@ -254,3 +254,18 @@ def test_city_scale_serves_draw_files_from_the_repository() -> None:
     elsewhere = dataclasses.replace(settings, repo_url="https://gitee.com/zibo/sunlight")
     with pytest.raises(BuildFailed, match=r"extra\.draw_files_url"):
         elsewhere.for_draws(5000)
+
+
+def test_the_draw_page_publishes_the_specification_and_its_worked_cases(minimal_site: Path) -> None:
+    """A journalist implementing the draw needs the normative text and the worked cases: the
+    site serves the repository's copies beside the page that explains the draw, linked from it,
+    and the copies are the shared originals byte for byte (DRAW_SPEC.md is normative)."""
+    from tests.conftest import SHARED
+
+    spec = Path(__file__).resolve().parents[2] / "generator" / "draw" / "spec"
+    for name, published in (("DRAW_SPEC.md", "sunlight-draw-1.txt"), ("draw-vectors.json", "draw-vectors.json")):
+        assert (spec / name).read_bytes() == (SHARED / name).read_bytes()
+        assert (minimal_site / "about" / "draw" / published).read_bytes() == (SHARED / name).read_bytes()
+    page = (minimal_site / "about" / "draw" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="sunlight-draw-1.txt">规范原文（英文）</a>' in page
+    assert '<a href="draw-vectors.json">示例计算</a>' in page
