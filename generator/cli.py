@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__, cli_results
+from generator.draw.beacon import BEIJING, quicknet_round_time
 from generator.errors import SunlightError, UsageError, ValidationFailed, exit_code_for
 from generator.findings import format_github, format_json, format_text, has_errors
 from generator.gc_pause import one_shot_command
@@ -22,6 +23,16 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from exc
+
+
+def _beijing_time(text: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"时间应为 YYYY-MM-DDTHH:MM（北京时间）：{text}") from exc
+    if moment.tzinfo is not None:
+        raise argparse.ArgumentTypeError(f"时间按北京时间填写，不要带时区：{text}")
+    return moment.replace(tzinfo=BEIJING)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,8 +64,12 @@ def _parser() -> argparse.ArgumentParser:
                                help="准备抽取：固定并公开抽取条件 / fix and publish the inputs")
     prepare.add_argument("task", help="任务编号，如 ZB-2026-001 / task id")
     prepare.add_argument("--on", type=_date, default=None, help="抽取日期（默认今天）/ draw date (default: today)")
-    prepare.add_argument("--dice", metavar="CEREMONY", default=None,
-                         help="改用公开掷骰仪式作为信标，写明时间地点 / use a public dice ceremony")
+    beacon = prepare.add_mutually_exclusive_group()
+    beacon.add_argument("--beacon-at", metavar="TIME", type=_beijing_time, default=None,
+                        help="用北京时间此刻（如 2026-12-01T10:00）或之后的第一轮 drand 随机数（默认 30 分钟后）/ "
+                             "use the first drand round at or after this Beijing time (default: in 30 minutes)")
+    beacon.add_argument("--dice", metavar="CEREMONY", default=None,
+                        help="改用公开掷骰仪式作为信标，写明时间地点 / use a public dice ceremony")
     lock = steps.add_parser("lock", parents=[common], help="锁定抽取：用信标值完成抽取 / draw with the beacon and lock")
     lock.add_argument("task", help="任务编号 / task id")
     lock.add_argument("--beacon", required=True, metavar="FILE|VALUE",
@@ -162,13 +177,17 @@ def _draw(args: argparse.Namespace) -> int:
         if has_errors(findings):
             sys.stdout.write(format_text([f for f in findings if f.severity.value == "error"]))
             raise ValidationFailed("数据有错误，不能准备抽取：请先修正")
+        now = dt.datetime.now(dt.UTC)
         beacon = (Beacon("dice", 0, args.dice) if args.dice
-                  else Beacon.drand_after(dt.datetime.now(dt.UTC)))
+                  else Beacon.drand_at(args.beacon_at, now) if args.beacon_at else Beacon.drand_after(now))
         directory = prepare(dataset, args.task, today, beacon)
         print(f"已准备 {args.task} 的抽取：{directory}")
-        print("请提交（commit）并公开这些文件；" + (
-            f"在 drand quicknet 第 {beacon.round} 轮产生后运行 sunlight draw lock。" if not args.dice
-            else "掷骰仪式之后运行 sunlight draw lock。"))
+        if args.dice:
+            print("请提交（commit）并公开这些文件；掷骰仪式之后运行 sunlight draw lock。")
+        else:
+            emitted = quicknet_round_time(beacon.round).astimezone(BEIJING)
+            print(f"请在 {emitted:%Y-%m-%d %H:%M:%S}（北京时间）drand quicknet 第 {beacon.round} 轮产生之前"
+                  "提交并合并这些文件；该轮产生后运行 sunlight draw lock。")
         return 0
     if args.step == "replace":
         from generator.draw.replace import Replacement, append_replacement

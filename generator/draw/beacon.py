@@ -22,11 +22,28 @@ QUICKNET_PERIOD = 3
 MIN_DELAY = dt.timedelta(minutes=30)
 
 
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+
+
 def quicknet_round_after(now: dt.datetime) -> int:
     """The first quicknet round emitted at least 30 minutes after `now`."""
-    target = int((now + MIN_DELAY).timestamp())
-    elapsed = max(0, target - QUICKNET_GENESIS)
+    return quicknet_round_at(now + MIN_DELAY)
+
+
+def quicknet_round_at(moment: dt.datetime) -> int:
+    """The first quicknet round emitted at or after `moment` (an aware datetime)."""
+    elapsed = max(0, -(-(moment - dt.datetime.fromtimestamp(QUICKNET_GENESIS, tz=dt.UTC))
+                       // dt.timedelta(seconds=1)))
     return -(-elapsed // QUICKNET_PERIOD) + 1
+
+
+def scheduled_round(moment: dt.datetime, now: dt.datetime) -> int:
+    """The round at `moment`, chosen by staff to leave time for review before it exists;
+    refused unless it is at least 30 minutes after `now` (nobody may know it yet)."""
+    if moment < now + MIN_DELAY:
+        raise DrawRefused(f"信标时间 {moment.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）距现在不足 30 分钟："
+                          "请指定更晚的时间，留出提交、审核和合并清单的时间")
+    return quicknet_round_at(moment)
 
 
 def quicknet_round_time(round_number: int) -> dt.datetime:

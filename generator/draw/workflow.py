@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.draw import SPEC
-from generator.draw.beacon import quicknet_round_after, read_beacon
+from generator.draw.beacon import quicknet_round_after, read_beacon, scheduled_round
 from generator.draw.canonical import (
     EXCLUSIONS_HEADER,
     FRAME_HEADER,
@@ -72,6 +72,10 @@ class Beacon:
     @classmethod
     def drand_after(cls, now: dt.datetime) -> Beacon:
         return cls("drand-quicknet", quicknet_round_after(now))
+
+    @classmethod
+    def drand_at(cls, moment: dt.datetime, now: dt.datetime) -> Beacon:
+        return cls("drand-quicknet", scheduled_round(moment, now))
 
 
 def prepare(ds: Dataset, task_id: str, on: dt.date, beacon: Beacon) -> Path:

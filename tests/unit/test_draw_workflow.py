@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from generator.cli import main
-from generator.draw.beacon import quicknet_round_time
+from generator.draw.beacon import BEIJING, quicknet_round_time
 from generator.draw.canonical import frame_text
 from generator.draw.frame import frame_csv, frame_rows, frame_table
 from generator.draw.workflow import Beacon, prepare
@@ -59,6 +59,29 @@ def test_prepare_names_a_drand_round_at_least_30_minutes_ahead(repo: Path,
     manifest = json.loads((repo / "data/draws/2026" / TASK / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["beacon"]["source"] == "drand-quicknet"
     assert quicknet_round_time(manifest["beacon"]["round"]) >= dt.datetime.now(dt.UTC) + dt.timedelta(minutes=29)
+
+
+def test_prepare_can_schedule_the_round_later_to_leave_time_for_review(repo: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    later = (dt.datetime.now(BEIJING) + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    assert main(["draw", "prepare", TASK, "--on", "2026-11-22", "--beacon-at", f"{later:%Y-%m-%dT%H:%M}"]) == 0
+    manifest = json.loads((repo / "data/draws/2026" / TASK / "manifest.json").read_text(encoding="utf-8"))
+    assert quicknet_round_time(manifest["beacon"]["round"]) == later  # quicknet emits at every third second
+    assert (f"请在 {later:%Y-%m-%d} 10:00:00（北京时间）drand quicknet 第 {manifest['beacon']['round']} 轮产生之前"
+            "提交并合并这些文件") in capsys.readouterr().out
+
+
+def test_a_scheduled_round_must_be_30_minutes_away_and_in_beijing_time(repo: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    soon = dt.datetime.now(BEIJING) + dt.timedelta(minutes=10)
+    assert main(["draw", "prepare", TASK, "--on", "2026-11-22", "--beacon-at", f"{soon:%Y-%m-%dT%H:%M}"]) == 3
+    assert f"信标时间 {soon:%Y-%m-%d %H:%M}（北京时间）距现在不足 30 分钟" in capsys.readouterr().err
+    assert not (repo / "data/draws/2026" / TASK).exists()
+    with pytest.raises(SystemExit):
+        main(["draw", "prepare", TASK, "--beacon-at", "2026-12-01T10:00+08:00"])
+    assert "时间按北京时间填写，不要带时区" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["draw", "prepare", TASK, "--beacon-at", "2026-12-01T10:00", "--dice", "掷骰"])
 
 
 def test_full_draw_with_a_real_drand_round(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
