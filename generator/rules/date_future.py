@@ -1,0 +1,46 @@
+"""What is recorded as done happened on or before today (第十七条: results are published once approved).
+
+An inspection, an approval, a publication, a recusal or a replacement dated after today has not
+happened: usually a typing slip (2026-12-03 for 2026-11-03). Left in, it would also move the site's
+"data as of" date (the data's latest date) into the future and make every open task look later than
+it is. "Today" is `validate --today`, by default the machine's date. Dates outside 2000-2099 are
+date_range's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from generator.findings import Finding, error
+from generator.model import Dataset
+from generator.workdays import LAST_DAY
+
+ARTICLE = "第十七条"
+RULE = "date/future"
+
+# Tables and their dates of things done (plans' windows and qualification periods lie ahead by nature).
+DONE = {
+    "results": ("inspected_from", "inspected_to", "approved_on", "published_on"),
+    "corrections": ("approved_on", "published_on"),
+    "replacements": ("approved_on",),
+    "recusals": ("declared_on",),
+}
+
+
+def check(ds: Dataset) -> Iterable[Finding]:
+    for name, fields in DONE.items():
+        frame: pl.DataFrame = getattr(ds, name)
+        dates = [f for f in fields if f in frame.columns and frame.schema[f] == pl.Date]
+        if not dates or frame.is_empty():
+            continue
+        ahead = [(pl.col(d) > ds.as_of) & (pl.col(d) <= LAST_DAY) for d in dates]
+        suspects = frame.filter(pl.any_horizontal(ahead))
+        default_file = ds.layout.display(getattr(ds.layout, name)) if name != "results" else ""
+        for field, condition in zip(dates, ahead, strict=True):
+            columns = ["_row", field, *(["_file"] if "_file" in frame.columns else [])]
+            for row, value, *file in suspects.filter(condition).select(columns).iter_rows():
+                message = f"日期 {value} 晚于今天（{ds.as_of}）：尚未发生的检查、审批或公示不能登记，请检查是否录入有误"
+                yield error(file[0] if file else default_file, RULE, message, row=row, field=field,
+                            article=ARTICLE)
