@@ -103,6 +103,17 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--name", default=None, help="任务名称（默认按场景生成）/ task name")
     new.add_argument("--level", choices=("市级", "区县级"), default="市级", help="层级 / level")
 
+    directory = commands.add_parser("directory", help="检查对象名录库（第九条）/ the object directory")
+    directory_steps = directory.add_subparsers(dest="step", required=True, metavar="STEP")
+    confirm = directory_steps.add_parser(
+        "confirm", parents=[common],
+        help="审核确认名录库：把 objects.csv 的行数和 SHA-256 写入 snapshot.yaml / confirm the directory")
+    confirm.add_argument("--by", required=True, metavar="D", help="确认部门编号，如 scjg / confirming department")
+    confirm.add_argument("--on", type=_date, default=None,
+                         help="确认日期（默认今天）/ confirmation date (default: today)")
+    confirm.add_argument("--snapshot-date", type=_date, default=None,
+                         help="名录库导出日期（默认同确认日期）/ export date of the directory (default: --on)")
+
     releases = commands.add_parser("releases", help="已发布的数据版本 / published data releases")
     release_steps = releases.add_subparsers(dest="step", required=True, metavar="STEP")
     fetch = release_steps.add_parser(
@@ -262,6 +273,21 @@ def _task(args: argparse.Namespace) -> int:
     return 0
 
 
+def _directory(args: argparse.Namespace) -> int:
+    from generator.layout import Layout
+    from generator.staff.confirm_directory import confirm_directory
+
+    layout = Layout(args.data)
+    confirmation, findings = confirm_directory(layout, args.by, args.on or dt.date.today(), args.snapshot_date)
+    if confirmation is None:
+        sys.stdout.write(format_text([f for f in findings if f.severity.value == "error"]))
+        raise ValidationFailed("名录库有错误，未确认：请先修正")
+    print(f"已确认名录库：{confirmation.rows} 个对象，SHA-256 {confirmation.sha256}，"
+          f"{confirmation.confirmed_by} 于 {confirmation.confirmed_on} 确认（快照日期 {confirmation.snapshot_date}）。")
+    print(f"请运行 sunlight validate，并提交 {layout.display(layout.snapshot)} 和 objects.csv。")
+    return 0
+
+
 def _releases(args: argparse.Namespace) -> int:
     from generator.opendata.fetch import fetch_releases
 
@@ -307,7 +333,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 HANDLERS = {"validate": _validate, "draw": _draw, "verify": _verify, "build": _build, "serve": _serve,
-            "status": _status, "task": _task, "releases": _releases, **cli_results.HANDLERS}
+            "status": _status, "task": _task, "directory": _directory, "releases": _releases,
+            **cli_results.HANDLERS}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from pathlib import Path
 
 from generator.findings import Finding, error
 from generator.model import Dataset
@@ -17,7 +18,10 @@ RULE = "directory/confirmed"
 
 
 def file_sha256(ds: Dataset) -> str | None:
-    path = ds.layout.objects
+    return file_sha256_of(ds.layout.objects)
+
+
+def file_sha256_of(path: Path) -> str | None:
     if not path.is_file():  # missing, or not a file: the loader has said so
         return None
     digest = hashlib.sha256()
