@@ -14,7 +14,7 @@ from pathlib import Path
 from generator import __version__, cli_results
 from generator.draw.beacon import BEIJING, quicknet_round_time
 from generator.errors import SunlightError, UsageError, ValidationFailed, exit_code_for
-from generator.findings import format_github, format_json, format_text, has_errors
+from generator.findings import Severity, format_github, format_json, format_text, has_errors
 from generator.gc_pause import one_shot_command
 
 
@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="输出格式：text（给人看）、github（拉取请求中逐行标注）、json / output format")
     check.add_argument("--today", type=_date, default=None,
                        help="按哪一天判断逾期（默认今天）/ the day overdue is judged against")
+    check.add_argument("--errors-only", action="store_true",
+                       help="只列出错误，警告只计数（提交前检查时用）/ list errors only, count the warnings")
     check.add_argument("--against", metavar="REV", default=None,
                        help="与某个 git 版本（如 origin/main）比较，拒绝修改已锁定、已公示的内容，"
                             "并完整重算本次新增或改动的抽取 / also refuse changes to what REV already locked "
@@ -171,8 +173,11 @@ def _validate(args: argparse.Namespace) -> int:
         findings = ordered([*findings, *check_change(change)])
     else:
         _, findings = validate(args.data, as_of=args.today)
-    render = {"text": format_text, "github": format_github, "json": format_json}[args.format]
-    sys.stdout.write(render(findings))
+    shown = [f for f in findings if f.severity is Severity.ERROR] if args.errors_only else findings
+    hidden = len(findings) - len(shown)
+    sys.stdout.write(format_text(shown, hidden_warnings=hidden) if args.format == "text"
+                     else format_json(shown, hidden_warnings=hidden) if args.format == "json"
+                     else format_github(shown))
     if has_errors(findings):
         raise ValidationFailed("数据校验未通过")
     return 0

@@ -56,9 +56,10 @@ def ordered(findings: Iterable[Finding]) -> list[Finding]:
 _SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告"}
 
 
-def format_text(findings: list[Finding]) -> str:
-    """Human report, grouped by file, Chinese first."""
-    if not findings:
+def format_text(findings: list[Finding], *, hidden_warnings: int = 0) -> str:
+    """Human report, grouped by file, Chinese first. `hidden_warnings`: warnings left out of
+    `findings` (validate --errors-only), counted in the last line."""
+    if not findings and not hidden_warnings:
         return "数据校验通过：未发现问题。\n"
     lines: list[str] = []
     current = None
@@ -71,8 +72,9 @@ def format_text(findings: list[Finding]) -> str:
         field = f" 字段 {f.field}" if f.field else ""
         lines.append(f"  {_SEVERITY_ZH[f.severity]} {where}{field}：{f.message}{article} [{f.rule}]")
     errors = sum(f.severity is Severity.ERROR for f in findings)
-    warnings = len(findings) - errors
-    lines.append(f"\n共 {errors} 个错误，{warnings} 个警告。")
+    warnings = len(findings) - errors + hidden_warnings
+    hidden = "（未列出警告：去掉 --errors-only 即可查看）" if hidden_warnings else ""
+    lines.append(f"\n共 {errors} 个错误，{warnings} 个警告{hidden}。")
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
@@ -95,7 +97,8 @@ def format_github(findings: list[Finding]) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
-def format_json(findings: list[Finding]) -> str:
+def format_json(findings: list[Finding], *, hidden_warnings: int = 0) -> str:
+    """`hidden_warnings`: as in `format_text`, counted in "warnings" but not listed."""
     items = []
     for f in findings:
         item = asdict(f)
@@ -103,7 +106,7 @@ def format_json(findings: list[Finding]) -> str:
         items.append(item)
     payload = {
         "errors": sum(f.severity is Severity.ERROR for f in findings),
-        "warnings": sum(f.severity is Severity.WARNING for f in findings),
+        "warnings": sum(f.severity is Severity.WARNING for f in findings) + hidden_warnings,
         "findings": items,
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"

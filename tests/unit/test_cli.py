@@ -42,6 +42,26 @@ def test_errors_exit_one_in_every_format(minimal_copy: Path, capsys: pytest.Capt
     assert line == (f"::error file=departments.csv,line=2,title=constraint-error/enum::字段 level：{expected}")
 
 
+def test_errors_only_lists_the_errors_and_counts_the_warnings(minimal_copy: Path, capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the pre-commit hook runs: one error must not drown among the data's usual warnings."""
+    monkeypatch.chdir(minimal_copy)
+    assert main(["validate", "--data", ".", "--today", "2026-11-20"]) == 0
+    warnings = int(re.search(r"共 0 个错误，(\d+) 个警告。", capsys.readouterr().out).group(1))  # type: ignore[union-attr]
+    assert warnings > 0
+    departments = minimal_copy / "departments.csv"
+    departments.write_text(departments.read_text(encoding="utf-8").replace(",市级,", ",省级,", 1), encoding="utf-8")
+
+    assert main(["validate", "--data", ".", "--today", "2026-11-20", "--errors-only"]) == 1
+    assert capsys.readouterr().out == (
+        "departments.csv\n  错误 第 2 行 字段 level：“层级”的值“省级”不在允许的取值中：市级、区县级 "
+        f"[constraint-error/enum]\n\n共 1 个错误，{warnings} 个警告（未列出警告：去掉 --errors-only 即可查看）。\n")
+    assert main(["validate", "--data", ".", "--format", "json", "--errors-only"]) == 1
+    payload = json.loads(capsys.readouterr().out)
+    assert [f["severity"] for f in payload["findings"]] == ["error"]
+    assert (payload["errors"], payload["warnings"]) == (1, warnings)
+
+
 def test_missing_directory_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--data", str(tmp_path / "nowhere")]) == 2
     assert "数据目录不存在" in capsys.readouterr().err
