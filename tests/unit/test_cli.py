@@ -103,3 +103,27 @@ def test_a_taken_port_is_a_usage_error(minimal_copy: Path, capsys: pytest.Captur
     err = capsys.readouterr().err
     assert f"错误：无法在 127.0.0.1:{port} 上提供预览（" in err
     assert "请用 --port 换一个端口（--port 0 为任一空闲端口）" in err
+
+
+def test_a_preview_stopped_with_sigterm_serves_until_then_and_leaves_nothing_behind(minimal_copy: Path,
+                                                                                   tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary), "SUNLIGHT_CACHE_DIR": str(tmp_path / "cache")}
+    with subprocess.Popen([sys.executable, "-m", "generator", "serve", "--data", str(minimal_copy), "--port", "0"],
+                          stdout=subprocess.PIPE, text=True, env=env) as preview:
+        assert preview.stdout is not None
+        address = next(line for line in preview.stdout if line.startswith("预览地址："))
+        url = re.search(r"http://\S+/", address).group(0)  # type: ignore[union-attr]
+        with urllib.request.urlopen(url) as response:
+            assert response.status == 200
+        assert [p.name for p in temporary.iterdir() if p.name.startswith("sunlight-serve-")]
+        preview.send_signal(signal.SIGTERM)
+        assert preview.wait(timeout=60) == 0
+    assert not [p for p in temporary.iterdir() if p.name.startswith("sunlight-serve-")]
