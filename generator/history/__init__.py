@@ -3,7 +3,8 @@
 The ordinary validator checks that the working tree is consistent in itself. These checks
 compare it with a base revision (the branch a pull request targets) and refuse the changes
 the rules forbid whatever the new state looks like: editing or deleting a locked draw or a
-committed manifest (第十二条), changing a published result instead of correcting it, or
+committed manifest, or locking a draw whose manifest was not published first (第十二条),
+changing a published result instead of correcting it, or
 rewriting an append-only file (第十九条, 第十三条), deleting checklist versions (第六条) or
 drawn tasks (第十二条).
 """
@@ -19,11 +20,13 @@ from generator.history import (
     correction_targets,
     drawn_tasks_kept,
     locked_draws,
+    manifest_first,
     published_results,
 )
 from generator.history.change import Change, changes_against
 
-CHECKS = (locked_draws, drawn_tasks_kept, published_results, append_only, correction_targets, checklist_kept)
+CHECKS = (locked_draws, manifest_first, drawn_tasks_kept, published_results, append_only, correction_targets,
+          checklist_kept)
 
 
 def check_against(root: Path, rev: str) -> list[Finding]:

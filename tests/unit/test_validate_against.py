@@ -194,10 +194,12 @@ def test_a_new_draw_is_recomputed_in_full(repo: Path, capsys: pytest.CaptureFixt
     head = verify_ledger(repo / "data")[-1].directory.relative_to(repo).as_posix()
     saved = repo.parent / "saved-draw"
     shutil.copytree(repo / head, saved)
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "rm", "-rq", head)
-    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "before the last draw")
+    # The base has the prepared draw (its manifest merged first), not yet its record and beacon.
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "rm", "-q", f"{head}/record.json",
+        f"{head}/beacon.json")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "before the last lock")
     git(repo, "branch", "-f", "main")
-    shutil.copytree(saved, repo / head)
+    shutil.copytree(saved, repo / head, dirs_exist_ok=True)
     record = json.loads((repo / head / "record.json").read_text(encoding="utf-8"))
     forged = record["selected"][0]["ticket"] = "0" * 64
     record["record_sha256"] = record_sha256(record)
@@ -212,3 +214,35 @@ def test_a_new_draw_is_recomputed_in_full(repo: Path, capsys: pytest.CaptureFixt
                                                                    "selected[0].ticket")
     assert finding["message"].startswith("第 1 个抽中对象与重新计算的结果不同（selected[0].ticket：应为 ")
     assert finding["message"].endswith(f"实际为 {forged}）")
+
+
+def test_a_draw_is_locked_only_after_its_manifest_was_merged(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """prepare, merge, then lock: a change that brings a record together with its own manifest
+    could have chosen the inputs after the beacon was known (第十二条)."""
+    from generator.draw.verify import verify_ledger
+
+    head = verify_ledger(repo / "data")[-1].directory.relative_to(repo).as_posix()
+    saved = repo.parent / "saved-draw"
+    shutil.copytree(repo / head, saved)
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "rm", "-rq", head)
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "before the last draw")
+    git(repo, "branch", "-f", "main")
+    shutil.copytree(saved, repo / head)
+
+    code, out = against(capsys)
+    assert code == 1
+    task = head.rsplit("/", 1)[1]
+    assert (f"{head}/record.json\n  错误 整个文件：任务 {task} 的锁定记录与抽取清单（manifest）在同一次变更中提交，"
+            "或清单尚未合并进 main：清单须先单独提交并合并（在信标产生之前公开），再锁定抽取。"
+            "请把锁定记录移出本次变更，先合并清单（第十二条） [history/manifest-first]") in out
+
+    # The manifest alone is what `draw prepare` adds (its results do not exist yet either);
+    # once it is merged, the lock is accepted.
+    (repo / head / "record.json").unlink()
+    (repo / head / "beacon.json").unlink()
+    assert "history/manifest-first" not in against(capsys)[1]
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "prepare")
+    git(repo, "branch", "-f", "main")
+    shutil.copytree(saved, repo / head, dirs_exist_ok=True)
+    assert against(capsys)[0] == 0
