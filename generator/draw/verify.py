@@ -307,6 +307,9 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
         _check_chain(check, record, manifest, previous, published.plain)
     except _Stop as stop:
         report.differences.append(stop.difference)
+    except RecursionError:  # a file parsed higher up the stack (the loader) can be too deep to walk here
+        report.differences.append(Difference(published.task_id, "record.json", "嵌套不超过限度", "嵌套过深",
+                                             "锁定记录或清单的 JSON 嵌套层级过深"))
     return report
 
 

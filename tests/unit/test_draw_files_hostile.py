@@ -1,0 +1,48 @@
+"""Draw files a hostile pull request could hold give findings, never a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from generator.draw.verify import find_draws, verify_one
+from generator.load import load
+from generator.rules import personal_data_in_draws
+from generator.validate import validate
+
+DRAW = Path("draws") / "2026" / "ZB-2026-001"
+
+
+def _deeper_than_the_stack(leaf: Any) -> Any:
+    """A value nested deeper than Python may recurse: json.loads makes one in a thread, or
+    higher up the stack, that the rules then walk further down it."""
+    for _ in range(sys.getrecursionlimit() + 10):
+        leaf = [leaf]
+    return leaf
+
+
+def test_a_manifest_the_loader_parsed_too_deep_to_compare_is_a_difference(minimal_copy: Path) -> None:
+    [published] = [p for p in find_draws(minimal_copy) if p.task_id == "ZB-2026-001"]
+    published.manifest = {**(published.record or {})["manifest"], "note": _deeper_than_the_stack("x")}
+    report = verify_one(published, {}, recompute=False)
+    assert [(d.field, d.message) for d in report.differences] == [
+        ("record.json", "锁定记录或清单的 JSON 嵌套层级过深")]
+
+
+def test_a_phone_number_deep_in_a_draw_file_is_found(minimal_copy: Path) -> None:
+    ds, _ = load(minimal_copy)
+    draw = next(d for d in ds.draws if d.task_id == "ZB-2026-001")
+    draw.manifest = {**(draw.manifest or {}), "note": _deeper_than_the_stack("联系 13800138000")}
+    [finding] = personal_data_in_draws.check(ds)
+    assert finding.rule == "privacy/personal-data" and finding.file.endswith("manifest.json")
+
+
+def test_a_manifest_whose_team_is_not_an_object_is_reported(minimal_copy: Path) -> None:
+    path = minimal_copy / DRAW / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**manifest, "team": "x"}, ensure_ascii=False), encoding="utf-8")
+    _, findings = validate(minimal_copy, as_of=dt.date(2026, 11, 20))
+    assert [f.field for f in findings if f.rule == "draw/locked"] == ["manifest.team"]
