@@ -77,6 +77,10 @@ def test_a_scheduled_round_must_be_30_minutes_away_and_in_beijing_time(repo: Pat
     assert main(["draw", "prepare", TASK, "--on", "2026-11-22", "--beacon-at", f"{soon:%Y-%m-%dT%H:%M}"]) == 3
     assert f"信标时间 {soon:%Y-%m-%d %H:%M}（北京时间）距现在不足 30 分钟" in capsys.readouterr().err
     assert not (repo / "data/draws/2026" / TASK).exists()
+    for typo in ("9999-12-31T23:59:58", f"{soon.year + 36}-12-01T10:00"):  # no round, no traceback either
+        assert main(["draw", "prepare", TASK, "--on", "2026-11-22", "--beacon-at", typo]) == 3
+        assert "距现在超过 30 天：请检查年份和日期是否填写有误" in capsys.readouterr().err
+    assert not (repo / "data/draws/2026" / TASK).exists()
     with pytest.raises(SystemExit):
         main(["draw", "prepare", TASK, "--beacon-at", "2026-12-01T10:00+08:00"])
     assert "时间按北京时间填写，不要带时区" in capsys.readouterr().err
