@@ -46,3 +46,13 @@ def test_a_manifest_whose_team_is_not_an_object_is_reported(minimal_copy: Path) 
     path.write_text(json.dumps({**manifest, "team": "x"}, ensure_ascii=False), encoding="utf-8")
     _, findings = validate(minimal_copy, as_of=dt.date(2026, 11, 20))
     assert [f.field for f in findings if f.rule == "draw/locked"] == ["manifest.team"]
+
+
+def test_a_draw_file_linked_to_an_endless_device_is_not_read(minimal_copy: Path) -> None:
+    beacon = minimal_copy / DRAW / "beacon.json"
+    beacon.unlink()
+    beacon.symlink_to("/dev/zero")  # git stores links: read as a file, it would fill the memory
+    _, findings = validate(minimal_copy, as_of=dt.date(2026, 11, 20))
+    assert [(f.rule, f.field, f.message) for f in findings if f.rule == "draw/locked"] == [
+        ("draw/locked", "beacon.json", "信标文件有问题：beacon.json 应是一个文件，实际是文件夹或其他特殊文件"
+                                       "（beacon.json：应为 有效的 JSON 对象，实际为 缺失或无效）")]
