@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from generator.clock import BEIJING
 from generator.draw.drand import verify_quicknet
 from generator.errors import DrawRefused
 
@@ -23,9 +24,6 @@ MIN_DELAY = dt.timedelta(minutes=30)
 # A scheduled round further ahead is a slip of the year or month (2062 for 2026), and every
 # draw locked meanwhile moves the ledger on under the prepared manifest.
 MAX_AHEAD = dt.timedelta(days=30)
-
-
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 
 
 def quicknet_round_after(now: dt.datetime) -> int:

@@ -21,6 +21,7 @@ import polars as pl
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from generator.clock import beijing_today
 from generator.findings import Finding, Severity, error, has_errors, ordered
 from generator.io.atomic import write_bytes_atomically
 from generator.io.tabular import validate_csv_text
@@ -304,7 +305,7 @@ def import_results(root: Path, workbook: Path, *, as_of: dt.date | None = None) 
     if checked.frame is not None and not findings:
         candidate = checked.frame.with_columns(pl.lit(target).alias("_file"))
         findings = [_locate(f, target, sheet_rows, display)
-                    for f in _rule_findings(ds, target, candidate, as_of or dt.date.today(), sheet_rows)]
+                    for f in _rule_findings(ds, target, candidate, as_of or beijing_today(), sheet_rows)]
     outcome.findings = ordered(findings)
     if outcome.refused:
         outcome.added = outcome.updated = outcome.unchanged = 0

@@ -14,7 +14,8 @@ import polars as pl
 import pytest
 
 from generator.cli import main
-from generator.draw.beacon import BEIJING, quicknet_round_time
+from generator.clock import BEIJING
+from generator.draw.beacon import quicknet_round_time
 from generator.draw.canonical import frame_text
 from generator.draw.frame import frame_csv, frame_rows, frame_table
 from generator.draw.workflow import Beacon, prepare
