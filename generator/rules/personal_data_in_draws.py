@@ -23,15 +23,16 @@ def check(ds: Dataset) -> Iterable[Finding]:
 
 
 def _strings(value: Any) -> Iterator[str]:
-    """Every string in `value`, in document order; a stack, not recursion: the loader parsed
-    the file higher up the stack (in its own thread), so it may nest deeper than this could recurse."""
+    """Every string in `value`, keys included, in document order; a stack, not recursion: the
+    loader parsed the file higher up the stack (in its own thread), so it may nest deeper than
+    this could recurse."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             yield item
-        elif isinstance(item, dict):
-            stack.extend(reversed(item.values()))
+        elif isinstance(item, dict):  # keys too: {"联系人 13800138000": …} is published as it is
+            stack.extend(reversed([part for pair in item.items() for part in pair]))
         elif isinstance(item, list):
             stack.extend(reversed(item))
 

@@ -56,3 +56,14 @@ def test_a_draw_file_linked_to_an_endless_device_is_not_read(minimal_copy: Path)
     assert [(f.rule, f.field, f.message) for f in findings if f.rule == "draw/locked"] == [
         ("draw/locked", "beacon.json", "信标文件有问题：beacon.json 应是一个文件，实际是文件夹或其他特殊文件"
                                        "（beacon.json：应为 有效的 JSON 对象，实际为 缺失或无效）")]
+
+
+def test_a_phone_number_in_a_key_of_a_draw_file_is_found(minimal_copy: Path) -> None:
+    path = minimal_copy / DRAW / "beacon.json"
+    beacon = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**beacon, "联系人 13800138000": "见备注"}, ensure_ascii=False), encoding="utf-8")
+    _, findings = validate(minimal_copy, as_of=dt.date(2026, 11, 20))
+    [finding] = [f for f in findings if f.rule == "privacy/personal-data"]
+    assert finding.file.endswith(f"{DRAW.as_posix()}/beacon.json")
+    assert finding.message == ("抽取文件含有个人信息（手机号码 138****8000）："
+                               "公开数据中不得出现身份证号、手机号等个人信息")
