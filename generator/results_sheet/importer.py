@@ -45,7 +45,15 @@ from generator.results_sheet.layout import (
     task_sheet,
     text,
 )
-from generator.rules import corrections, personal_data, publication_deadline, references, results_scope
+from generator.rules import (
+    corrections,
+    date_future,
+    date_range,
+    personal_data,
+    publication_deadline,
+    references,
+    results_scope,
+)
 from generator.schemas import table_schema
 
 _TASK_ID = re.compile(r"ZB-[0-9]{4}-[0-9]{3}")
@@ -54,7 +62,8 @@ _RESULT_FIELDS = tuple(c.field for c in EDITABLE)
 # The rules that read the results table: no other rule can find anything new when only it
 # changes, and skipping them (the draw chain re-verifies every draw) makes an import of a
 # city's data set take seconds, not minutes. tests/unit/test_results_xlsx.py keeps this list whole.
-RULES_ON_RESULTS = (references, personal_data, results_scope, publication_deadline, corrections)
+RULES_ON_RESULTS = (references, personal_data, results_scope, date_range, date_future, publication_deadline,
+                    corrections)
 
 
 def _run_rules(ds: Dataset) -> list[Finding]:
