@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__, cli_results
-from generator.draw.beacon import BEIJING, quicknet_round_time
+from generator.clock import BEIJING, beijing_today
+from generator.draw.beacon import quicknet_round_time
 from generator.errors import SunlightError, UsageError, ValidationFailed, exit_code_for
 from generator.findings import Severity, format_github, format_json, format_text, has_errors
 from generator.gc_pause import one_shot_command
@@ -187,7 +188,7 @@ def _draw(args: argparse.Namespace) -> int:
     from generator.draw.workflow import Beacon, lock, prepare
     from generator.load import load
 
-    today = args.on or dt.date.today()
+    today = args.on or beijing_today()
     if args.step == "prepare":
         dataset, findings = load(args.data)
         if has_errors(findings):
@@ -260,7 +261,7 @@ def _status(args: argparse.Namespace) -> int:
                      strict=True)) if "department_id" in dataset.departments.columns else {}
     if args.department and args.department not in names:
         raise UsageError(f"没有部门 {args.department}（已有：{'、'.join(sorted(names))}）")
-    report = status(dataset, args.today or dt.date.today(), args.department)
+    report = status(dataset, args.today or beijing_today(), args.department)
     if args.format == "json":
         sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
@@ -283,7 +284,7 @@ def _directory(args: argparse.Namespace) -> int:
     from generator.staff.confirm_directory import confirm_directory
 
     layout = Layout(args.data)
-    confirmation, findings = confirm_directory(layout, args.by, args.on or dt.date.today(), args.snapshot_date)
+    confirmation, findings = confirm_directory(layout, args.by, args.on or beijing_today(), args.snapshot_date)
     if confirmation is None:
         sys.stdout.write(format_text([f for f in findings if f.severity.value == "error"]))
         raise ValidationFailed("名录库有错误，未确认：请先修正")

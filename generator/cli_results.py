@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from generator.clock import beijing_today
 from generator.errors import ValidationFailed
 from generator.findings import format_github, format_json, format_text
 
@@ -94,7 +95,7 @@ def _correct(args: argparse.Namespace) -> int:
     dataset, _ = load(args.data)
     correction_id = append_correction(dataset, Correction(
         args.task, args.object, args.item, args.field, args.new, args.reason, args.approver,
-        args.on or dt.date.today(), args.published_on))
+        args.on or beijing_today(), args.published_on))
     print(f"已登记更正 {correction_id}：{args.task} {args.object} {args.item} 的 {args.field} 改为“{args.new}”")
     return 0
 

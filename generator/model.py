@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from generator.clock import beijing_today
 from generator.layout import Layout
 
 
@@ -147,7 +148,7 @@ class Dataset:
     # which would only repeat one unreadable file as a thousand missing ids.
     unusable: set[str] = field(default_factory=set)
     # The day "now" means for rules about what is overdue; a parameter so runs are repeatable.
-    as_of: dt.date = field(default_factory=dt.date.today)
+    as_of: dt.date = field(default_factory=beijing_today)
     # Draws (task ids) to recompute in full; every other draw is checked for integrity only
     # (see generator.draw.verify). `validate --against` names the draws a change touches.
     recompute_draws: frozenset[str] = frozenset()

@@ -14,15 +14,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+from generator.clock import BEIJING
 from generator.draw.drand import verify_quicknet
 from generator.errors import DrawRefused
 
 QUICKNET_GENESIS = 1692803367  # drand quicknet chain info: genesis_time
 QUICKNET_PERIOD = 3
 MIN_DELAY = dt.timedelta(minutes=30)
-
-
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+# A scheduled round further ahead is a slip of the year or month (2062 for 2026), and every
+# draw locked meanwhile moves the ledger on under the prepared manifest.
+MAX_AHEAD = dt.timedelta(days=30)
 
 
 def quicknet_round_after(now: dt.datetime) -> int:
@@ -43,6 +44,9 @@ def scheduled_round(moment: dt.datetime, now: dt.datetime) -> int:
     if moment < now + MIN_DELAY:
         raise DrawRefused(f"信标时间 {moment.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）距现在不足 30 分钟："
                           "请指定更晚的时间，留出提交、审核和合并清单的时间")
+    if moment > now + MAX_AHEAD:
+        raise DrawRefused(f"信标时间 {moment.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）距现在超过 30 天："
+                          "请检查年份和日期是否填写有误")
     return quicknet_round_at(moment)
 
 

@@ -40,6 +40,7 @@ from generator.draw.canonical import (
 from generator.draw.drand import verify_quicknet
 from generator.draw.engine import draw, seed_of
 from generator.draw.ledger import chain_order, record_sha256
+from generator.io.text import MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,14 @@ def read_json_object(path: Path) -> tuple[dict[str, Any] | None, str | None]:
 
 def read_json_document(path: Path) -> tuple[dict[str, Any] | None, str | None, bool]:
     """The JSON object in `path`, or the problem with it; and whether it is plain (loads_json)."""
-    if not path.exists():
+    try:
+        status = os.stat(path)
+    except OSError:  # missing, or a link to nothing
         return None, f"缺少 {path.name}", False
+    if not stat.S_ISREG(status.st_mode):  # a folder, or a link to /dev/zero that would be read forever
+        return None, f"{path.name} 应是一个文件，实际是文件夹或其他特殊文件", False
+    if status.st_size > MAX_FILE_BYTES:
+        return None, f"{path.name} 过大（{status.st_size} 字节）", False
     try:
         value, plain = loads_json(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -307,6 +314,9 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
         _check_chain(check, record, manifest, previous, published.plain)
     except _Stop as stop:
         report.differences.append(stop.difference)
+    except RecursionError:  # a file parsed higher up the stack (the loader) can be too deep to walk here
+        report.differences.append(Difference(published.task_id, "record.json", "嵌套不超过限度", "嵌套过深",
+                                             "锁定记录或清单的 JSON 嵌套层级过深"))
     return report
 
 

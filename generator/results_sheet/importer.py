@@ -21,6 +21,7 @@ import polars as pl
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from generator.clock import beijing_today
 from generator.findings import Finding, Severity, error, has_errors, ordered
 from generator.io.atomic import write_bytes_atomically
 from generator.io.tabular import validate_csv_text
@@ -44,7 +45,15 @@ from generator.results_sheet.layout import (
     task_sheet,
     text,
 )
-from generator.rules import corrections, personal_data, publication_deadline, references, results_scope
+from generator.rules import (
+    corrections,
+    date_future,
+    date_range,
+    personal_data,
+    publication_deadline,
+    references,
+    results_scope,
+)
 from generator.schemas import table_schema
 
 _TASK_ID = re.compile(r"ZB-[0-9]{4}-[0-9]{3}")
@@ -53,7 +62,8 @@ _RESULT_FIELDS = tuple(c.field for c in EDITABLE)
 # The rules that read the results table: no other rule can find anything new when only it
 # changes, and skipping them (the draw chain re-verifies every draw) makes an import of a
 # city's data set take seconds, not minutes. tests/unit/test_results_xlsx.py keeps this list whole.
-RULES_ON_RESULTS = (references, personal_data, results_scope, publication_deadline, corrections)
+RULES_ON_RESULTS = (references, personal_data, results_scope, date_range, date_future, publication_deadline,
+                    corrections)
 
 
 def _run_rules(ds: Dataset) -> list[Finding]:
@@ -304,7 +314,7 @@ def import_results(root: Path, workbook: Path, *, as_of: dt.date | None = None) 
     if checked.frame is not None and not findings:
         candidate = checked.frame.with_columns(pl.lit(target).alias("_file"))
         findings = [_locate(f, target, sheet_rows, display)
-                    for f in _rule_findings(ds, target, candidate, as_of or dt.date.today(), sheet_rows)]
+                    for f in _rule_findings(ds, target, candidate, as_of or beijing_today(), sheet_rows)]
     outcome.findings = ordered(findings)
     if outcome.refused:
         outcome.added = outcome.updated = outcome.unchanged = 0

@@ -57,7 +57,8 @@ def check(ds: Dataset) -> Iterable[Finding]:
             yield error(task.file, RULE,
                         f"任务 {draw.task_id} 的风险层级或比例在准备抽取后被修改：已公布的抽取条件不得更改",
                         row=task.line, field="strata", article=ARTICLE)
-        team = manifest.get("team", {}).get("departments")
+        declared_team = manifest.get("team")  # not an object: the manifest differs from the record's, said above
+        team = declared_team.get("departments") if isinstance(declared_team, dict) else None
         if team is not None and team != [{"id": s.department, "size": s.size} for s in task.team]:
             yield error(task.file, RULE, f"任务 {draw.task_id} 的检查小组构成在准备抽取后被修改",
                         row=task.line, field="team", article=ARTICLE)

@@ -23,14 +23,18 @@ def check(ds: Dataset) -> Iterable[Finding]:
 
 
 def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+    """Every string in `value`, keys included, in document order; a stack, not recursion: the
+    loader parsed the file higher up the stack (in its own thread), so it may nest deeper than
+    this could recurse."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):  # keys too: {"联系人 13800138000": …} is published as it is
+            stack.extend(reversed([part for pair in item.items() for part in pair]))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
 
 
 # Digits, ASCII and full-width, removed: a string with fewer than 11 digits holds no number.

@@ -53,7 +53,7 @@ def confirm_directory(layout: Layout, by: str, on: dt.date, snapshot_date: dt.da
     write_atomically(layout.snapshot, HEADER + (
         f"snapshot_date: '{snapshot_date}'\n"
         f"confirmed_on: '{on}'\n"
-        f"confirmed_by: {by}\n"
+        f"confirmed_by: '{by}'\n"  # quoted: a department id such as no or on reads as a boolean
         f"rows: {confirmation.rows}\n"
         f"sha256: {digest}\n"))
     return confirmation, problems

@@ -34,7 +34,7 @@ def test_an_updated_directory_is_unconfirmed_until_confirm_records_it(minimal_co
     rows = objects.count(b"\n") - 1
     assert (minimal_copy / "directory" / "snapshot.yaml").read_text(encoding="utf-8") == (
         "# 检查对象名录库快照确认（第九条）：由 sunlight directory confirm 写入\n"
-        "snapshot_date: '2026-11-21'\nconfirmed_on: '2026-11-22'\nconfirmed_by: scjg\n"
+        "snapshot_date: '2026-11-21'\nconfirmed_on: '2026-11-22'\nconfirmed_by: 'scjg'\n"
         f"rows: {rows}\nsha256: {digest}\n")
     assert capsys.readouterr().out.startswith(f"已确认名录库：{rows} 个对象，SHA-256 {digest}，scjg 于 2026-11-22 确认")
     _, findings = validate(minimal_copy)
@@ -61,3 +61,11 @@ def test_an_unknown_department_or_a_later_snapshot_date_is_refused(minimal_copy:
                  "--snapshot-date", "2026-11-23"]) == 2
     assert "快照日期 2026-11-23 晚于确认日期 2026-11-22：只能确认已经导出的名录库" in capsys.readouterr().err
     assert (minimal_copy / "directory" / "snapshot.yaml").read_bytes() == before
+
+
+def test_a_department_whose_id_yaml_reads_as_a_boolean_confirms_too(minimal_copy: Path) -> None:
+    with (minimal_copy / "departments.csv").open("a", encoding="utf-8") as departments:
+        departments.write("no,淄博市某局,某局,市级,,370300\n")
+    assert main(["directory", "confirm", "--data", str(minimal_copy), "--by", "no", "--on", "2026-11-22"]) == 0
+    _, findings = validate(minimal_copy)
+    assert [f for f in findings if f.severity is Severity.ERROR] == []

@@ -14,7 +14,8 @@ import polars as pl
 import pytest
 
 from generator.cli import main
-from generator.draw.beacon import BEIJING, quicknet_round_time
+from generator.clock import BEIJING
+from generator.draw.beacon import quicknet_round_time
 from generator.draw.canonical import frame_text
 from generator.draw.frame import frame_csv, frame_rows, frame_table
 from generator.draw.workflow import Beacon, prepare
@@ -76,6 +77,10 @@ def test_a_scheduled_round_must_be_30_minutes_away_and_in_beijing_time(repo: Pat
     soon = dt.datetime.now(BEIJING) + dt.timedelta(minutes=10)
     assert main(["draw", "prepare", TASK, "--on", "2026-11-22", "--beacon-at", f"{soon:%Y-%m-%dT%H:%M}"]) == 3
     assert f"信标时间 {soon:%Y-%m-%d %H:%M}（北京时间）距现在不足 30 分钟" in capsys.readouterr().err
+    assert not (repo / "data/draws/2026" / TASK).exists()
+    for typo in ("9999-12-31T23:59:58", f"{soon.year + 36}-12-01T10:00"):  # no round, no traceback either
+        assert main(["draw", "prepare", TASK, "--on", "2026-11-22", "--beacon-at", typo]) == 3
+        assert "距现在超过 30 天：请检查年份和日期是否填写有误" in capsys.readouterr().err
     assert not (repo / "data/draws/2026" / TASK).exists()
     with pytest.raises(SystemExit):
         main(["draw", "prepare", TASK, "--beacon-at", "2026-12-01T10:00+08:00"])

@@ -75,3 +75,33 @@ def test_the_bound_passes_the_sample_plans_and_not_deep_or_aliased_texts() -> No
     deep = "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)
     [finding] = parse_yaml(deep, "x.yaml")[1]
     assert finding.rule == "yaml/too-deep"
+
+
+# The parser starts a line after any of these breaks, and skips a BOM at the start of a line;
+# a regular expression's "^" sees none of that. 150 levels: deeper than allowed, yet short of
+# the tens of thousands that would crash libyaml's composer, as the same text made longer does.
+@pytest.mark.parametrize("before_the_line", ["\r", "\x85", "\u2028", "\u2029", "\n\ufeff", "\r\n\ufeff"])
+def test_a_line_the_bound_does_not_see_as_one_voids_it(before_the_line: str) -> None:
+    text = "a:" + before_the_line + "- " * 150 + "x\n"
+    assert not provably_plain(text)
+    [finding] = parse_yaml(text, "x.yaml")[1]
+    assert finding.rule == "yaml/too-deep"
+
+
+def test_windows_line_ends_keep_the_bound() -> None:
+    plan = (DATA / "plans" / "2026.yaml").read_text(encoding="utf-8")
+    assert provably_plain(plan.replace("\n", "\r\n"))
+
+
+def test_the_deepest_text_the_bound_admits_stays_within_the_limit() -> None:
+    """Block nesting packed as tightly as YAML allows (a mapping and the sequence under its key
+    in every column below SHALLOW_INDENT, three compact leads and a mapping on the last line),
+    with as many flow brackets as the bound lets through: 91 levels, under MAX_DEPTH. The
+    texts safe_dump writes (above) are never this tight, so they cannot show the bound unsound."""
+    lines = [line for column in range(yamlfile.SHALLOW_INDENT) for line in (" " * column + "k:", " " * column + "-")]
+    brackets = MAX_DEPTH - yamlfile._BLOCK_BOUND
+    lines[-1] = " " * (yamlfile.SHALLOW_INDENT - 1) + "- - - k: " + "[" * brackets + "x" + "]" * brackets
+    text = "\n".join(lines) + "\n"
+    assert provably_plain(text)
+    assert _depth(text) == 2 * yamlfile.SHALLOW_INDENT + 3 + brackets == 91
+    assert not provably_plain(text.replace("- - - k:", "- - - - k:"))
