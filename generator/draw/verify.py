@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
@@ -162,6 +163,14 @@ INPUTS = (("frame.csv", "frame", FRAME_HEADER, "抽取框架"), ("roster.csv", "
           ("exclusions.csv", "exclusions", EXCLUSIONS_HEADER, "回避配对"))
 
 
+# Everything a locked record holds (spec section 5, with the task id, the spec version and the
+# lock date `lock` adds). Anything else would ride along unchecked: the selection and the teams
+# are recomputed, the rest of the record only hashed, so a note added before hashing (a phone
+# number, say) would pass every other check and be published with the ledger.
+RECORD_KEYS = frozenset({"spec", "task_id", "manifest", "beacon_value", "locked_on", "manifest_sha256", "seed",
+                         "excluded_by_cap", "selected", "teams", "record_sha256"})
+
+
 # What a record states about itself and its place in the ledger, and what a clerk is told
 # when it does not hold: checked the same way with or without recomputing the draw.
 STATED = {
@@ -277,6 +286,12 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
         if not isinstance(manifest, dict):
             check.same("manifest", "JSON 对象", manifest, "锁定记录中没有清单（manifest）")
             return report
+        extra = sorted(set(record) - RECORD_KEYS)
+        if extra:
+            # Its value is not shown, nor a name other than a plain word: either may be the very
+            # thing that must not be published.
+            name = extra[0] if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,31}", extra[0]) else "（名称从略）"
+            check.same(name, "无此项", "有此项", f"锁定记录中有规范未定义的项“{name}”：记录只能包含抽取本身的内容")
         if manifest_file is not None and manifest_file != manifest:
             path, locked, edited = first_difference(manifest, manifest_file)  # the record is what was locked
             check.same(".".join(["manifest", *path]), locked, edited,

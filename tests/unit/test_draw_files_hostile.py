@@ -67,3 +67,21 @@ def test_a_phone_number_in_a_key_of_a_draw_file_is_found(minimal_copy: Path) -> 
     assert finding.file.endswith(f"{DRAW.as_posix()}/beacon.json")
     assert finding.message == ("抽取文件含有个人信息（手机号码 138****8000）："
                                "公开数据中不得出现身份证号、手机号等个人信息")
+
+
+def test_a_record_holding_more_than_the_draw_is_refused(minimal_copy: Path) -> None:
+    """A note added to the last record and hashed in again would pass the chain (nothing follows
+    it) and every recomputed field: the record may hold only what the spec defines."""
+    from generator.draw.ledger import record_sha256
+    from generator.draw.verify import verify_ledger
+
+    last = verify_ledger(minimal_copy)[-1].directory / "record.json"
+    record = json.loads(last.read_text(encoding="utf-8"))
+    record["note"] = "联系人 13800138000"
+    record["record_sha256"] = record_sha256(record)
+    last.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    _, findings = validate(minimal_copy, as_of=dt.date(2026, 11, 20))
+    [finding] = [f for f in findings if f.rule == "draw/locked"]
+    assert (finding.field, finding.message) == (
+        "note", "锁定记录中有规范未定义的项“note”：记录只能包含抽取本身的内容（note：应为 无此项，实际为 有此项）")
+    assert "13800138000" not in finding.message
