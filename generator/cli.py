@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -185,7 +186,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _draw(args: argparse.Namespace) -> int:
-    from generator.draw.workflow import Beacon, lock, prepare
+    from generator.draw.workflow import Beacon, lock, prepare, rival_drafts
     from generator.load import load
 
     today = args.on or beijing_today()
@@ -199,6 +200,12 @@ def _draw(args: argparse.Namespace) -> int:
                   else Beacon.drand_at(args.beacon_at, now) if args.beacon_at else Beacon.drand_after(now))
         directory = prepare(dataset, args.task, today, beacon)
         print(f"已准备 {args.task} 的抽取：{directory}")
+        previous = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))["previous"]
+        rivals = rival_drafts(dataset, args.task, previous)
+        if rivals:
+            print(f"注意：{'、'.join(rivals)} 也已准备、尚未锁定。同时准备的几次抽取只有最先锁定的一次能够锁定，"
+                  "其余的清单随即失效（清单写明了账本中的前一条记录）。如需稳妥，请删除本次生成的文件（尚未提交），"
+                  "待上述抽取锁定后再准备本任务。")
         if args.dice:
             print("请提交（commit）并公开这些文件；掷骰仪式之后运行 sunlight draw lock。")
         else:

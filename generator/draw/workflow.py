@@ -128,6 +128,14 @@ def prepare(ds: Dataset, task_id: str, on: dt.date, beacon: Beacon) -> Path:
     return directory
 
 
+def rival_drafts(ds: Dataset, task_id: str, previous: str) -> list[str]:
+    """Other tasks prepared on the same ledger head and not yet locked: each manifest names the
+    record before it (spec: `previous`), so of drafts sharing a head only the first to lock can
+    be locked; the others go stale."""
+    return sorted(d.task_id for d in ds.draws if d.task_id != task_id and d.record is None
+                  and d.manifest is not None and d.manifest.get("previous") == previous)
+
+
 def _team(task: Task) -> dict[str, Any]:
     team: dict[str, Any] = {"departments": [{"id": s.department, "size": s.size}
                                             for s in task.team]}
@@ -250,7 +258,8 @@ def lock(root: Path, year: int, task_id: str, beacon_argument: str, on: dt.date,
     records = ledger_records(root)
     head = head_of(records)
     if manifest.get("previous") != head:
-        raise DrawRefused(f"清单的 previous 不是账本的最新记录（应为 {head}）：其他任务已先锁定，请重新准备")
+        raise DrawRefused(f"清单的 previous 不是账本的最新记录（应为 {head}）：本清单准备之后，其他任务先锁定了抽取，"
+                          "本清单已失效，不能锁定。已提交的清单不得修改或删除，请报联席会议办公室决定如何处理")
     beacon_value, beacon = read_beacon(beacon_argument, manifest.get("beacon", {}))
     with bulk_allocation():  # a million frame rows and many team dicts: see gc_pause
         inputs = _read_inputs(directory, manifest)

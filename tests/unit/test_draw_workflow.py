@@ -56,7 +56,10 @@ def beacon_file(path: Path, **changes: object) -> Path:
 def test_prepare_names_a_drand_round_at_least_30_minutes_ahead(repo: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["draw", "prepare", TASK, "--on", "2026-11-22"]) == 0
-    assert "drand quicknet" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "drand quicknet" in out
+    # WAITING was prepared on the same ledger head: of the two, only the first to lock can be locked.
+    assert f"注意：{WAITING} 也已准备、尚未锁定。同时准备的几次抽取只有最先锁定的一次能够锁定" in out
     manifest = json.loads((repo / "data/draws/2026" / TASK / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["beacon"]["source"] == "drand-quicknet"
     assert quicknet_round_time(manifest["beacon"]["round"]) >= dt.datetime.now(dt.UTC) + dt.timedelta(minutes=29)
@@ -113,7 +116,7 @@ def test_full_draw_with_a_real_drand_round(repo: Path, capsys: pytest.CaptureFix
 
     # The waiting task was prepared before TASK was locked: its `previous` is stale now.
     assert main(["draw", "lock", WAITING, "--beacon", "123456123456"]) == 3
-    assert "previous 不是账本的最新记录" in capsys.readouterr().err
+    assert "本清单准备之后，其他任务先锁定了抽取，本清单已失效，不能锁定" in capsys.readouterr().err
 
     assert main(["verify", "--all"]) == 0
     assert f"{TASK}：通过" in capsys.readouterr().out
