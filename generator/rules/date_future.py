@@ -3,8 +3,8 @@
 An inspection, an approval, a publication, a recusal or a replacement dated after today has not
 happened: usually a typing slip (2026-12-03 for 2026-11-03). Left in, it would also move the site's
 "data as of" date (the data's latest date) into the future and make every open task look later than
-it is. "Today" is `validate --today`, by default the machine's date. Dates outside 2000-2099 are
-date_range's.
+it is. "Today" is `validate --today`, by default Beijing's date (generator.clock). Dates outside
+2000-2099 are date_range's.
 """
 
 from __future__ import annotations
@@ -41,6 +41,6 @@ def check(ds: Dataset) -> Iterable[Finding]:
         for field, condition in zip(dates, ahead, strict=True):
             columns = ["_row", field, *(["_file"] if "_file" in frame.columns else [])]
             for row, value, *file in suspects.filter(condition).select(columns).iter_rows():
-                message = f"日期 {value} 晚于今天（{ds.as_of}）：尚未发生的检查、审批或公示不能登记，请检查是否录入有误"
+                message = f"日期 {value} 晚于今天（{ds.as_of}）：不能登记尚未发生的事，请检查是否录入有误"
                 yield error(file[0] if file else default_file, RULE, message, row=row, field=field,
                             article=ARTICLE)
