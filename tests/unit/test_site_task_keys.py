@@ -134,6 +134,8 @@ CHANGES: dict[str, Callable[[Dataset], Dataset]] = {
     "task window": lambda ds: with_task(ds, lambda t: dataclasses.replace(t, window_end=t.window_start)),
     "task keywords": lambda ds: with_task(ds, lambda t: dataclasses.replace(t, keywords=(*t.keywords, "新词"))),
     "task scenario": lambda ds: with_task(ds, lambda t: dataclasses.replace(t, scenario="新场景")),
+    "scenario name": lambda ds: ds.__setattr__("scenarios", [
+        dataclasses.replace(s, name=s.name + "（改）") for s in ds.scenarios]) or ds,
     "task line": lambda ds: with_task(ds, lambda t: dataclasses.replace(t, line=t.line + 1)),
     "task items": lambda ds: with_task(ds, lambda t: dataclasses.replace(t, items=t.items[1:])),
     "task team size": lambda ds: with_task(ds, lambda t: dataclasses.replace(

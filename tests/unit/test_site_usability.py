@@ -54,3 +54,17 @@ def test_home_counts_drawn_objects_in_times_not_persons(site: Path) -> None:
     home = text(site, "index.html")
     assert re.search(r"\d+ 抽中检查对象 累计抽中 \d+ 次", home)
     assert "人次" not in home
+
+
+def test_task_page_names_its_strata_and_scenario_in_chinese(site: Path) -> None:
+    """Risk tiers were labelled "高风险（high）": the rows now read in Chinese, and the ids a reader
+    meets in frame.csv and record.json are explained under the table; the joint-checklist scenario
+    is named, not only given as JS-01."""
+    page = text(site, "tasks/2026/ZB-2026-001/index.html")
+    rows = re.search(r"层级 条件 抽查比例 抽中对象数 (.*?) 抽取文件", page)
+    assert rows
+    assert re.search(r"^高风险 满足任一：", rows[1])
+    assert not re.search(r"[A-Za-z]", rows[1])
+    assert ("抽取文件（ frame.csv 、 record.json ）中的层级编号："
+            " high 即“高风险”， watch 即“投诉较多”， general 即“一般”。") in page
+    assert "联合抽查场景 餐饮服务单位联合检查（ JS-01 ）" in page
