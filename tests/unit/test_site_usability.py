@@ -68,3 +68,13 @@ def test_task_page_names_its_strata_and_scenario_in_chinese(site: Path) -> None:
     assert ("抽取文件（ frame.csv 、 record.json ）中的层级编号："
             " high 即“高风险”， watch 即“投诉较多”， general 即“一般”。") in page
     assert "联合抽查场景 餐饮服务单位联合检查（ JS-01 ）" in page
+
+
+def test_changelog_names_corrected_results_not_their_codes(site: Path) -> None:
+    """The version history and its Atom feed said a result changed 由“R01”改为“R02”: a reader
+    sees the categories' names, as on the corrections page."""
+    changes = text(site, "downloads/changes/index.html")
+    feed = (site / "data/releases.xml").read_text(encoding="utf-8")
+    for shown in (changes, feed):
+        assert re.search(r"的检查结果由“未发现问题”改为“发现问题已责令改正”", shown)
+        assert not re.search(r"“R\d\d”", shown)
