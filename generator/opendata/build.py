@@ -70,6 +70,8 @@ class OpenDataRelease:
     storage: Storage = field(default_factory=Storage)
     outbox: Path | None = None  # the new release, staged until the build succeeds, when served elsewhere
     reused: list[str] = field(default_factory=list)  # files linked from the last release (keys.py)
+    # Each table's name, title, description and fields (name, title, description), as in datapackage.json.
+    dictionary: list[dict[str, Any]] = field(default_factory=list)
 
     def deliver(self) -> Path | None:
         """Move a new release served elsewhere into the storage's output folder (for upload);
@@ -88,6 +90,12 @@ class OpenDataRelease:
         os.replace(staging, target)
         self.outbox = None
         return target
+
+
+def _dictionary(tables: list[Resource]) -> list[dict[str, Any]]:
+    return [{"name": t.name, "title": t.title, "description": t.description,
+             "fields": [{k: f.get(k, "") for k in ("name", "title", "description")} for f in t.fields]}
+            for t in tables]
 
 
 def _titles(tables: list[Resource], years: list[int]) -> dict[str, str]:
@@ -498,4 +506,4 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     lap("releases")
     return OpenDataRelease(version, current, sorted(releases, key=lambda r: version_key(r.version), reverse=True),
                            _titles(tables, ctx.years), {t.name: len(t.frame) for t in tables}, timings,
-                           storage, outbox, sorted(reusing.taken))
+                           storage, outbox, sorted(reusing.taken), _dictionary(tables))

@@ -5,14 +5,20 @@ work when followed literally."""
 from __future__ import annotations
 
 import html
+import os
 import re
+import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from generator.publish import build_site
 
-MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
+REPO = Path(__file__).resolve().parents[2]
+MINIMAL = REPO / "tests" / "fixtures" / "minimal"
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +84,60 @@ def test_changelog_names_corrected_results_not_their_codes(site: Path) -> None:
     for shown in (changes, feed):
         assert re.search(r"的检查结果由“未发现问题”改为“发现问题已责令改正”", shown)
         assert not re.search(r"“R\d\d”", shown)
+
+
+def test_downloads_page_says_which_file_to_take_and_how_to_cite(site: Path) -> None:
+    page = text(site, "downloads/index.html")
+    assert ("选哪个文件 sunlight-2026.xlsx 、 sunlight-2025.xlsx ：在 Excel 或 WPS 表格中查看："
+            "每年一个文件，先看其中的“数据字典”工作表（每一列的含义）") in page
+    assert "sunlight-all.zip ：自己重新验证抽取：含全部抽取文件，步骤见下文" in page
+    assert ("例如： 淄博市“双随机、一公开”监管工作联席会议办公室："
+            "《淄博市市场监管领域部门联合“双随机、一公开”监管公开数据》，"
+            "数据版本 2026-11-18，本站 data/2026-11-18/，CC BY 4.0。") in page
+
+
+def test_downloads_page_explains_every_column(site: Path) -> None:
+    """The columns were explained only in datapackage.json, the workbooks and the repository's
+    schemas: the page lists each table's fields with their Chinese names and meanings."""
+    page = text(site, "downloads/index.html")
+    assert "results_items 检查结果（按事项） 每个任务、检查对象和抽查事项一行" in page
+    assert "result_code 检查结果代码 更正后的现行结果（第十九条）" in page
+    assert "late_by 逾期工作日 公示晚于期限的工作日数；0 表示按期" in page
+    assert "inspector_name" not in page and "certificate_no" not in page  # private fields never listed
+
+
+def test_the_downloads_pages_steps_re_run_every_draw(site: Path, tmp_path: Path) -> None:
+    """Followed literally: check the zip against SHA256SUMS, unzip it into the folder the page
+    names, run the verify command it gives; the last line is the one the page promises. The page
+    installs Sunlight from the repository: PyPI's package named "sunlight" is another project."""
+    raw = (site / "downloads/index.html").read_text(encoding="utf-8")
+    steps = raw[raw.index('<h3 id="verify">'):raw.index('<h3 id="cite">')]
+    read = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", steps)).split())
+    assert 'python3 -m pip install "git+https://github.com/zibo-sunlight/sunlight"' in read
+    assert "不要用 pip install sunlight" in read
+    zip_href = re.search(r'<a href="([^"]+)" download><code>sunlight-all\.zip</code>', steps)
+    sums_href = re.search(r'<a href="([^"]+)"><code>SHA256SUMS</code>', steps)
+    assert zip_href and sums_href
+    downloads = site / "downloads"
+    for href in (zip_href[1], sums_href[1]):
+        shutil.copy((downloads / href).resolve(), tmp_path)
+    check = subprocess.run(["sha256sum", "-c", "--ignore-missing", "SHA256SUMS"], cwd=tmp_path,
+                           capture_output=True, text=True, check=False)
+    assert check.stdout == "sunlight-all.zip: OK\n"
+    unzip = re.search(r"unzip sunlight-all\.zip -d (\S+)", read)
+    command = re.search(r"运行 sunlight verify --all --data (\S+) ：", read)
+    promised = re.search(r"最后一行为“(共核验 \d+ 次抽取，\d+ 次通过，0 次不一致。)”", read)
+    assert unzip and command and promised and unzip[1] == command[1]
+    with zipfile.ZipFile(tmp_path / "sunlight-all.zip") as archive:
+        archive.extractall(tmp_path / unzip[1])
+    out = subprocess.run([sys.executable, "-m", "generator", "verify", "--all", "--data", command[1]],
+                         cwd=tmp_path, capture_output=True, text=True, check=False,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.strip().splitlines()[-1] == promised[1]
+
+
+def test_the_data_guide_does_not_send_readers_to_an_unrelated_package(site: Path) -> None:
+    guide = text(site, "about/data/index.html")
+    assert "pip install sunlight （或从版本库安装）" not in guide
+    assert "PyPI 上名为 sunlight 的软件包与本站无关，不要用 pip install sunlight" in guide
