@@ -18,6 +18,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, ConfigurationError
 
 from generator.errors import BuildFailed
+from generator.publish import skip_link
 
 STYLES = ["assets/sunlight/css/sunlight.css"]
 SCRIPTS = [{"path": "assets/sunlight/js/sunlight-site.js", "type": "module"}]
@@ -53,6 +54,7 @@ def generated_config(base: dict[str, Any], docs: Path, site: Path, nav: list[Any
         "extra_css": [*config.get("extra_css", []), *STYLES],
         "extra_javascript": [*config.get("extra_javascript", []), *SCRIPTS],
         "strict": True,
+        "hooks": [*config.get("hooks", []), str(Path(skip_link.__file__).resolve())],
     })
     return config
 

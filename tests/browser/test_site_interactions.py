@@ -191,3 +191,19 @@ def test_hostile_business_name_stays_text(page: Page, static_server: Callable[[P
     expect(page.locator(".sl-lookup__list")).to_contain_text(payload)
     page.wait_for_timeout(300)
     assert dialogs == []
+
+
+@pytest.mark.parametrize("path", ["", "tasks/2026/ZB-2026-001/", "about/draw/"])
+def test_skip_link_takes_the_keyboard_past_the_navigation(page: Page, base: str, path: str) -> None:
+    """The first Tab shows 跳到正文 on screen; Enter on it, and the next Tab lands in the page's
+    content, not on the dozen header and navigation links every page repeats."""
+    page.goto(base + path)
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    expect(skip).to_have_text("跳到正文")
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0 and box["width"] > 0
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#sl-main$"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.closest('#sl-main') !== null")
