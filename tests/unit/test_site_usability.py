@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.load import reference_table
 from generator.publish import build_site
+from generator.publish.charts import bar_chart
 
 REPO = Path(__file__).resolve().parents[2]
 MINIMAL = REPO / "tests" / "fixtures" / "minimal"
@@ -141,3 +143,15 @@ def test_the_data_guide_does_not_send_readers_to_an_unrelated_package(site: Path
     guide = text(site, "about/data/index.html")
     assert "pip install sunlight （或从版本库安装）" not in guide
     assert "PyPI 上名为 sunlight 的软件包与本站无关，不要用 pip install sunlight" in guide
+
+
+def test_chart_labels_show_every_result_category_whole() -> None:
+    """The compliance page's chart cut labels at 14 characters, without a mark: "公示信息隐瞒
+    真实情况、弄虚作" (…弄虚作假), "通过登记的住所（经营场所）无" (…无法联系)."""
+    labels = reference_table("result_codes")["label"].to_list()
+    assert max(len(label) for label in labels) > 14
+    svg = str(bar_chart("mix", "结果类别", "说明", [(label, 1) for label in labels]))
+    shown = [re.sub(r"<title>.*?</title>|<[^>]+>", "", text)
+             for text in re.findall(r'<text class="sl-chart__label".*?</text>', svg)]
+    assert shown == labels
+    assert re.search(r'<tspan [^>]+>公示信息隐瞒真实情况、</tspan><tspan [^>]+>弄虚作假</tspan>', svg)
