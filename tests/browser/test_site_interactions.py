@@ -207,3 +207,19 @@ def test_skip_link_takes_the_keyboard_past_the_navigation(page: Page, base: str,
     expect(page).to_have_url(re.compile("#sl-main$"))
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.closest('#sl-main') !== null")
+
+
+def test_lookup_explains_a_code_it_does_not_know(page: Page, base: str) -> None:
+    """A mistyped or never-drawn credit code was answered "没有找到名称包含“9137…”", as if it
+    were a name; part of a code gets a hint that codes are looked up whole."""
+    page.goto(base + "lookup/")
+    expect(page.locator("[data-sl-lookup][data-ready=yes]")).to_have_count(1)
+    box = page.get_by_label("名称或统一社会信用代码")
+    box.fill("91370303m9r6rjaemx")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text(
+        "没有找到统一社会信用代码为 91370303M9R6RJAEMX 的被抽查对象：请核对代码；从未被抽中的对象没有抽查记录。")
+    box.fill("913703")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text(
+        "没有找到名称包含“913703”的被抽查对象。按代码查询请输入完整的 18 位统一社会信用代码。")
