@@ -116,7 +116,7 @@ def test_results_filter(page: Page, base: str) -> None:
     expect(page.locator("[data-sl-results][data-ready=yes]")).to_have_count(1)
     rows = page.locator(".sl-filter__table tbody tr")
     expect(rows.first).to_be_visible()
-    page.get_by_label("结果类别").select_option(label="未发现问题")
+    page.get_by_label("结果类别").select_option(value="R01")  # 未发现问题（n）
     status = page.locator(".sl-filter__status")
     expect(status).to_contain_text("符合条件的结果")
     assert all(text == "未发现问题" or text == "未发现问题（已更正）"
@@ -223,3 +223,25 @@ def test_lookup_explains_a_code_it_does_not_know(page: Page, base: str) -> None:
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_have_text(
         "没有找到名称包含“913703”的被抽查对象。按代码查询请输入完整的 18 位统一社会信用代码。")
+
+
+def test_results_filter_options_count_what_they_would_show(page: Page, base: str) -> None:
+    """The district and industry options carried the year's counts for all departments
+    ("张店区（794）") while the list shows one department's: 80 of them for 市应急局."""
+    page.goto(base + "results/2026/")
+    expect(page.locator("[data-sl-results][data-ready=yes]")).to_have_count(1)
+    status = page.locator(".sl-filter__status")
+    page.get_by_label("负责部门").select_option(label="市应急局（248）")
+    expect(status).to_contain_text("市应急局：符合条件的结果 248 条")
+    district = page.get_by_label("区县")
+    option = district.locator("option", has_text="张店区")
+    label = option.inner_text()
+    count = re.fullmatch(r"张店区（(\d+)）", label)
+    assert count, label
+    district.select_option(label=label)
+    expect(status).to_contain_text(f"市应急局：符合条件的结果 {count[1]} 条")
+    industry = page.get_by_label("行业（大类）").locator("option", has_text="54 道路运输业")
+    road = re.fullmatch(r"54 道路运输业（(\d+)）", industry.inner_text())
+    assert road
+    page.get_by_label("行业（大类）").select_option(value="54")
+    expect(status).to_contain_text(f"市应急局：符合条件的结果 {road[1]} 条")
