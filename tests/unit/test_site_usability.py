@@ -155,3 +155,13 @@ def test_chart_labels_show_every_result_category_whole() -> None:
              for text in re.findall(r'<text class="sl-chart__label".*?</text>', svg)]
     assert shown == labels
     assert re.search(r'<tspan [^>]+>公示信息隐瞒真实情况、</tspan><tspan [^>]+>弄虚作假</tspan>', svg)
+
+
+def test_the_page_for_a_wrong_address_is_in_chinese(site: Path) -> None:
+    """A mistyped or outdated address showed the theme's "404 - Not found"."""
+    raw = (site / "404.html").read_text(encoding="utf-8")
+    article = raw[raw.index("<article"):raw.index("</article>")]
+    shown = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", article)).split())
+    assert shown == ("找不到此页面 您访问的地址没有对应的页面：可能地址输入有误，或页面已经移动。 "
+                     "返回首页 企业查询 ：按名称或统一社会信用代码查询抽查记录 站内搜索")
+    assert re.findall(r'href="([^"]*)"', article) == ["/", "/lookup/", "/search/"]
