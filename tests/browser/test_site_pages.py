@@ -129,3 +129,22 @@ def test_every_result_links_to_the_object_history(page: Page, base: str) -> None
     assert re.search(r"lookup/#[0-9A-Z]{18}$", href)
     first.click()
     expect(page.locator(".sl-object h2")).to_be_visible()
+
+
+@pytest.mark.parametrize("name", ["home", "plan", "corrections", "compliance"])
+def test_ids_in_tables_stay_whole_on_a_phone(chromium_browser: object, base: str, name: str) -> None:
+    """Task numbers and credit codes in table cells were split across lines on a phone
+    ("ZB-2026-0" / "14"): each is one line now, the table scrolling sideways if it must."""
+    from playwright.sync_api import Browser
+
+    assert isinstance(chromium_browser, Browser)
+    context = chromium_browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(base + PAGE_TYPES[name])
+    page.wait_for_load_state("networkidle")
+    split = page.evaluate("""() => Array.from(document.querySelectorAll('.sl-page td code:not(.sl-hash)'))
+        .filter((c) => c.getClientRects().length > 1).map((c) => c.textContent)""")
+    total = page.locator(".sl-page td code").count()
+    context.close()
+    assert total > 0
+    assert split == []
