@@ -96,6 +96,8 @@ def test_verify_a_sample_draw_in_the_browser(page: Page, base: str) -> None:
     status = page.locator(".sl-verify [role=status]")
     expect(status).to_have_text(re.compile(r"^验证通过："), timeout=30_000)
     record = json.loads((SAMPLE / "draws/2026/ZB-2026-001/record.json").read_text(encoding="utf-8"))
+    # The page's word for a team (检查小组), not a second one (检查组).
+    assert f"的 {len(record['selected'])} 个抽中对象、检查小组和记录哈希均可" in status.inner_text()
     assert record["record_sha256"] in status.inner_text()
 
 
