@@ -165,3 +165,11 @@ def test_the_page_for_a_wrong_address_is_in_chinese(site: Path) -> None:
     assert shown == ("找不到此页面 您访问的地址没有对应的页面：可能地址输入有误，或页面已经移动。 "
                      "返回首页 企业查询 ：按名称或统一社会信用代码查询抽查记录 站内搜索")
     assert re.findall(r'href="([^"]*)"', article) == ["/", "/lookup/", "/search/"]
+
+
+def test_no_table_cell_is_left_blank(site: Path) -> None:
+    """Blank cells read as missing data: the draw files' row count for a JSON file, a column
+    without a description. Not applicable is written "—"."""
+    blank = {page.relative_to(site).as_posix() for page in site.rglob("*.html")
+             if re.search(r"<td>\s*</td>", page.read_text(encoding="utf-8"))}
+    assert blank == set()
