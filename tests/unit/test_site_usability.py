@@ -173,3 +173,9 @@ def test_no_table_cell_is_left_blank(site: Path) -> None:
     blank = {page.relative_to(site).as_posix() for page in site.rglob("*.html")
              if re.search(r"<td>\s*</td>", page.read_text(encoding="utf-8"))}
     assert blank == set()
+
+
+def test_plan_explains_the_dash_for_district_departments(site: Path) -> None:
+    page = text(site, "plans/2026/index.html")
+    assert "“情况”一栏只判断市级部门，区县级部门未参加市级计划的任务时显示“—”。" in page
+    assert re.search(r"淄博市张店区市场监督管理局 区县级 0 0 —", page)
