@@ -35,6 +35,7 @@ from generator.opendata import archive, csvfmt, jsonfmt, keys, sqlite, xlsx
 from generator.opendata.changelog import TABLES, changelog, csv_file
 from generator.opendata.checksums import NAME, read_sums, release_files, sha256_file, write_sums
 from generator.opendata.datapackage import descriptor, descriptor_bytes, write_descriptor
+from generator.opendata.names import COMPLETE, SQLITE_NAME
 from generator.opendata.privacy import draw_file_leaks, leaks
 from generator.opendata.releases import (
     Release,
@@ -52,9 +53,6 @@ from generator.opendata.tables import Resource, public_tables, year_frames
 from generator.publish.context import SiteContext
 from generator.publish.privacy import private_values
 from generator.publish.reuse import Reuse
-
-SQLITE_NAME = "sunlight.sqlite.gz"
-COMPLETE = "sunlight-all.zip"
 
 
 @dataclass

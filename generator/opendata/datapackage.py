@@ -7,12 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generator.opendata.names import LICENSE, TITLE
 from generator.opendata.tables import Resource
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
-TITLE = "淄博市市场监管领域部门联合“双随机、一公开”监管公开数据"
-LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-           "title": "知识共享署名 4.0 国际许可协议（使用时请注明来源）"}
 
 
 def descriptor(resources: list[Resource], version: str, created: str, repo_url: str,

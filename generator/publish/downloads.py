@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.opendata.build import COMPLETE, SQLITE_NAME
 from generator.opendata.changelog import summary
-from generator.opendata.datapackage import LICENSE, TITLE
+from generator.opendata.names import COMPLETE, LICENSE, SQLITE_NAME, TITLE
 from generator.opendata.releases import Release
 from generator.publish.context import SiteContext
 from generator.publish.draws import PUBLISHED

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from generator.publish.common import day, percent, task_link
-from generator.publish.compliance import department_years
 from generator.publish.context import SiteContext
+from generator.publish.owed import department_years
 from generator.publish.render import Page
 
 LATEST = 10

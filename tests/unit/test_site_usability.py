@@ -117,7 +117,7 @@ def test_the_downloads_pages_steps_re_run_every_draw(site: Path, tmp_path: Path)
     read = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", steps)).split())
     assert 'python3 -m pip install "git+https://github.com/zibo-sunlight/sunlight"' in read
     assert "不要用 pip install sunlight" in read
-    zip_href = re.search(r'<a href="([^"]+)" download><code>sunlight-all\.zip</code>', steps)
+    zip_href = re.search(r'<a href="([^"]+)"><code>sunlight-all\.zip</code>', steps)
     sums_href = re.search(r'<a href="([^"]+)"><code>SHA256SUMS</code>', steps)
     assert zip_href and sums_href
     downloads = site / "downloads"
@@ -179,3 +179,40 @@ def test_plan_explains_the_dash_for_district_departments(site: Path) -> None:
     page = text(site, "plans/2026/index.html")
     assert "“情况”一栏只判断市级部门，区县级部门未参加市级计划的任务时显示“—”。" in page
     assert re.search(r"淄博市张店区市场监督管理局 区县级 0 0 —", page)
+
+
+def _rows(table: str) -> list[list[str]]:
+    """A table's body rows as the text of their cells (header cell first)."""
+    return [[" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split())
+             for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table[table.index("<tbody>"):], flags=re.S)]
+
+
+def test_task_pages_account_for_the_unpublished_results_the_compliance_page_counts(site: Path) -> None:
+    """The compliance page counted results overdue and unpublished (市市场监管局: 9) that no task
+    page mentioned: a task page listed only published results. Each task now says what it owes
+    per department; summed over the tasks, the unpublished ones are the compliance page's."""
+    missing: dict[str, int] = {}
+    pending: dict[str, int] = {}
+    for page in sorted((site / "tasks/2026").glob("*/index.html")):
+        raw = page.read_text(encoding="utf-8")
+        if "<caption>各部门应公示的检查结果（条）</caption>" not in raw:
+            continue
+        assert re.search(r"本任务应公示 \d+ 条检查结果（每个抽中对象的每个事项一条.*?尚有 \d+ 条未公示", raw)
+        table = raw[raw.index("<caption>各部门应公示的检查结果（条）</caption>"):]
+        for name, owed, published, _late, late_missing, waiting in _rows(table[:table.index("</table>")]):
+            assert int(owed) == int(published) + int(late_missing) + int(waiting)
+            missing[name] = missing.get(name, 0) + int(late_missing)
+            pending[name] = pending.get(name, 0) + int(waiting)
+    compliance = (site / "compliance/2026/index.html").read_text(encoding="utf-8")
+    table = compliance[compliance.index('<table class="sl-compliance">'):]
+    expected_missing = {}
+    expected_pending = {}
+    for name, _planned, _done, _ontime, _late, late_missing, waiting, _rate in _rows(table[:table.index("</table>")]):
+        if int(late_missing.split("（")[0]):
+            expected_missing[name] = int(late_missing.split("（")[0])
+        if int(waiting):
+            expected_pending[name] = int(waiting)
+    assert expected_missing  # the fixture has overdue results
+    assert {k: v for k, v in missing.items() if v} == expected_missing
+    assert {k: v for k, v in pending.items() if v} == expected_pending
