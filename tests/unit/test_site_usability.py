@@ -4,10 +4,14 @@ work when followed literally."""
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import html
+import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -216,3 +220,20 @@ def test_task_pages_account_for_the_unpublished_results_the_compliance_page_coun
     assert expected_missing  # the fixture has overdue results
     assert {k: v for k, v in missing.items() if v} == expected_missing
     assert {k: v for k, v in pending.items() if v} == expected_pending
+
+
+def test_the_databases_timeliness_view_gives_the_compliance_pages_rates(site: Path, tmp_path: Path) -> None:
+    """The data guide's example query, select * from department_timeliness, gave 市市场监管局
+    100.0% for 2026 (published rows only) where the compliance page says 76.3%."""
+    version = json.loads((site / "data/latest.json").read_text(encoding="utf-8"))["version"]
+    database = tmp_path / "sunlight.sqlite"
+    database.write_bytes(gzip.decompress((site / "data" / version / "sunlight.sqlite.gz").read_bytes()))
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        rates = {name: percent for name, percent in connection.execute(
+            "select d.short_name, t.ontime_percent from department_timeliness t"
+            " join departments d using (department_id) where t.year = 2026")}
+    page = (site / "compliance/2026/index.html").read_text(encoding="utf-8")
+    table = page[page.index('<table class="sl-compliance">'):]
+    shown = {row[0]: row[-1] for row in _rows(table[:table.index("</table>")])}
+    assert shown["市市场监管局"] == "76.3%"
+    assert {name: "—" if rate is None else f"{rate:.1f}%" for name, rate in rates.items()} == shown
