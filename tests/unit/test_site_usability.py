@@ -237,3 +237,14 @@ def test_the_databases_timeliness_view_gives_the_compliance_pages_rates(site: Pa
     shown = {row[0]: row[-1] for row in _rows(table[:table.index("</table>")])}
     assert shown["市市场监管局"] == "76.3%"
     assert {name: "—" if rate is None else f"{rate:.1f}%" for name, rate in rates.items()} == shown
+
+
+def test_a_task_without_drawn_objects_says_why(site: Path) -> None:
+    """"尚无抽中对象。" alone left a reader guessing whether something had gone wrong."""
+    waiting = text(site, "tasks/2026/ZB-2026-016/index.html")
+    assert "抽取状态： 已准备，等待信标" in waiting
+    assert ("尚无抽中对象：抽取清单已公开，所声明的公共随机数产生后即锁定名单，"
+            "抽中对象和检查小组随即在此公布。") in waiting
+    undrawn = text(site, "tasks/2026/ZB-2026-017/index.html")
+    assert "抽取状态： 未抽取" in undrawn
+    assert "尚无抽中对象：本任务尚未抽取。抽取前先在本页公开抽取清单和所用的公共随机数。" in undrawn
