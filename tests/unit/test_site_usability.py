@@ -121,6 +121,7 @@ def test_the_downloads_pages_steps_re_run_every_draw(site: Path, tmp_path: Path)
     read = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", steps)).split())
     assert 'python3 -m pip install "git+https://github.com/zibo-sunlight/sunlight"' in read
     assert "不要用 pip install sunlight" in read
+    assert "Windows 上用 certutil -hashfile sunlight-all.zip SHA256 算出校验和" in read
     zip_href = re.search(r'<a href="([^"]+)"><code>sunlight-all\.zip</code>', steps)
     sums_href = re.search(r'<a href="([^"]+)"><code>SHA256SUMS</code>', steps)
     assert zip_href and sums_href
@@ -248,3 +249,7 @@ def test_a_task_without_drawn_objects_says_why(site: Path) -> None:
     undrawn = text(site, "tasks/2026/ZB-2026-017/index.html")
     assert "抽取状态： 未抽取" in undrawn
     assert "尚无抽中对象：本任务尚未抽取。抽取前先在本页公开抽取清单和所用的公共随机数。" in undrawn
+
+
+def test_about_page_tells_keyboard_users_about_the_skip_link(site: Path) -> None:
+    assert "在任一页面按 Tab 键，首先出现“跳到正文”链接" in text(site, "about/index.html")
