@@ -93,8 +93,8 @@ def run(root: Path, keep: bool, compare: bool) -> dict[str, Any]:
 
     from generator.opendata import build_open_data
     from generator.opendata.storage import Storage
-    from generator.publish.compliance import department_years
     from generator.publish.context import SiteContext, data_as_of
+    from generator.publish.owed import department_years
     from generator.publish.reuse import Reuse, code_digest
     from generator.publish.settings import load_settings
     from generator.validate import validate

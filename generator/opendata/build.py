@@ -35,6 +35,7 @@ from generator.opendata import archive, csvfmt, jsonfmt, keys, sqlite, xlsx
 from generator.opendata.changelog import TABLES, changelog, csv_file
 from generator.opendata.checksums import NAME, read_sums, release_files, sha256_file, write_sums
 from generator.opendata.datapackage import descriptor, descriptor_bytes, write_descriptor
+from generator.opendata.names import COMPLETE, SQLITE_NAME
 from generator.opendata.privacy import draw_file_leaks, leaks
 from generator.opendata.releases import (
     Release,
@@ -53,9 +54,6 @@ from generator.publish.context import SiteContext
 from generator.publish.privacy import private_values
 from generator.publish.reuse import Reuse
 
-SQLITE_NAME = "sunlight.sqlite.gz"
-COMPLETE = "sunlight-all.zip"
-
 
 @dataclass
 class OpenDataRelease:
@@ -70,6 +68,8 @@ class OpenDataRelease:
     storage: Storage = field(default_factory=Storage)
     outbox: Path | None = None  # the new release, staged until the build succeeds, when served elsewhere
     reused: list[str] = field(default_factory=list)  # files linked from the last release (keys.py)
+    # Each table's name, title, description and fields (name, title, description), as in datapackage.json.
+    dictionary: list[dict[str, Any]] = field(default_factory=list)
 
     def deliver(self) -> Path | None:
         """Move a new release served elsewhere into the storage's output folder (for upload);
@@ -88,6 +88,12 @@ class OpenDataRelease:
         os.replace(staging, target)
         self.outbox = None
         return target
+
+
+def _dictionary(tables: list[Resource]) -> list[dict[str, Any]]:
+    return [{"name": t.name, "title": t.title, "description": t.description,
+             "fields": [{k: f.get(k, "") for k in ("name", "title", "description")} for f in t.fields]}
+            for t in tables]
 
 
 def _titles(tables: list[Resource], years: list[int]) -> dict[str, str]:
@@ -498,4 +504,4 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     lap("releases")
     return OpenDataRelease(version, current, sorted(releases, key=lambda r: version_key(r.version), reverse=True),
                            _titles(tables, ctx.years), {t.name: len(t.frame) for t in tables}, timings,
-                           storage, outbox, sorted(reusing.taken))
+                           storage, outbox, sorted(reusing.taken), _dictionary(tables))

@@ -3,10 +3,13 @@ two releases' canonical CSV files (results added, corrections added, checklist c
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from generator.load import reference_table
 
 RESULT_KEY = ["task_id", "object_id", "item_id"]
 CORRECTION_FIELDS = ["correction_id", "task_id", "object_id", "item_id", "field", "old_value", "new_value",
@@ -80,6 +83,17 @@ def changelog(current: Path, version: str, date: str, previous: tuple[str, Path]
     }
 
 
+@functools.cache
+def _result_labels() -> dict[str, str]:
+    """Result codes as the public reads them (R01 → 未发现问题), from the vendored reference table."""
+    table = reference_table("result_codes")
+    return dict(zip(table["code"].to_list(), table["label"].to_list(), strict=True))
+
+
+def _value(field: str, value: str) -> str:
+    return _result_labels().get(value, value) if field == "result_code" else value
+
+
 def summary(change: dict[str, Any]) -> list[str]:
     """The changelog in sentences, for the page and the feed."""
     lines = []
@@ -93,7 +107,8 @@ def summary(change: dict[str, Any]) -> list[str]:
         lines.append(f"不再包含的检查结果 {change['results_removed']} 条。")
     for c in change.get("corrections_added", []):
         lines.append(f"更正 {c['correction_id']}：任务 {c['task_id']} 对象 {c['object_id']} 事项 {c['item_id']} 的"
-                     f"{FIELD_NAMES.get(c['field'], c['field'])}由“{c['old_value']}”改为“{c['new_value']}”"
+                     f"{FIELD_NAMES.get(c['field'], c['field'])}由“{_value(c['field'], c['old_value'])}”"
+                     f"改为“{_value(c['field'], c['new_value'])}”"
                      f"（{c['reason']}）。")
     for what, title in (("checklist_added", "抽查事项清单新增"), ("checklist_changed", "抽查事项清单修改"),
                         ("checklist_removed", "抽查事项清单删除")):

@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generator.opendata.names import LICENSE, TITLE
 from generator.opendata.tables import Resource
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
-LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-           "title": "知识共享署名 4.0 国际许可协议（使用时请注明来源）"}
 
 
 def descriptor(resources: list[Resource], version: str, created: str, repo_url: str,
@@ -32,7 +31,7 @@ def descriptor(resources: list[Resource], version: str, created: str, repo_url: 
     return {
         "$schema": PROFILE,
         "name": "zibo-double-random-one-public",
-        "title": "淄博市市场监管领域部门联合“双随机、一公开”监管公开数据",
+        "title": TITLE,
         "description": ("抽查事项清单、年度联合抽查计划与任务、抽取记录（抽中对象及签号、以化名编号表示的检查小组）、"
                         "执法检查人员调整、检查结果（按对象和按事项）、更正记录和各部门履职情况（第四条、第二十三条）。"
                         "不含任何个人信息（第二十一条）。"),

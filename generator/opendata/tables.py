@@ -13,8 +13,8 @@ from typing import Any
 
 import polars as pl
 
-from generator.publish.compliance import department_years
 from generator.publish.context import SiteContext
+from generator.publish.owed import department_years
 from generator.schemas import table_schema
 
 POLARS_TYPES = {pl.String: "string", pl.Int64: "integer", pl.Int32: "integer", pl.Date: "date",

@@ -44,6 +44,7 @@ from generator.publish.render import Page, Renderer
 from generator.publish.reuse import Digest, Reuse, code_digest
 from generator.publish.settings import Settings, load_settings
 from generator.publish.shell import MARKER, pour, write_shells
+from generator.publish.skip_link import TARGET as SKIP_TARGET
 from generator.validate import validate
 
 if TYPE_CHECKING:
@@ -128,7 +129,8 @@ def _write_content(settings: Settings, docs: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         text = source.read_text(encoding="utf-8")
         # Narrative pages are searchable: Pagefind indexes only elements marked data-pagefind-body.
-        target.write_text(f'<div class="sl-page sl-content" data-pagefind-body markdown>\n\n{text.strip()}\n\n</div>\n',
+        target.write_text(f'<div class="sl-page sl-content" id="{SKIP_TARGET}" data-pagefind-body markdown>'
+                          f'\n\n{text.strip()}\n\n</div>\n',
                           encoding="utf-8", newline="\n")
 
 

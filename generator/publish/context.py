@@ -166,6 +166,7 @@ class SiteContext:
         self.codes: dict[str, ResultCode] = {
             r["code"]: ResultCode(r["code"], r["label"], bool(r["credit_record"]), bool(r["needs_follow_up"]))
             for r in ds.result_codes.iter_rows(named=True)}
+        self.scenario_names: dict[str, str] = {s.id: s.name for s in ds.scenarios}
         self.tasks: dict[str, Task] = ds.tasks
         self._root = ds.layout.root.resolve()
         self._relative: dict[str, str] = {}
@@ -259,10 +260,10 @@ class SiteContext:
     @cached_property
     def names_digest(self) -> str:
         """A digest of the name tables pages look values up in (checklist items, departments,
-        result codes, districts, industries): part of the keys of incremental rebuilds."""
+        result codes, districts, industries, joint-checklist scenarios): part of the keys of incremental rebuilds."""
         return Digest([repr(v) for versions in self.items.values() for v in versions], self.dept_short,
                       self.dept_full, [repr(c) for c in self.codes.values()], self.district_names,
-                      self.industry_names).hexdigest()
+                      self.industry_names, self.scenario_names).hexdigest()
 
     # -- draws -------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.opendata.changelog import summary
+from generator.opendata.names import COMPLETE, LICENSE, SQLITE_NAME, TITLE
 from generator.opendata.releases import Release
 from generator.publish.context import SiteContext
 from generator.publish.draws import PUBLISHED
@@ -39,13 +40,35 @@ def _open_data(ctx: SiteContext, here: str) -> dict[str, Any] | None:
         groups[title].append({"path": f.path, "href": _file_url(here, current, f.path),
                               "title": release.titles.get(f.path, ""), "format": FORMAT_NAMES.get(f.format, f.format),
                               "size": size_text(f.bytes), "bytes": f.bytes, "sha256": f.sha256})
+    href = {f.path: _file_url(here, current, f.path) for f in current.files}
     return {"version": release.version, "groups": [{"title": k, "files": v} for k, v in groups.items() if v],
+            "choices": _choices(ctx, href), "dictionary": release.dictionary,
+            "verify": {"zip": COMPLETE, "href": href.get(COMPLETE, ""), "folder": COMPLETE.removesuffix(".zip"),
+                       "install": f"python3 -m pip install \"git+{ctx.settings.repo_url}\"",
+                       "draws": len(ctx.ledger)} if COMPLETE in href else None,
+            "license": LICENSE["path"],
+            "cite": (f"{ctx.settings.config.get('site_author', '')}：《{TITLE}》，数据版本 {release.version}，"
+                     f"{current.base if current.external else f'本站 data/{release.version}/'}，CC BY 4.0。"),
             "sums": rel(here, f"data/{release.version}/SHA256SUMS"),
             "package": _file_url(here, current, "datapackage.json"),
             "index": rel(here, "data/releases.json"), "feed": rel(here, "data/releases.xml"),
             "latest": rel(here, "data/latest.json"), "changes": rel(here, page_url("downloads", "changes")),
             "external": current.external, "base": current.base if current.external else f"data/{release.version}/",
             "total": size_text(sum(f.bytes for f in current.files)), "releases": len(release.releases)}
+
+
+def _choices(ctx: SiteContext, href: dict[str, str]) -> list[dict[str, Any]]:
+    """Which file answers which need, newest year first; only files the release has."""
+    wanted = [
+        ("在 Excel 或 WPS 表格中查看：每年一个文件，先看其中的“数据字典”工作表（每一列的含义）",
+         [f"sunlight-{year}.xlsx" for year in reversed(ctx.years)]),
+        ("用数据库查询或用 Datasette 浏览：解压后使用", [SQLITE_NAME]),
+        ("用程序分析：标准 CSV，每列的中文名称和说明见 datapackage.json 和本页的字段说明",
+         ["results_items.csv", "datapackage.json"]),
+        ("自己重新验证抽取：含全部抽取文件，步骤见下文", [COMPLETE]),
+    ]
+    return [{"purpose": purpose, "files": [{"path": p, "href": href[p]} for p in paths if p in href]}
+            for purpose, paths in wanted if any(p in href for p in paths)]
 
 
 def _file_url(here: str, release: Release, path: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from generator.publish import fragments
-from generator.publish.common import day, percent, task_link, timeliness_text
+from generator.publish.common import day, percent, task_link
 from generator.publish.context import SiteContext
+from generator.publish.owed import department_years
 from generator.publish.render import Page
 
 LATEST = 10
@@ -20,17 +20,20 @@ def pages(ctx: SiteContext) -> list[Page]:
     locked = [d for d in ctx.ds.draws if d.record is not None and d.year == year]
     chosen = ctx.selections.filter(pl.col("year") == year)
     published = ctx.published.filter(pl.col("year") == year)
-    states = fragments.per_row(published.select("published_on", "late_by", "deadline", "deadline_official"),
-                               lambda r: timeliness_text(r)["state"])
-    ontime = int((states == "ontime").sum())
+    # The rate the compliance page gives each department (第二十五条), for all of them: results
+    # owed and still unpublished after their deadline count against it, not only late ones.
+    stats = department_years(ctx).get(year, {}).values()
+    ontime = sum(s.ontime for s in stats)
+    due = sum(s.ontime + s.late + s.missing for s in stats)
     corrections = ctx.published_corrections.filter(
         pl.col("task_id").is_in([t.task_id for t in tasks]))
     figures = [
         {"label": "年度计划任务", "value": len(tasks), "note": ""},
         {"label": "已锁定的抽取", "value": len(locked), "note": ""},
-        {"label": "抽中检查对象", "value": chosen["object_id"].n_unique(), "note": f"{len(chosen)} 人次"},
+        {"label": "抽中检查对象", "value": chosen["object_id"].n_unique(), "note": f"累计抽中 {len(chosen)} 次"},
         {"label": "已公示检查结果", "value": len(published), "note": ""},
-        {"label": "按期公示率", "value": percent(ontime, len(states)), "note": "20 个工作日内"},
+        {"label": "按期公示率", "value": percent(ontime, due),
+         "note": f"到期应公示 {due} 条，20 个工作日内公示 {ontime} 条"},
         {"label": "参与部门", "value": len({d for t in tasks for d in t.departments}), "note": ""},
         {"label": "结果更正", "value": len(corrections), "note": ""},
     ]

@@ -21,6 +21,8 @@ from generator.errors import BuildFailed
 
 STYLES = ["assets/sunlight/css/sunlight.css"]
 SCRIPTS = [{"path": "assets/sunlight/js/sunlight-site.js", "type": "module"}]
+# MkDocs hooks (its public plugin events), by file: the skip link on every page, the Chinese 404 page.
+HOOKS = [str(Path(__file__).with_name(name)) for name in ("skip_link.py", "not_found.py")]
 
 
 class _Collect(logging.Handler):
@@ -53,6 +55,7 @@ def generated_config(base: dict[str, Any], docs: Path, site: Path, nav: list[Any
         "extra_css": [*config.get("extra_css", []), *STYLES],
         "extra_javascript": [*config.get("extra_javascript", []), *SCRIPTS],
         "strict": True,
+        "hooks": [*config.get("hooks", []), *HOOKS],
     })
     return config
 

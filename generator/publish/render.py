@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 
 from generator.publish.paths import markdown_path, rel
+from generator.publish.skip_link import TARGET as SKIP_TARGET
 
 _UNSAFE_TITLE = re.compile(r"[<>&\"'`{}\[\]*_#|\\\r\n\t]+")
 
@@ -71,7 +72,7 @@ class Renderer:
         search = " data-pagefind-body" if page.search else ""
         scripts = "\n".join(f'<script type="module" src="{html.escape(rel(page.url, s))}"></script>'
                             for s in page.scripts)
-        return f"<div class=\"sl-page\"{search}>\n{body.strip()}\n</div>", scripts
+        return f"<div class=\"sl-page\" id=\"{SKIP_TARGET}\"{search}>\n{body.strip()}\n</div>", scripts
 
     def body(self, page: Page) -> str:
         """The Markdown body: the blocks separated by a blank line."""

@@ -21,6 +21,7 @@ import polars as pl
 
 from generator.model import Task
 from generator.publish.context import SiteContext
+from generator.publish.owed import task_departments
 
 # The directory columns a task page shows of a selected object (context.ObjectInfo).
 OBJECT_COLUMNS = ("object_id", "name", "object_type", "district", "industry", "status")
@@ -103,7 +104,9 @@ def task_key(ctx: SiteContext, task: Task, inputs: TaskInputs | None = None) -> 
     plan = ctx.ds.plans[task.year]
     # Where the plan, the draw and the results are is the layout's (code): only whether the
     # results file exists is data.
-    return [inputs.shared(), planned, *drawn, teams, replacements, repr(plan.published_on),
+    # The results it owes and how they stand (owed.py): unpublished ones turn overdue as the data's date moves.
+    owed = repr(task_departments(ctx, task.task_id))
+    return [inputs.shared(), planned, *drawn, teams, replacements, repr(plan.published_on), owed,
             ctx.ds.layout.results(task.year, task.task_id).exists(), inputs.objects(task.task_id),
             inputs.rows(task.task_id)]
 

@@ -23,7 +23,8 @@ from generator.publish.common import (
     timeliness_text,
 )
 from generator.publish.context import SiteContext
-from generator.publish.paths import rel
+from generator.publish.owed import task_departments
+from generator.publish.paths import page_url, rel
 from generator.publish.render import Page
 from generator.publish.task_keys import TaskInputs, task_key
 
@@ -272,7 +273,8 @@ def _view_without_results(ctx: SiteContext, task: Task) -> dict[str, Any]:
             "id": task.task_id, "name": task.name, "year": task.year, "level": task.level,
             "lead": ctx.dept_full.get(task.lead, task.lead),
             "participants": [ctx.dept_full.get(d, d) for d in task.participants],
-            "scenario": task.scenario or "", "frequency": task.frequency,
+            "scenario": task.scenario or "", "scenario_name": ctx.scenario_names.get(task.scenario or "", ""),
+            "frequency": task.frequency,
             "window": f"{day(task.window_start)} 至 {day(task.window_end)}",
             "drawn_by": ctx.dept(task.drawn_by), "dispatched_to": [ctx.dept(d) for d in task.dispatched_to],
             "object_types": list(task.object_types),
@@ -293,9 +295,21 @@ def _view_without_results(ctx: SiteContext, task: Task) -> dict[str, Any]:
         "proof": _proof(ctx, task, here),
         "objects": objects,
         "published": 0,
+        "owed": _owed(ctx, task, here),
         "replacements": replacements,
         "sources": sources,
     }
+
+
+def _owed(ctx: SiteContext, task: Task, here: str) -> dict[str, Any]:
+    """The results the task owes per department and how many are still unpublished, so that the
+    page agrees with the compliance page, which counts them (第十七条, 第二十五条)."""
+    departments = task_departments(ctx, task.task_id)
+    rows = [{"name": ctx.dept(d), "owed": s.owed, "published": s.published, "late": s.late,
+             "missing": s.missing, "pending": s.pending} for d, s in departments.items()]
+    return {"departments": rows, "total": sum(s.owed for s in departments.values()),
+            "unpublished": sum(s.missing + s.pending for s in departments.values()),
+            "compliance_href": rel(here, page_url("compliance", str(task.year)))}
 
 
 def pages(ctx: SiteContext) -> list[Page]:

@@ -96,6 +96,8 @@ def test_verify_a_sample_draw_in_the_browser(page: Page, base: str) -> None:
     status = page.locator(".sl-verify [role=status]")
     expect(status).to_have_text(re.compile(r"^验证通过："), timeout=30_000)
     record = json.loads((SAMPLE / "draws/2026/ZB-2026-001/record.json").read_text(encoding="utf-8"))
+    # The page's word for a team (检查小组), not a second one (检查组).
+    assert f"的 {len(record['selected'])} 个抽中对象、检查小组和记录哈希均可" in status.inner_text()
     assert record["record_sha256"] in status.inner_text()
 
 
@@ -116,7 +118,7 @@ def test_results_filter(page: Page, base: str) -> None:
     expect(page.locator("[data-sl-results][data-ready=yes]")).to_have_count(1)
     rows = page.locator(".sl-filter__table tbody tr")
     expect(rows.first).to_be_visible()
-    page.get_by_label("结果类别").select_option(label="未发现问题")
+    page.get_by_label("结果类别").select_option(value="R01")  # 未发现问题（n）
     status = page.locator(".sl-filter__status")
     expect(status).to_contain_text("符合条件的结果")
     assert all(text == "未发现问题" or text == "未发现问题（已更正）"
@@ -191,3 +193,57 @@ def test_hostile_business_name_stays_text(page: Page, static_server: Callable[[P
     expect(page.locator(".sl-lookup__list")).to_contain_text(payload)
     page.wait_for_timeout(300)
     assert dialogs == []
+
+
+@pytest.mark.parametrize("path", ["", "tasks/2026/ZB-2026-001/", "about/draw/"])
+def test_skip_link_takes_the_keyboard_past_the_navigation(page: Page, base: str, path: str) -> None:
+    """The first Tab shows 跳到正文 on screen; Enter on it, and the next Tab lands in the page's
+    content, not on the dozen header and navigation links every page repeats."""
+    page.goto(base + path)
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    expect(skip).to_have_text("跳到正文")
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0 and box["width"] > 0
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("#sl-main$"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.closest('#sl-main') !== null")
+
+
+def test_lookup_explains_a_code_it_does_not_know(page: Page, base: str) -> None:
+    """A mistyped or never-drawn credit code was answered "没有找到名称包含“9137…”", as if it
+    were a name; part of a code gets a hint that codes are looked up whole."""
+    page.goto(base + "lookup/")
+    expect(page.locator("[data-sl-lookup][data-ready=yes]")).to_have_count(1)
+    box = page.get_by_label("名称或统一社会信用代码")
+    box.fill("91370303m9r6rjaemx")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text(
+        "没有找到统一社会信用代码为 91370303M9R6RJAEMX 的被抽查对象：请核对代码；从未被抽中的对象没有抽查记录。")
+    box.fill("913703")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text(
+        "没有找到名称包含“913703”的被抽查对象。按代码查询请输入完整的 18 位统一社会信用代码。")
+
+
+def test_results_filter_options_count_what_they_would_show(page: Page, base: str) -> None:
+    """The district and industry options carried the year's counts for all departments
+    ("张店区（794）") while the list shows one department's: 80 of them for 市应急局."""
+    page.goto(base + "results/2026/")
+    expect(page.locator("[data-sl-results][data-ready=yes]")).to_have_count(1)
+    status = page.locator(".sl-filter__status")
+    page.get_by_label("负责部门").select_option(label="市应急局（248）")
+    expect(status).to_contain_text("市应急局：符合条件的结果 248 条")
+    district = page.get_by_label("区县")
+    option = district.locator("option", has_text="张店区")
+    label = option.inner_text()
+    count = re.fullmatch(r"张店区（(\d+)）", label)
+    assert count, label
+    district.select_option(label=label)
+    expect(status).to_contain_text(f"市应急局：符合条件的结果 {count[1]} 条")
+    industry = page.get_by_label("行业（大类）").locator("option", has_text="54 道路运输业")
+    road = re.fullmatch(r"54 道路运输业（(\d+)）", industry.inner_text())
+    assert road
+    page.get_by_label("行业（大类）").select_option(value="54")
+    expect(status).to_contain_text(f"市应急局：符合条件的结果 {road[1]} 条")

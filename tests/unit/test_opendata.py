@@ -301,7 +301,7 @@ def test_a_release_after_a_correction_keeps_the_previous_one(source: Path, built
     assert json.loads((out / "2026-11-20/datapackage.json").read_text(encoding="utf-8"))["version"] == "2026-11-20"
     feed = (out / "releases.xml").read_text(encoding="utf-8")
     assert ("更正 GZ-2026-0006：任务 ZB-2026-001 对象 91370302EBN26YG3HX 事项 SCJG-001 的检查结果"
-            "由“R01”改为“R02”") in feed
+            "由“未发现问题”改为“发现问题已责令改正”") in feed
     corrected = [r for r in read_csv(out / "2026-11-20/results_items.csv")
                  if (r["task_id"], r["object_id"], r["item_id"]) == ("ZB-2026-001", OBJECT, "SCJG-001")]
     assert corrected[0]["result_code"] == "R02" and corrected[0]["original_result_code"] == "R01"

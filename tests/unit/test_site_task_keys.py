@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import json
 import shutil
 from collections.abc import Callable
@@ -134,6 +135,8 @@ CHANGES: dict[str, Callable[[Dataset], Dataset]] = {
     "task window": lambda ds: with_task(ds, lambda t: dataclasses.replace(t, window_end=t.window_start)),
     "task keywords": lambda ds: with_task(ds, lambda t: dataclasses.replace(t, keywords=(*t.keywords, "新词"))),
     "task scenario": lambda ds: with_task(ds, lambda t: dataclasses.replace(t, scenario="新场景")),
+    "scenario name": lambda ds: ds.__setattr__("scenarios", [
+        dataclasses.replace(s, name=s.name + "（改）") for s in ds.scenarios]) or ds,
     "task line": lambda ds: with_task(ds, lambda t: dataclasses.replace(t, line=t.line + 1)),
     "task items": lambda ds: with_task(ds, lambda t: dataclasses.replace(t, items=t.items[1:])),
     "task team size": lambda ds: with_task(ds, lambda t: dataclasses.replace(
@@ -156,6 +159,8 @@ CHANGES: dict[str, Callable[[Dataset], Dataset]] = {
     "result method": lambda ds: cell(ds, "results", task_rows(ds), "method", "书面检查"),
     "result follow-up": lambda ds: cell(ds, "results", task_rows(ds), "follow_up", "责令整改"),
     "result inspected": lambda ds: cell(ds, "results", task_rows(ds), "inspected_to", None),
+    # A later date in the data turns other tasks' unpublished results overdue (their owed table).
+    "data date": lambda ds: cell(ds, "results", task_rows(ds), "published_on", dt.date(2027, 3, 1)),
     "result unpublished": lambda ds: cell(ds, "results", task_rows(ds), "published_on", None),
     "correction unpublished": lambda ds: cell(ds, "corrections", pl.lit(True), "published_on", None),
     "replacement reason": lambda ds: cell(ds, "replacements", first_replacement(ds), "reason", "新原因"),

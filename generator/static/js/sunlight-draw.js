@@ -529,7 +529,7 @@ const MESSAGES = {
   seed: '随机种子与重新计算的结果不符',
   excluded_by_cap: '因年度抽查次数上限（第八条）排除的对象与重新计算的结果不符',
   selected: '抽中的检查对象与重新计算的结果不符',
-  teams: '检查组成员与重新计算的结果不符',
+  teams: '检查小组成员与重新计算的结果不符',
   record_sha256: '记录的 SHA-256 与重新计算的结果不符',
   'manifest.previous': '清单中的上一记录哈希（previous）与账本不符',
 };

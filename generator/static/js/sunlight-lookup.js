@@ -11,6 +11,7 @@
 
 const encoder = new TextEncoder();
 const ID_RE = /^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/;
+const CODE_RE = /^[0-9A-Z]{18}$/; // the shape of a unified social credit code (统一社会信用代码)
 const MAX_HITS = 50;
 
 /** 32-bit FNV-1a over UTF-8 bytes (same as generator/site/lookup.py). */
@@ -153,7 +154,14 @@ class Lookup {
       return;
     }
     if (!found.length) {
-      this.say(`没有找到名称包含“${q}”的被抽查对象。`);
+      // Letters and digits alone read as a code: say so, rather than "no name contains it".
+      if (CODE_RE.test(asId)) {
+        this.say(`没有找到统一社会信用代码为 ${asId} 的被抽查对象：请核对代码；从未被抽中的对象没有抽查记录。`);
+      } else if (ID_RE.test(asId) && /\d/.test(asId)) {
+        this.say(`没有找到名称包含“${q}”的被抽查对象。按代码查询请输入完整的 18 位统一社会信用代码。`);
+      } else {
+        this.say(`没有找到名称包含“${q}”的被抽查对象。`);
+      }
       return;
     }
     found.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));

@@ -6,6 +6,7 @@
  */
 
 const PAGE = 100;
+const FACETS = [['district', 3], ['industry', 4], ['code', 5]]; // form field, row column
 
 function cell(...children) {
   const td = document.createElement('td');
@@ -28,7 +29,7 @@ class Results {
     this.body = root.querySelector('tbody');
     this.more = root.querySelector('.sl-filter__more');
     this.codes = Object.fromEntries(
-      Array.from(root.querySelectorAll('#sl-f-code option')).filter((o) => o.value).map((o) => [o.value, o.textContent]));
+      Array.from(root.querySelectorAll('#sl-f-code option')).filter((o) => o.value).map((o) => [o.value, o.dataset.name]));
     this.cache = new Map();
     this.shown = PAGE;
   }
@@ -44,12 +45,28 @@ class Results {
     return this.cache.get(department);
   }
 
+  /**
+   * Each district and industry option with how many rows it would show: within the chosen
+   * department and the other filters (the page's own counts are the whole year's, all departments).
+   */
+  recount(all, f) {
+    for (const [name, column] of FACETS) {
+      const others = FACETS.filter(([n]) => n !== name);
+      const counts = new Map();
+      for (const r of all) {
+        if (others.every(([n, c]) => !f.get(n) || r[c] === f.get(n))) counts.set(r[column], (counts.get(r[column]) || 0) + 1);
+      }
+      for (const o of this.form.elements[name].options) {
+        if (o.value) o.textContent = `${o.dataset.name}（${counts.get(o.value) || 0}）`;
+      }
+    }
+  }
+
   async render() {
     const f = new FormData(this.form);
     const data = await this.load(f.get('department'));
-    const rows = data.rows.filter((r) => (!f.get('district') || r[3] === f.get('district'))
-      && (!f.get('industry') || r[4] === f.get('industry'))
-      && (!f.get('code') || r[5] === f.get('code')));
+    const rows = data.rows.filter((r) => FACETS.every(([n, c]) => !f.get(n) || r[c] === f.get(n)));
+    this.recount(data.rows, f);
     this.body.replaceChildren();
     const lookup = new URL('../../lookup/', document.baseURI);
     for (const r of rows.slice(0, this.shown)) {

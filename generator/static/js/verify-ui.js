@@ -149,7 +149,7 @@ export function attachVerifier(button, output, { drawUrl, ledgerUrl }) {
       if (verdict.ok) {
         const n = verdict.result.selected.length;
         output.textContent =
-          `验证通过：任务 ${record.task_id} 的 ${n} 个抽中对象、检查组和记录哈希均可由公开文件` +
+          `验证通过：任务 ${record.task_id} 的 ${n} 个抽中对象、检查小组和记录哈希均可由公开文件` +
           `重新计算得出（记录 SHA-256 ${record.record_sha256}）。`;
       } else {
         const d = verdict.differences[0];
