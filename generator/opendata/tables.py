@@ -126,7 +126,7 @@ def _tasks(ctx: SiteContext) -> Resource:
               "lead": pl.String, "participants": pl.String, "items": pl.String, "object_types": pl.String,
               "districts": pl.String, "industries": pl.String, "frequency": pl.Int64, "window_start": pl.Date,
               "window_end": pl.Date, "team": pl.String, "drawn_by": pl.String}
-    fields = [_f("task_id", "任务编号", "联合抽查任务的编号"), YEAR, _f("name", "任务名称", ""),
+    fields = [_f("task_id", "任务编号", "联合抽查任务的编号"), YEAR, _f("name", "任务名称", "年度计划中的任务名称"),
               _f("scenario", "抽查场景", "联合抽查事项清单中的场景编号"), _f("level", "层级", "市级或区县级任务"),
               _f("lead", "发起部门", "牵头发起任务的部门代码（第十二条）"),
               _f("participants", "配合部门", "参加任务的其他部门代码，以分号分隔"),
@@ -160,13 +160,14 @@ def _draws(ctx: SiteContext) -> Resource:
     schema = {"task_id": pl.String, "year": pl.Int64, "spec": pl.String, "prepared_on": pl.Date,
               "locked_on": pl.Date, "previous": pl.String, "seed": pl.String, "record_sha256": pl.String,
               "selected": pl.Int64, "files": pl.String}
-    fields = [_f("task_id", "任务编号", ""), YEAR, _f("spec", "抽取规范", "抽取算法的版本，如 sunlight-draw/1"),
+    fields = [_f("task_id", "任务编号", "抽取所属的联合抽查任务编号"), YEAR,
+              _f("spec", "抽取规范", "抽取算法的版本，如 sunlight-draw/1"),
               _f("prepared_on", "准备日期", "固定抽取条件（抽取框架、人员名单、回避配对）的日期"),
               _f("locked_on", "锁定日期", "用随机信标完成抽取并锁定记录的日期；空表示尚未抽取"),
               _f("previous", "上一条记录哈希", "账本中上一条锁定记录的 SHA-256（哈希链）"),
               _f("seed", "种子", "由信标和抽取清单计算的种子"),
               _f("record_sha256", "记录哈希", "锁定记录的 SHA-256"),
-              _f("selected", "抽中对象数", ""),
+              _f("selected", "抽中对象数", "锁定记录中抽中的检查对象个数；空表示尚未抽取"),
               _f("files", "抽取文件目录",
                  "完整数据包和年度数据包中该任务抽取文件所在的目录，可用 sunlight verify 重新计算")]
     return _resource("draws", "抽取记录", "每个任务的抽取一行（第十条、第十一条）", fields, ["task_id"],
@@ -213,16 +214,18 @@ def _selections(ctx: SiteContext) -> tuple[Resource, Resource]:
                    "department_id": pl.String, "inspector_id": pl.String}
     selections = _resource(
         "selections", "抽中对象", "每次抽取抽中的每个对象一行，含签号（第十条）",
-        [_f("task_id", "任务编号", ""), _f("object_id", "对象标识", "统一社会信用代码或其他对象标识"), YEAR,
-         _f("position", "抽中顺序", "在锁定记录中的位置，从 1 开始"), _f("stratum", "风险层级", ""),
+        [_f("task_id", "任务编号", "抽取所属的联合抽查任务编号"),
+         _f("object_id", "对象标识", "统一社会信用代码或其他对象标识"), YEAR,
+         _f("position", "抽中顺序", "在锁定记录中的位置，从 1 开始"),
+         _f("stratum", "风险层级", "对象所在的风险层级编号（计划中的 strata，第八条），如 high、watch、general"),
          _f("ticket", "签号", "由种子和对象标识计算的签号；签号最小者先中")],
         ["task_id", "object_id"], pl.DataFrame(picks, schema=pick_schema),
         [_fk(["task_id"], "draws", ["task_id"]), _fk(["object_id"], "objects", ["object_id"])])
     teams = _resource(
         "teams", "检查小组",
         "每个抽中对象的检查小组成员，按锁定时的抽取结果；人员以化名编号表示（第十一条、第二十一条）",
-        [_f("task_id", "任务编号", ""), _f("object_id", "对象标识", ""), _f("seat", "席位", "小组内的顺序，从 1 开始"),
-         YEAR, _f("department_id", "部门代码", ""),
+        [_f("task_id", "任务编号", "抽取所属的联合抽查任务编号"), _f("object_id", "对象标识", "小组负责检查的对象"),
+         _f("seat", "席位", "小组内的顺序，从 1 开始"), YEAR, _f("department_id", "部门代码", "成员所属部门的代码"),
          _f("inspector_id", "人员编号", "执法检查人员的化名编号，姓名等个人信息不公开")],
         ["task_id", "object_id", "seat"], pl.DataFrame(members, schema=team_schema),
         [_fk(["task_id", "object_id"], "selections", ["task_id", "object_id"]),
@@ -294,8 +297,10 @@ def _results(ctx: SiteContext) -> tuple[Resource, Resource]:
         pl.col("published_on").max(), (pl.col("late_by") > 0).sum().cast(pl.Int64).alias("late_items"))
     objects = objects.with_columns(pl.col("object_id").replace_strict(
         {k: v.name for k, v in ctx.objects.items()}, default="", return_dtype=pl.String).alias("object_name"))
-    object_fields = [_f("task_id", "任务编号", ""), _f("object_id", "对象标识", ""), YEAR,
-                     _f("object_name", "对象名称", ""), _f("items", "检查事项数", "已公示的事项结果条数"),
+    object_fields = [_f("task_id", "任务编号", "联合抽查任务编号"),
+                     _f("object_id", "对象标识", "统一社会信用代码或其他对象标识"), YEAR,
+                     _f("object_name", "对象名称", "检查对象名录库中的名称"),
+                     _f("items", "检查事项数", "已公示的事项结果条数"),
                      _f("result_codes", "检查结果代码", "各事项现行结果代码，去重后以分号分隔"),
                      _f("credit_record", "形成失信记录", "是否有事项的结果形成失信记录（第十八条）"),
                      _f("needs_follow_up", "需后续处理", "是否有事项的结果需要后续处理"),
@@ -337,14 +342,17 @@ def _compliance(ctx: SiteContext) -> Resource:
     schema = {"year": pl.Int64, "department_id": pl.String, **{k: pl.Int64 for k in (
         "tasks_planned", "tasks_done", "results_owed", "ontime", "late", "late_days", "late_max", "missing",
         "missing_days", "pending")}}
-    fields = [YEAR, _f("department_id", "部门代码", ""), _f("tasks_planned", "计划任务数", "本部门参加的任务数"),
+    fields = [YEAR, _f("department_id", "部门代码", "部门的代码，名称见 departments 表"),
+              _f("tasks_planned", "计划任务数", "本部门参加的任务数"),
               _f("tasks_done", "完成任务数", "应公示结果已全部公示的任务数"),
               _f("results_owed", "应公示结果数", "抽中对象 × 本部门事项"),
               _f("ontime", "按期公示", "期限内公示的结果数（第十七条）"),
               _f("late", "逾期公示", "晚于期限公示的结果数"),
-              _f("late_days", "逾期工作日合计", ""), _f("late_max", "最长逾期工作日", ""),
+              _f("late_days", "逾期工作日合计", "逾期公示的结果各自超过期限的工作日数之和"),
+              _f("late_max", "最长逾期工作日", "逾期公示的结果中超过期限最多的工作日数"),
               _f("missing", "逾期未公示", "已过期限仍未公示的结果数，视为未完成任务（第二十五条）"),
-              _f("missing_days", "未公示逾期工作日合计", ""), _f("pending", "未到期限", "尚未到公示期限的结果数")]
+              _f("missing_days", "未公示逾期工作日合计", "逾期未公示的结果截至数据日期各自超过期限的工作日数之和"),
+              _f("pending", "未到期限", "尚未到公示期限的结果数")]
     return _resource("compliance", "各部门履职情况",
                      "每个年度和部门一行，与网站“履职情况”页面相同（第二十五条）", fields,
                      ["year", "department_id"], pl.DataFrame(rows, schema=schema),

@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -96,6 +97,16 @@ def test_frictionless_validate_passes(latest: Path) -> None:
             "results_items", "corrections", "compliance"} <= names
     results = next(r for r in package["resources"] if r["name"] == "results_items")
     assert results["title"] == "检查结果（按事项）" and results["schema"]["foreignKeys"]
+
+
+def test_every_column_of_every_table_is_documented_in_chinese(latest: Path) -> None:
+    """The data dictionary (datapackage.json, the downloads page, each workbook's 数据字典) is
+    what a journalist reads first: no column without a Chinese title and a description."""
+    package = json.loads((latest / "datapackage.json").read_text(encoding="utf-8"))
+    undocumented = [(r["name"], f["name"]) for r in package["resources"] for f in r["schema"]["fields"]
+                    if not re.search(r"[\u4e00-\u9fff]", f.get("title", ""))
+                    or not re.search(r"[\u4e00-\u9fff]", f.get("description", ""))]
+    assert undocumented == []
 
 
 def test_sqlite_keys_and_integrity_with_the_sqlite3_cli(latest: Path, tmp_path: Path) -> None:
