@@ -16,7 +16,7 @@ from generator import __version__, cli_results
 from generator.clock import BEIJING, beijing_today
 from generator.draw.beacon import quicknet_round_time
 from generator.errors import SunlightError, UsageError, ValidationFailed, exit_code_for
-from generator.findings import Severity, format_github, format_json, format_text, has_errors
+from generator.findings import Finding, Severity, format_github, format_json, format_text, has_errors
 from generator.gc_pause import one_shot_command
 
 
@@ -185,6 +185,12 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _errors_only(findings: list[Finding]) -> str:
+    """The errors that stop a command, the warnings only counted (validate lists them)."""
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    return format_text(errors, hidden_warnings=len(findings) - len(errors))
+
+
 def _draw(args: argparse.Namespace) -> int:
     from generator.draw.workflow import Beacon, lock, prepare, rival_drafts
     from generator.load import load
@@ -193,7 +199,7 @@ def _draw(args: argparse.Namespace) -> int:
     if args.step == "prepare":
         dataset, findings = load(args.data)
         if has_errors(findings):
-            sys.stdout.write(format_text([f for f in findings if f.severity.value == "error"]))
+            sys.stdout.write(_errors_only(findings))
             raise ValidationFailed("数据有错误，不能准备抽取：请先修正")
         now = dt.datetime.now(dt.UTC)
         beacon = (Beacon("dice", 0, args.dice) if args.dice
@@ -293,8 +299,8 @@ def _directory(args: argparse.Namespace) -> int:
     layout = Layout(args.data)
     confirmation, findings = confirm_directory(layout, args.by, args.on or beijing_today(), args.snapshot_date)
     if confirmation is None:
-        sys.stdout.write(format_text([f for f in findings if f.severity.value == "error"]))
-        raise ValidationFailed("名录库有错误，未确认：请先修正")
+        sys.stdout.write(_errors_only(findings))
+        raise ValidationFailed("数据有错误，未确认名录库：请先修正")
     print(f"已确认名录库：{confirmation.rows} 个对象，SHA-256 {confirmation.sha256}，"
           f"{confirmation.confirmed_by} 于 {confirmation.confirmed_on} 确认（快照日期 {confirmation.snapshot_date}）。")
     print(f"请运行 sunlight validate，并提交 {layout.display(layout.snapshot)} 和 objects.csv。")

@@ -73,7 +73,7 @@ def format_text(findings: list[Finding], *, hidden_warnings: int = 0) -> str:
         lines.append(f"  {_SEVERITY_ZH[f.severity]} {where}{field}：{f.message}{article} [{f.rule}]")
     errors = sum(f.severity is Severity.ERROR for f in findings)
     warnings = len(findings) - errors + hidden_warnings
-    hidden = "（未列出警告：去掉 --errors-only 即可查看）" if hidden_warnings else ""
+    hidden = "（未列出警告：运行 sunlight validate 可列出全部）" if hidden_warnings else ""
     lines.append(f"\n共 {errors} 个错误，{warnings} 个警告{hidden}。")
     return "\n".join(lines).lstrip("\n") + "\n"
 

@@ -55,8 +55,9 @@ def test_errors_only_lists_the_errors_and_counts_the_warnings(minimal_copy: Path
     assert main(["validate", "--data", ".", "--today", "2026-11-20", "--errors-only"]) == 1
     assert capsys.readouterr().out == (
         "departments.csv\n  错误 第 2 行 字段 level：“层级”的值“省级”不在允许的取值中：市级、区县级 "
-        f"[constraint-error/enum]\n\n共 1 个错误，{warnings} 个警告（未列出警告：去掉 --errors-only 即可查看）。\n")
-    assert main(["validate", "--data", ".", "--format", "json", "--errors-only"]) == 1
+        f"[constraint-error/enum]\n\n共 1 个错误，{warnings} 个警告"
+        "（未列出警告：运行 sunlight validate 可列出全部）。\n")
+    assert main(["validate", "--data", ".", "--today", "2026-11-20", "--format", "json", "--errors-only"]) == 1
     payload = json.loads(capsys.readouterr().out)
     assert [f["severity"] for f in payload["findings"]] == ["error"]
     assert (payload["errors"], payload["warnings"]) == (1, warnings)

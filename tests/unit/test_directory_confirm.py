@@ -48,7 +48,7 @@ def test_a_directory_with_errors_is_not_confirmed(minimal_copy: Path, capsys: py
     captured = capsys.readouterr()
     assert captured.out.endswith("directory/objects.csv\n  错误 第 2 行 字段 name：“名称”为必填项，不能为空 "
                                  "[constraint-error/required]\n\n共 1 个错误，0 个警告。\n")
-    assert "名录库有错误，未确认：请先修正" in captured.err
+    assert "数据有错误，未确认名录库：请先修正" in captured.err
     assert (minimal_copy / "directory" / "snapshot.yaml").read_bytes() == before
 
 
