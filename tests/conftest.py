@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,3 +33,14 @@ def minimal_copy(tmp_path: Path) -> Path:
 def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets an empty user cache (ledger summaries), never the developer's own."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
+_RECURSION_LIMIT = sys.getrecursionlimit()  # before any test module imports py_ecc
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _default_recursion_limit() -> None:
+    """py_ecc raises the recursion limit to 100,000 when imported, and test_drand imports it
+    while the tests are collected; generator.draw.bls puts it back, and so does this, so that
+    every test runs with the limit the commands run with (deep-JSON tests depend on it)."""
+    sys.setrecursionlimit(_RECURSION_LIMIT)

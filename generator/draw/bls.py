@@ -7,15 +7,24 @@ signature check of a drand beacon needs it: `validate` and most commands never d
 from __future__ import annotations
 
 import hashlib
+import sys
 from typing import Final
 
-from py_ecc.bls.g2_primitives import subgroup_check
-from py_ecc.bls.hash_to_curve import hash_to_G1
-from py_ecc.bls.point_compression import decompress_G1, decompress_G2
-from py_ecc.bls.typing import G1Compressed, G1Uncompressed, G2Compressed, G2Uncompressed
-from py_ecc.fields import optimized_bls12_381_FQ12 as FQ12
-from py_ecc.optimized_bls12_381.optimized_curve import G2, is_inf, neg
-from py_ecc.optimized_bls12_381.optimized_pairing import final_exponentiate, pairing
+# py_ecc raises the interpreter's recursion limit to 100,000 when imported. Below that limit the
+# C stack overflows first: a deeply nested JSON file read after a drand signature check would
+# kill the process (segmentation fault) instead of raising RecursionError, which every reader
+# here turns into a finding. Its checks run within the default limit, which is put back below.
+_RECURSION_LIMIT = sys.getrecursionlimit()
+
+from py_ecc.bls.g2_primitives import subgroup_check  # noqa: E402 - after the limit is saved
+from py_ecc.bls.hash_to_curve import hash_to_G1  # noqa: E402 - after the limit is saved
+from py_ecc.bls.point_compression import decompress_G1, decompress_G2  # noqa: E402 - after the limit is saved
+from py_ecc.bls.typing import G1Compressed, G1Uncompressed, G2Compressed, G2Uncompressed  # noqa: E402 - after the limit is saved
+from py_ecc.fields import optimized_bls12_381_FQ12 as FQ12  # noqa: E402 - after the limit is saved
+from py_ecc.optimized_bls12_381.optimized_curve import G2, is_inf, neg  # noqa: E402 - after the limit is saved
+from py_ecc.optimized_bls12_381.optimized_pairing import final_exponentiate, pairing  # noqa: E402 - after the limit is saved
+
+sys.setrecursionlimit(_RECURSION_LIMIT)
 
 G1_BYTES: Final = 48  # a compressed G1 point (a quicknet signature)
 G2_BYTES: Final = 96  # a compressed G2 point (a quicknet public key)

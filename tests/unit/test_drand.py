@@ -177,3 +177,15 @@ def test_non_string_signatures_return_false(signature: Any) -> None:
 @pytest.mark.parametrize("round_number", [0, -3, 2**64, True, "3", 3.0, None])
 def test_impossible_rounds_return_false(round_number: Any) -> None:
     assert verify_quicknet(round_number, SIG_3) is False
+
+
+def test_checking_a_signature_leaves_the_recursion_limit_alone() -> None:
+    """py_ecc sets it to 100,000 on import: a deeply nested JSON file read after a drand check
+    would then overflow the C stack (a segmentation fault) instead of being a finding."""
+    import subprocess
+    import sys
+
+    code = ("import sys; before = sys.getrecursionlimit(); from generator.draw import drand; "
+            f"assert drand.verify_quicknet({REAL_BEACONS[0]['round']}, '{REAL_BEACONS[0]['signature']}'); "
+            "assert sys.getrecursionlimit() == before, sys.getrecursionlimit()")
+    subprocess.run([sys.executable, "-c", code], check=True)
