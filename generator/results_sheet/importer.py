@@ -40,6 +40,7 @@ from generator.results_sheet.layout import (
     ExpectedRow,
     TaskSheet,
     cell,
+    shown,
     task_sheet,
     text,
 )
@@ -106,7 +107,7 @@ class _Reader:
             found = text(values.get(column))
             if found != column.title:
                 self.fail(column, HEADER_ROW, "sheet/header",
-                          f"表头被修改：应为“{column.title}”，而不是“{found}”")
+                          f"表头被修改：应为“{column.title}”，而不是“{shown(found)}”")
 
     def rows(self, body: Iterator[tuple[int, tuple[Any, ...]]]) -> None:
         expected = {(r.object_id, r.item_id): r for r in self.sheet.rows}
@@ -162,11 +163,11 @@ class _Reader:
                       "对象标识和事项编码为空：请勿在表中添加行，只填写预填的行")
         elif key[0] not in objects:
             self.fail(BY_FIELD["object_id"], number, "sheet/not-drawn",
-                      f"对象标识“{key[0]}”不在任务 {task_id} 锁定的抽取名单中：只能填写被抽中的对象",
+                      f"对象标识“{shown(key[0])}”不在任务 {task_id} 锁定的抽取名单中：只能填写被抽中的对象",
                       "第十二条")
         else:
             self.fail(BY_FIELD["item_id"], number, "sheet/not-in-task",
-                      f"事项编码“{key[1]}”不属于任务 {task_id}：不得在任务事项之外检查", "第四条")
+                      f"事项编码“{shown(key[1])}”不属于任务 {task_id}：不得在任务事项之外检查", "第四条")
 
     def _row(self, number: int, row: ExpectedRow, cells: dict[str, Any]) -> None:
         for column in LOCKED:
@@ -174,7 +175,7 @@ class _Reader:
             wanted = row.locked[column.field]
             if found != wanted:
                 self.fail(column, number, "sheet/prefilled-changed",
-                          f"预填的{column.title}被修改：应为“{wanted}”，而不是“{found}”；灰色列不得修改")
+                          f"预填的{column.title}被修改：应为“{wanted}”，而不是“{shown(found)}”；灰色列不得修改")
         raw = {c.field: cells.get(c.field) for c in EDITABLE}
         if all(text(v) == "" for v in raw.values()):
             return  # not inspected yet: left for a later import

@@ -156,3 +156,18 @@ def test_a_workbook_without_the_summary_sheet_is_refused(minimal_copy: Path, tmp
     assert refused(minimal_copy, sheet, capsys) == (
         "  错误 整个文件：找不到工作表“汇总表”：请使用 sunlight results template 生成的表格 [sheet/missing]")
 
+
+
+def test_a_huge_cell_is_quoted_short_in_the_report(minimal_copy: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    def change(name: str, data: bytes) -> bytes:
+        if name != SHEET_XML:
+            return data
+        start = data.index(b'<c r="C4"')
+        end = data.index(b"</c>", start) + 4
+        return data[:start] + b'<c r="C4" t="inlineStr"><is><t>' + b"A\n" * 500_000 + b"</t></is></c>" + data[end:]
+
+    sheet = repack(template(minimal_copy, tmp_path), tmp_path / "huge.xlsx", change)
+    assert refused(minimal_copy, sheet, capsys) == (
+        "  错误 第 4 行 字段 对象名称：汇总表!C4：预填的对象名称被修改：应为“淄川区荣华餐饮经营部”，而不是“"
+        + "A " * 30 + "…（共 999999 个字符）”；灰色列不得修改 [sheet/prefilled-changed]")
