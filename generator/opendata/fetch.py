@@ -160,7 +160,10 @@ def fetch_releases(site_url: str, into: Path) -> Fetched:
     if not site_url.startswith(("https://", "http://")):
         raise BuildFailed(f"网站地址应以 https:// 开头：{site_url}")
     site_url = site_url.rstrip("/")
-    into.mkdir(parents=True, exist_ok=True)
+    try:
+        into.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file of that name, or no permission
+        raise BuildFailed(f"无法使用目录 {into}：{exc.strerror}") from exc
     files = size = 0
     listed, body = _index(site_url)
     newest = max((r.version for r in listed), key=version_key, default="")
@@ -168,6 +171,8 @@ def fetch_releases(site_url: str, into: Path) -> Fetched:
         got_files, got_bytes = _fetch_release(site_url, release, release.version == newest, into)
         files, size = files + got_files, size + got_bytes
     if body:
-        # where each release is, its files' sizes and its changelog
-        write_bytes_atomically(into / INDEX, body)
+        try:  # where each release is, its files' sizes and its changelog
+            write_bytes_atomically(into / INDEX, body)
+        except OSError as exc:
+            raise BuildFailed(f"无法保存版本索引 {into / INDEX}：{exc.strerror}") from exc
     return Fetched(len(listed), files, size)

@@ -196,3 +196,12 @@ def test_a_file_name_in_chinese_is_fetched(site: Site, tmp_path: Path, capsys: p
     assert (into / VERSION / "数据" / "说明.csv").read_bytes() == GOOD
     assert sorted(p.name for p in into.iterdir()) == [VERSION, "releases.json"]
     assert set(find_releases([into])) == {VERSION}
+
+
+@pytest.mark.parametrize("into", ["file", "file/sub"])
+def test_a_target_that_is_not_a_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  into: str) -> None:
+    (tmp_path / "file").write_bytes(b"")
+    assert main(["releases", "fetch", "http://127.0.0.1:9/", "--into", str(tmp_path / into)]) == 1
+    reason = "File exists" if into == "file" else "Not a directory"
+    assert capsys.readouterr().err == f"错误：无法使用目录 {tmp_path / into}：{reason}\n"
