@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 
+from generator.errors import DrawRefused, UsageError
 from generator.findings import Finding, Severity, error, has_errors, ordered
 from generator.io.atomic import write_bytes_atomically
 from generator.io.tabular import validate_csv_text
@@ -279,7 +280,11 @@ def import_results(root: Path, workbook: Path, *, as_of: dt.date | None = None) 
             if task_id is None:
                 return ImportOutcome(None, [error(display, "sheet/task",
                                                   f"{SHEET}：找不到任务编号（第 {INFO_ROW} 行应写明任务）")])
-            sheet = task_sheet(ds, task_id)
+            try:
+                sheet = task_sheet(ds, task_id)
+            except (UsageError, DrawRefused) as exc:  # the sheet names a task that cannot take results
+                return ImportOutcome(task_id, [error(display, "sheet/task", f"{SHEET}!A{INFO_ROW}：{exc}", row=INFO_ROW,
+                                                     field=BY_FIELD["task_id"].title)])
             reader = _Reader(display, sheet)
             reader.header(found.head)
             reader.rows(found.body)

@@ -171,3 +171,20 @@ def test_a_huge_cell_is_quoted_short_in_the_report(minimal_copy: Path, tmp_path:
     assert refused(minimal_copy, sheet, capsys) == (
         "  错误 第 4 行 字段 对象名称：汇总表!C4：预填的对象名称被修改：应为“淄川区荣华餐饮经营部”，而不是“"
         + "A " * 30 + "…（共 999999 个字符）”；灰色列不得修改 [sheet/prefilled-changed]")
+
+
+@pytest.mark.parametrize(("info", "message"), [
+    ("任务：ZB-2099-001 另一年度的表", "年度计划中没有任务 ZB-2099-001"),
+    ("任务：ZB-2026-016", "任务 ZB-2026-016 还没有锁定的抽取记录：抽取锁定后才能生成或导入检查结果表"),
+], ids=["not-in-plan", "not-drawn"])
+def test_a_sheet_naming_a_task_without_a_locked_draw_is_refused_at_its_cell(
+        minimal_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], info: str, message: str) -> None:
+    def change(name: str, data: bytes) -> bytes:
+        if name != SHEET_XML:
+            return data
+        start = data.index(b'<c r="A2"')
+        end = data.index(b"</c>", start) + 4
+        return data[:start] + f'<c r="A2" t="inlineStr"><is><t>{info}</t></is></c>'.encode() + data[end:]
+
+    sheet = repack(template(minimal_copy, tmp_path), tmp_path / "task.xlsx", change)
+    assert refused(minimal_copy, sheet, capsys) == f"  错误 第 2 行 字段 任务编号：汇总表!A2：{message} [sheet/task]"
