@@ -75,6 +75,21 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(minimal_copy: Path, tmp_pat
         "可能是恶意文件 [sheet/too-large]")
 
 
+def test_a_styles_part_too_large_is_refused(minimal_copy: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Under the total, but openpyxl would build an object per style: 32 MB of them took 540 MB."""
+    xf = b'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+
+    def change(name: str, data: bytes) -> bytes:
+        return data.replace(b'<cellXfs count="8">', b'<cellXfs count="8">' + xf * 420_000) if name == "xl/styles.xml" \
+            else data
+
+    sheet = repack(template(minimal_copy, tmp_path), tmp_path / "styles.xlsx", change)
+    assert refused(minimal_copy, sheet, capsys) == (
+        "  错误 整个文件：文件解压后过大（26 MB，11 个部件）：不是 sunlight results template 生成的表格，"
+        "可能是恶意文件 [sheet/too-large]")
+
+
 def test_a_zip_entry_that_lies_about_its_size_is_not_unpacked_beyond_it(minimal_copy: Path, tmp_path: Path,
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     """The size check above trusts the declared sizes: zipfile stops at them (and fails the CRC)."""
