@@ -53,6 +53,8 @@ def _stream(url: str, response: http.client.HTTPResponse, out: IO[bytes], limit:
             out.write(block)
     except (OSError, http.client.HTTPException) as exc:
         raise BuildFailed(f"下载 {url} 失败：{exc}") from exc
+    if response.length:  # read1, unlike read, ends quietly when the connection closes early
+        raise BuildFailed(f"下载 {url} 失败：连接提前断开，还差 {response.length} 字节（下载不完整）")
     return size, digest.hexdigest()
 
 

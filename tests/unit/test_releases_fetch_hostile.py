@@ -149,6 +149,24 @@ def test_an_endless_checksum_file_is_cut_off(site: Site, tmp_path: Path, capsys:
         f"下载 URL/data/{VERSION}/SHA256SUMS 失败：内容超过预期的 4194304 字节（文件被改动，或服务器出错）")
 
 
+def test_a_body_cut_short_is_not_taken_for_the_whole(site: Site, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """SHA256SUMS has no digest to catch it: a connection closed early must not end the file quietly."""
+    site["/data/releases.json"] = index(release(good()))
+    site[f"/data/{VERSION}/a.csv"] = send(GOOD)
+
+    def cut(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", "1000")
+        handler.end_headers()
+        handler.wfile.write(f"{SUM}  a.csv\n".encode())
+        handler.close_connection = True
+
+    site[f"/data/{VERSION}/SHA256SUMS"] = cut
+    assert refused(site, tmp_path, capsys) == (
+        f"下载 URL/data/{VERSION}/SHA256SUMS 失败：连接提前断开，还差 928 字节（下载不完整）")
+
+
 def test_a_trickling_server_is_given_up(site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """One byte at a time, each within the socket timeout: without a rate check, never ending."""
