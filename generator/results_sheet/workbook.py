@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import load_workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -74,9 +74,9 @@ def _check_file(path: Path) -> None:
                               "不是 sunlight results template 生成的表格")
 
 
-def _check_archive(path: Path) -> None:
-    with path.open("rb") as reader:
-        magic = reader.read(8)
+def _check_archive(handle: BinaryIO) -> None:
+    magic = handle.read(8)
+    handle.seek(0)
     if magic == _OLE2:
         raise SheetUnreadable("sheet/unreadable", "这是旧版 .xls 文件，或设置了打开密码的文件：请取消密码，"
                                                   "再用 Excel 或 WPS 另存为 .xlsx 格式后导入")
@@ -84,8 +84,9 @@ def _check_archive(path: Path) -> None:
         raise SheetUnreadable("sheet/unreadable",
                               f"不是有效的 Excel（.xlsx）文件（可能是 CSV 或文本文件改了扩展名）：{_SAVE_AS}")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(handle) as archive:
             entries = archive.infolist()
+        handle.seek(0)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise SheetUnreadable("sheet/unreadable", f"文件已损坏，不是有效的 Excel（.xlsx）文件：{_SAVE_AS}") from exc
     # zipfile stops each entry at its declared size (and then fails its CRC), so these sums bound
@@ -121,12 +122,14 @@ def _rows(ws: ReadOnlyWorksheet) -> Iterator[tuple[int, Row]]:
 def open_sheet(path: Path) -> Iterator[SheetRows]:
     """The 汇总表 of the workbook at `path`, read as it is iterated; raises SheetUnreadable."""
     _check_file(path)
-    _check_archive(path)
-    with warnings.catch_warnings():
+    # A handle, not the path: openpyxl refuses a name without .xlsx (a download renamed
+    # "表.xlsx.1", a file saved without extension) that is an XLSX all the same.
+    with path.open("rb") as handle, warnings.catch_warnings():
+        _check_archive(handle)
         # openpyxl warns about what it does not support (extensions, odd styles): not the clerk's concern.
         warnings.simplefilter("ignore")
         try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            workbook = load_workbook(handle, read_only=True, data_only=True)
         except Exception as exc:  # any unreadable upload is the user's file, not a bug in Sunlight
             raise SheetUnreadable("sheet/unreadable",
                                   f"无法打开文件：不是有效的 Excel（.xlsx）文件，{_SAVE_AS}") from exc
@@ -142,6 +145,5 @@ def open_sheet(path: Path) -> Iterator[SheetRows]:
             yield SheetRows(head, itertools.chain(first, rows))
         finally:
             workbook.close()
-
 
 __all__ = ["SheetRows", "SheetUnreadable", "open_sheet"]

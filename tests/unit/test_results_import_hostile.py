@@ -3,6 +3,7 @@ message for the clerk, in bounded time and memory, never a traceback, nothing wr
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import tracemalloc
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.results_sheet import import_results
-from tests.unit.test_results_xlsx import TASK, results_file, run_import, template
+from tests.unit.test_results_xlsx import TASK, fill, results_file, rows_of, run_import, template
 
 SHEET_XML = "xl/worksheets/sheet1.xml"
 
@@ -203,3 +204,15 @@ def test_a_sheet_naming_a_task_without_a_locked_draw_is_refused_at_its_cell(
 
     sheet = repack(template(minimal_copy, tmp_path), tmp_path / "task.xlsx", change)
     assert refused(minimal_copy, sheet, capsys) == f"  错误 第 2 行 字段 任务编号：汇总表!A2：{message} [sheet/task]"
+
+
+@pytest.mark.parametrize("name", ["汇总表", "汇总表.xlsx.1"])
+def test_a_workbook_whatever_its_name_ends_with_is_imported(minimal_copy: Path, tmp_path: Path, name: str) -> None:
+    """A download renamed by a chat client, a file saved without extension: still an XLSX."""
+    original = results_file(minimal_copy).read_bytes()
+    results_file(minimal_copy).unlink()
+    filled = template(minimal_copy, tmp_path)
+    fill(filled, rows_of(original))
+    sheet = filled.rename(tmp_path / name)
+    assert import_results(minimal_copy, sheet, as_of=dt.date(2026, 11, 20)).added == 12
+    assert results_file(minimal_copy).read_bytes() == original
