@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.cli import main
 from generator.results_sheet import import_results
 from tests.unit.test_results_xlsx import TASK, fill, results_file, rows_of, run_import, template
 
@@ -216,3 +217,16 @@ def test_a_workbook_whatever_its_name_ends_with_is_imported(minimal_copy: Path, 
     sheet = filled.rename(tmp_path / name)
     assert import_results(minimal_copy, sheet, as_of=dt.date(2026, 11, 20)).added == 12
     assert results_file(minimal_copy).read_bytes() == original
+
+
+def test_template_output_to_a_folder_or_through_a_file(minimal_copy: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (tmp_path / "file").write_bytes(b"")
+    argv = ["results", "template", TASK, "--data", str(minimal_copy), "--output"]
+    assert main([*argv, str(folder)]) == 0
+    assert zipfile.is_zipfile(folder / f"{TASK}.xlsx")
+    capsys.readouterr()
+    assert main([*argv, str(tmp_path / "file" / "x.xlsx")]) == 2
+    assert capsys.readouterr().err == f"错误：无法写入 {tmp_path / 'file' / 'x.xlsx'}：File exists\n"
