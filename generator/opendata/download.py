@@ -1,8 +1,8 @@
 """One HTTP(S) download from a server that is not trusted to behave: bounded in size and time.
 
 A broken or hostile server may send an endless body, a file larger than announced, or one
-byte a minute (each read within the socket timeout, the whole never ending); any of them
-stops the download with a BuildFailed saying what happened, and nothing is left behind.
+byte a minute, of its headers or its body (each read within the socket timeout, the whole
+never ending); any of them stops the download with a BuildFailed saying what happened, and nothing is left behind.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ import http.client
 import io
 import time
 import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import IO
 
 from generator.errors import BuildFailed
+from generator.opendata.http_deadline import urlopen_within
 
 TIMEOUT_SECONDS = 60  # the longest silence tolerated
+HEADERS_WITHIN_SECONDS = 120  # connecting, the status line and the headers, each request
 MIN_BYTES_PER_SECOND = 10_000  # slower than this on average, past TIMEOUT_SECONDS, is a stalled server
 _BLOCK = 1 << 20
 
@@ -26,8 +27,7 @@ _BLOCK = 1 << 20
 def _open(url: str) -> http.client.HTTPResponse:
     """The response at `url`; HTTPError (a status other than 2xx) is left to the caller."""
     try:
-        response: http.client.HTTPResponse = urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS)
-        return response
+        return urlopen_within(url, TIMEOUT_SECONDS, HEADERS_WITHIN_SECONDS)
     except urllib.error.HTTPError:
         raise
     except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:

@@ -167,25 +167,32 @@ def test_a_body_cut_short_is_not_taken_for_the_whole(site: Site, tmp_path: Path,
         f"下载 URL/data/{VERSION}/SHA256SUMS 失败：连接提前断开，还差 928 字节（下载不完整）")
 
 
-def test_a_trickling_server_is_given_up(site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """One byte at a time, each within the socket timeout: without a rate check, never ending."""
-    monkeypatch.setattr("generator.opendata.download.TIMEOUT_SECONDS", 1)
-
-    def trickle(handler: http.server.BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Length", "1000")
-        handler.end_headers()
-        for _ in range(1000):
-            handler.wfile.write(b" ")
+def trickle(head: bytes, data: bytes) -> Route:
+    """`head` at once, then `data` a byte every 50 ms: each read well within the socket
+    timeout, the whole never ending in practice."""
+    def respond(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.wfile.write(head)
+        for byte in data:
+            handler.wfile.write(bytes([byte]))
             handler.wfile.flush()
             time.sleep(0.05)
+    return respond
 
-    site["/data/releases.json"] = trickle
+
+@pytest.mark.parametrize(("head", "data", "message"), [
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", b" " * 1000, "服务器过慢（1 秒只收到 "),
+    (b"HTTP/1.1 200 OK\r\n", b"X-Slow: " + b"x" * 400, "服务器在 2 秒内没有给出完整的响应头"),
+], ids=["body", "headers"])
+def test_a_trickling_server_is_given_up(site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch, head: bytes, data: bytes, message: str
+                                        ) -> None:
+    monkeypatch.setattr("generator.opendata.download.TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr("generator.opendata.download.HEADERS_WITHIN_SECONDS", 2, raising=False)
+    site["/data/releases.json"] = trickle(head, data)
     started = time.monotonic()
-    message = refused(site, tmp_path, capsys)
+    got = refused(site, tmp_path, capsys)
     assert time.monotonic() - started < 10
-    assert message.startswith("下载 URL/data/releases.json 失败：服务器过慢（1 秒只收到 ")
+    assert got.startswith(f"下载 URL/data/releases.json 失败：{message}")
 
 
 def test_a_release_whose_download_fails_midway_is_not_left_behind(
