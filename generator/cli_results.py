@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.clock import beijing_today
-from generator.errors import ValidationFailed
+from generator.errors import UsageError, ValidationFailed
 from generator.findings import format_github, format_json, format_text
 
 DateType = Callable[[str], dt.date]
@@ -70,7 +70,12 @@ def _results(args: argparse.Namespace) -> int:
 
         dataset, _ = load(args.data)
         output = args.output or Path(f"{args.task}.xlsx")
-        write_template(dataset, args.task, output)
+        if output.is_dir():  # a folder to put it in
+            output = output / f"{args.task}.xlsx"
+        try:
+            write_template(dataset, args.task, output)
+        except OSError as exc:  # a path through a file, no permission, a full disk
+            raise UsageError(f"无法写入 {output}：{exc.strerror}") from exc
         rows = task_sheet(dataset, args.task).rows
         print(f"已生成 {output}：{len({r.object_id for r in rows})} 个对象，共 {len(rows)} 行")
         return 0

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from generator.results_sheet.layout import FOLLOW_UPS, Column, methods, text
+from generator.results_sheet.layout import FOLLOW_UPS, Column, methods, shown, text
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FOLLOW_UP = re.compile(f"({'|'.join(FOLLOW_UPS)})(;({'|'.join(FOLLOW_UPS)}))*")
@@ -25,38 +25,38 @@ def _date(column: Column, value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    shown = text(value)
-    if isinstance(value, str) and _ISO_DATE.fullmatch(shown):
+    typed = text(value)
+    if isinstance(value, str) and _ISO_DATE.fullmatch(typed):
         try:
-            return dt.date.fromisoformat(shown)
+            return dt.date.fromisoformat(typed)
         except ValueError:
             pass
-    raise CellProblem("sheet/date", f"{column.title}“{shown}”不是有效的日期：请按 YYYY-MM-DD 填写，如 2026-03-05")
+    raise CellProblem("sheet/date",
+                      f"{column.title}“{shown(value)}”不是有效的日期：请按 YYYY-MM-DD 填写，如 2026-03-05")
 
 
 def _method(column: Column, value: Any) -> str:
-    shown = text(value)
-    if shown not in methods():
-        raise CellProblem("sheet/choice", f"{column.title}“{shown}”不是允许的选项：{'、'.join(methods())}")
-    return shown
+    typed = text(value)
+    if typed not in methods():
+        raise CellProblem("sheet/choice", f"{column.title}“{shown(value)}”不是允许的选项：{'、'.join(methods())}")
+    return typed
 
 
 def _result_code(column: Column, value: Any, labels: dict[str, str]) -> str:
-    shown = text(value)
-    code, _, label = shown.partition(" ")
+    code, _, label = text(value).partition(" ")
     if code in labels and label.strip() in ("", labels[code]):
         return code
     raise CellProblem("sheet/result-code",
-                      f"{column.title}“{shown}”不在代码表中：请从下拉列表选择，如“R01 {labels.get('R01', '')}”")
+                      f"{column.title}“{shown(value)}”不在代码表中：请从下拉列表选择，如“R01 {labels.get('R01', '')}”")
 
 
 def _follow_up(column: Column, value: Any) -> str:
-    shown = re.sub(r"\s*[;；]\s*", ";", text(value))
-    if not _FOLLOW_UP.fullmatch(shown):
+    measures = re.sub(r"\s*[;；]\s*", ";", text(value))
+    if not _FOLLOW_UP.fullmatch(measures):
         raise CellProblem("sheet/follow-up",
-                          f"{column.title}“{text(value)}”不是允许的措施：{'、'.join(FOLLOW_UPS)}；"
+                          f"{column.title}“{shown(value)}”不是允许的措施：{'、'.join(FOLLOW_UPS)}；"
                           "多项用英文分号“;”分隔，没有则留空")
-    return shown
+    return measures
 
 
 def parse(column: Column, value: Any, labels: dict[str, str]) -> Any:

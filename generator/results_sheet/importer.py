@@ -13,15 +13,15 @@ import dataclasses
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from openpyxl import load_workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.clock import beijing_today
+from generator.errors import DrawRefused, UsageError
 from generator.findings import Finding, Severity, error, has_errors, ordered
 from generator.io.atomic import write_bytes_atomically
 from generator.io.tabular import validate_csv_text
@@ -42,9 +42,11 @@ from generator.results_sheet.layout import (
     ExpectedRow,
     TaskSheet,
     cell,
+    shown,
     task_sheet,
     text,
 )
+from generator.results_sheet.workbook import SheetUnreadable, open_sheet
 from generator.rules import (
     corrections,
     date_future,
@@ -59,6 +61,8 @@ from generator.schemas import table_schema
 _TASK_ID = re.compile(r"ZB-[0-9]{4}-[0-9]{3}")
 _FIELDS = [f["name"] for f in table_schema("results")["fields"]]
 _RESULT_FIELDS = tuple(c.field for c in EDITABLE)
+# Extra filled rows reported one by one before the sheet is refused as a whole.
+MAX_EXTRA_ROWS = 100
 # The rules that read the results table: no other rule can find anything new when only it
 # changes, and skipping them (the draw chain re-verifies every draw) makes an import of a
 # city's data set take seconds, not minutes. tests/unit/test_results_xlsx.py keeps this list whole.
@@ -108,21 +112,21 @@ class _Reader:
         self.findings.append(error(self.display, rule, f"{where}：{message}", row=row,
                                    field=column.title if column else None, article=article))
 
-    def header(self, ws: Worksheet) -> None:
+    def header(self, head: dict[int, tuple[Any, ...]]) -> None:
+        values = dict(zip(COLUMNS, head.get(HEADER_ROW, ()), strict=False))
         for column in COLUMNS:
-            found = text(ws[f"{column.letter}{HEADER_ROW}"].value)
+            found = text(values.get(column))
             if found != column.title:
                 self.fail(column, HEADER_ROW, "sheet/header",
-                          f"表头被修改：应为“{column.title}”，而不是“{found}”")
+                          f"表头被修改：应为“{column.title}”，而不是“{shown(found)}”")
 
-    def rows(self, ws: Worksheet) -> None:
+    def rows(self, body: Iterator[tuple[int, tuple[Any, ...]]]) -> None:
         expected = {(r.object_id, r.item_id): r for r in self.sheet.rows}
         objects = {r.object_id for r in self.sheet.rows}
         task_id = self.sheet.task.task_id
-        filled = [(number, dict(zip((c.field for c in COLUMNS), values, strict=False)))
-                  for number, values in enumerate(ws.iter_rows(min_row=FIRST_DATA_ROW, max_col=len(COLUMNS),
-                                                               values_only=True), start=FIRST_DATA_ROW)
-                  if any(text(v) != "" for v in values)]
+        filled = self._filled(body)
+        if filled is None:
+            return
         present = {(text(cells.get("object_id")), text(cells.get("item_id"))) for _, cells in filled}
         seen: dict[tuple[str, str], int] = {}
         for number, cells in filled:
@@ -149,17 +153,32 @@ class _Reader:
                           f"缺少对象 {row.object_id}（{row.locked['object_name']}）事项 {row.item_id} 这一行："
                           "预填的行不得删除，请恢复该行或重新生成模板")
 
+    def _filled(self, body: Iterator[tuple[int, tuple[Any, ...]]]) -> list[tuple[int, dict[str, Any]]] | None:
+        """The non-empty data rows; None (and one finding) when there are far more than the task's:
+        such a sheet is not the template, and listing each extra row would have no end."""
+        limit = len(self.sheet.rows) + MAX_EXTRA_ROWS
+        filled = []
+        for number, values in body:
+            if any(text(v) != "" for v in values):
+                filled.append((number, dict(zip((c.field for c in COLUMNS), values, strict=False))))
+                if len(filled) > limit:
+                    self.fail(None, None, "sheet/too-many-rows",
+                              f"填写的行超过 {limit} 行（第 {number} 行仍有内容），而任务 {self.sheet.task.task_id} "
+                              f"只有 {len(self.sheet.rows)} 行：请勿添加行，请用 sunlight results template 重新生成")
+                    return None
+        return filled
+
     def _stranger(self, number: int, key: tuple[str, str], objects: set[str], task_id: str) -> None:
         if not key[0] and not key[1]:
             self.fail(BY_FIELD["object_id"], number, "sheet/extra-row",
                       "对象标识和事项编码为空：请勿在表中添加行，只填写预填的行")
         elif key[0] not in objects:
             self.fail(BY_FIELD["object_id"], number, "sheet/not-drawn",
-                      f"对象标识“{key[0]}”不在任务 {task_id} 锁定的抽取名单中：只能填写被抽中的对象",
+                      f"对象标识“{shown(key[0])}”不在任务 {task_id} 锁定的抽取名单中：只能填写被抽中的对象",
                       "第十二条")
         else:
             self.fail(BY_FIELD["item_id"], number, "sheet/not-in-task",
-                      f"事项编码“{key[1]}”不属于任务 {task_id}：不得在任务事项之外检查", "第四条")
+                      f"事项编码“{shown(key[1])}”不属于任务 {task_id}：不得在任务事项之外检查", "第四条")
 
     def _row(self, number: int, row: ExpectedRow, cells: dict[str, Any]) -> None:
         for column in LOCKED:
@@ -167,7 +186,7 @@ class _Reader:
             wanted = row.locked[column.field]
             if found != wanted:
                 self.fail(column, number, "sheet/prefilled-changed",
-                          f"预填的{column.title}被修改：应为“{wanted}”，而不是“{found}”；灰色列不得修改")
+                          f"预填的{column.title}被修改：应为“{wanted}”，而不是“{shown(found)}”；灰色列不得修改")
         raw = {c.field: cells.get(c.field) for c in EDITABLE}
         if all(text(v) == "" for v in raw.values()):
             return  # not inspected yet: left for a later import
@@ -186,21 +205,9 @@ class _Reader:
         self.filled.append(_Filled(number, row, values))
 
 
-def _open(path: Path, display: str) -> tuple[Worksheet | None, list[Finding]]:
-    try:  # any unreadable upload is the user's file, not a bug in Sunlight
-        workbook = load_workbook(path, data_only=True)
-    except Exception:
-        return None, [error(display, "sheet/unreadable",
-                            "无法打开文件：不是有效的 Excel（.xlsx）文件，请用 Excel 或 WPS 另存为 .xlsx 格式")]
-    if SHEET not in workbook.sheetnames:
-        return None, [error(display, "sheet/missing",
-                            f"找不到工作表“{SHEET}”：请使用 sunlight results template 生成的表格")]
-    return workbook[SHEET], []
-
-
-def _task_id(ws: Worksheet) -> str | None:
-    for where in (f"A{INFO_ROW}", f"A{FIRST_DATA_ROW}"):
-        match = _TASK_ID.search(text(ws[where].value))
+def _task_id(head: dict[int, tuple[Any, ...]]) -> str | None:
+    for row in (INFO_ROW, FIRST_DATA_ROW):
+        match = _TASK_ID.search(text((head.get(row) or (None,))[0]))
         if match:
             return match.group(0)
     return None
@@ -277,18 +284,23 @@ def import_results(root: Path, workbook: Path, *, as_of: dt.date | None = None) 
     """Check `workbook` against the data under `root` and, if all is well, write the results file."""
     ds, loaded = load(root)
     display = ds.display(workbook)
-    ws, problems = _open(workbook, display)
-    if ws is None:
-        return ImportOutcome(None, problems)
-    task_id = _task_id(ws)
-    if task_id is None:
-        return ImportOutcome(None, [error(display, "sheet/task",
-                                          f"{SHEET}：找不到任务编号（第 {INFO_ROW} 行应写明任务）")])
-    sheet = task_sheet(ds, task_id)
+    try:
+        with open_sheet(workbook) as found:
+            task_id = _task_id(found.head)
+            if task_id is None:
+                return ImportOutcome(None, [error(display, "sheet/task",
+                                                  f"{SHEET}：找不到任务编号（第 {INFO_ROW} 行应写明任务）")])
+            try:
+                sheet = task_sheet(ds, task_id)
+            except (UsageError, DrawRefused) as exc:  # the sheet names a task that cannot take results
+                return ImportOutcome(task_id, [error(display, "sheet/task", f"{SHEET}!A{INFO_ROW}：{exc}", row=INFO_ROW,
+                                                     field=BY_FIELD["task_id"].title)])
+            reader = _Reader(display, sheet)
+            reader.header(found.head)
+            reader.rows(found.body)
+    except SheetUnreadable as problem:
+        return ImportOutcome(None, [error(display, problem.rule, str(problem))])
     outcome = ImportOutcome(task_id)
-    reader = _Reader(display, sheet)
-    reader.header(ws)
-    reader.rows(ws)
     path = ds.layout.results(sheet.task.year, task_id)
     target = ds.display(path)
     broken = [f for f in loaded if f.file == target and f.severity is Severity.ERROR]

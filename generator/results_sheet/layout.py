@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,6 +138,17 @@ def task_sheet(ds: Dataset, task_id: str) -> TaskSheet:
                           "请先运行 sunlight verify") from exc
     labels = dict(zip(ds.result_codes["code"].to_list(), ds.result_codes["label"].to_list(), strict=True))
     return TaskSheet(task, draw, locked_on, tuple(rows), labels)
+
+
+SHOWN_CHARS = 60
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def shown(value: Any) -> str:
+    """A cell's text as quoted in a message: on one line, and cut short (a cell holds up to 32,767
+    characters, and a crafted file more: the report must stay readable and small)."""
+    flat = _CONTROL.sub(" ", text(value))
+    return flat if len(flat) <= SHOWN_CHARS else f"{flat[:SHOWN_CHARS]}…（共 {len(flat)} 个字符）"
 
 
 def text(value: Any) -> str:

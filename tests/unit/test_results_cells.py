@@ -36,3 +36,14 @@ def test_follow_up_accepts_chinese_semicolons(measures: list[str], chinese: bool
     column = next(c for c in EDITABLE if c.field == "follow_up")
     typed = ("；" if chinese else " ; ").join(measures)
     assert parse(column, typed, LABELS) == ";".join(measures)
+
+
+@given(column=st.sampled_from(EDITABLE), value=st.text(min_size=61, max_size=5000))
+def test_a_message_quotes_a_long_or_multiline_cell_on_one_short_line(column: Column, value: str) -> None:
+    """A cell may hold 32,767 characters (a crafted file: millions), with line breaks and tabs."""
+    try:
+        parse(column, "\n" + value, LABELS)
+    except CellProblem as problem:
+        message = str(problem)
+        assert len(message) < 260
+        assert not any(c < " " or c == "\x7f" for c in message)

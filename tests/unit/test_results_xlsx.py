@@ -258,7 +258,7 @@ def test_a_file_that_is_not_a_workbook_is_reported(minimal_copy: Path, tmp_path:
     assert run_import(minimal_copy, bogus, "--format", "github") == 1
     assert capsys.readouterr().out == (
         f"::error file={bogus.as_posix()},title=sheet/unreadable::"
-        "无法打开文件：不是有效的 Excel（.xlsx）文件，请用 Excel 或 WPS 另存为 .xlsx 格式\n")
+        "不是有效的 Excel（.xlsx）文件（可能是 CSV 或文本文件改了扩展名）：请用 Excel 或 WPS 另存为 .xlsx 格式\n")
 
 
 def test_help_is_bilingual(capsys: pytest.CaptureFixture[str]) -> None:
