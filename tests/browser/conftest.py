@@ -119,8 +119,12 @@ def browser_errors() -> list[str]:
 
 
 @pytest.fixture
-def page(chromium_browser: Browser, browser_errors: list[str]) -> Iterator[Page]:
-    """A fresh page; any console error or uncaught page error fails the test."""
+def page(chromium_browser: Browser, browser_errors: list[str], static_server: StaticServer) -> Iterator[Page]:
+    """A fresh page; any console error or uncaught page error fails the test.
+
+    It asks for `static_server` so that it is closed before the servers stop: a request still
+    in flight when the test ends (a lazy image, a prefetch) must not fail against a stopped
+    server (net::ERR_SOCKET_NOT_CONNECTED, seen in CI after the skip-link test)."""
     context = chromium_browser.new_context()
     pg = context.new_page()
     pg.on(
