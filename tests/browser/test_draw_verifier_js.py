@@ -555,6 +555,22 @@ def test_verify_catches_tampered_team(
     assert [d["field"] for d in out["differences"]] == ["teams[2].members[1].inspector_id"]
 
 
+def test_verify_refuses_a_record_holding_more_than_the_draw(
+    run_js: RunJs, chained: tuple[Json, Json, list[Json]]
+) -> None:
+    """A note hashed into a record passes every recomputed field; like `sunlight verify`, the
+    browser refuses any key the spec does not define, and shows neither its value nor an odd name."""
+    case, record, priors = chained
+    out = verify_in_browser(run_js, verify_args(case, rehash({**record, "note": "联系人 13800138000"}), priors))
+    assert out["ok"] is False
+    assert [(d["field"], d["message"]) for d in out["differences"]] == [
+        ("record", "锁定记录中有规范未定义的项，记录只能包含抽取本身的内容：“note”")]
+    out = verify_in_browser(run_js, verify_args(case, rehash({**record, "联系人 13800138000": 1}), priors))
+    assert [d["message"] for d in out["differences"]] == [
+        "锁定记录中有规范未定义的项，记录只能包含抽取本身的内容：“（名称从略）”"]
+    assert "13800138000" not in json.dumps(out, ensure_ascii=False)
+
+
 def test_verify_catches_tampered_record_sha256(
     run_js: RunJs, chained: tuple[Json, Json, list[Json]]
 ) -> None:

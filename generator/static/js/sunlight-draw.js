@@ -532,7 +532,16 @@ const MESSAGES = {
   teams: '检查小组成员与重新计算的结果不符',
   record_sha256: '记录的 SHA-256 与重新计算的结果不符',
   'manifest.previous': '清单中的上一记录哈希（previous）与账本不符',
+  record: '锁定记录中有规范未定义的项，记录只能包含抽取本身的内容',
 };
+
+/**
+ * Everything a locked record holds (spec section 5, with the task id, the spec version and the
+ * lock date). Anything else would ride along unchecked, only hashed: as `sunlight verify` does,
+ * such a record is refused.
+ */
+const RECORD_KEYS = new Set(['spec', 'task_id', 'manifest', 'beacon_value', 'locked_on', 'manifest_sha256',
+  'seed', 'excluded_by_cap', 'selected', 'teams', 'record_sha256']);
 
 /**
  * The Chinese message for a field path such as `selected[3].ticket`.
@@ -665,6 +674,12 @@ export async function verifyDraw({
   // 2. Manifest hash and identity.
   const manifestSha256 = await sha256Hex(canonicalJson(manifest));
   const rec = record && typeof record === 'object' ? record : {};
+  const extra = Object.keys(rec).filter((key) => !RECORD_KEYS.has(key)).sort(compareUtf8);
+  if (extra.length) {
+    // Neither its value nor an odd name is shown: either may be what must not be published.
+    const name = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(extra[0]) ? extra[0] : '（名称从略）';
+    diff('record', '无此项', '有此项', `“${name}”`);
+  }
   if (rec.manifest_sha256 !== manifestSha256) diff('manifest_sha256', manifestSha256, rec.manifest_sha256 ?? null);
   if (!sameJson(rec.manifest, manifest)) diff('manifest', manifest, rec.manifest ?? null);
   if (rec.spec !== SPEC) diff('spec', SPEC, rec.spec ?? null);
