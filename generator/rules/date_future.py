@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import polars as pl
-
 from generator.findings import Finding, error
 from generator.model import Dataset
+from generator.rules.date_cells import dated_cells
 from generator.workdays import LAST_DAY
 
 ARTICLE = "第十七条"
@@ -30,17 +29,6 @@ DONE = {
 
 
 def check(ds: Dataset) -> Iterable[Finding]:
-    for name, fields in DONE.items():
-        frame: pl.DataFrame = getattr(ds, name)
-        dates = [f for f in fields if f in frame.columns and frame.schema[f] == pl.Date]
-        if not dates or frame.is_empty():
-            continue
-        ahead = [(pl.col(d) > ds.as_of) & (pl.col(d) <= LAST_DAY) for d in dates]
-        suspects = frame.filter(pl.any_horizontal(ahead))
-        default_file = ds.layout.display(getattr(ds.layout, name)) if name != "results" else ""
-        for field, condition in zip(dates, ahead, strict=True):
-            columns = ["_row", field, *(["_file"] if "_file" in frame.columns else [])]
-            for row, value, *file in suspects.filter(condition).select(columns).iter_rows():
-                message = f"日期 {value} 晚于今天（{ds.as_of}）：不能登记尚未发生的事，请检查是否录入有误"
-                yield error(file[0] if file else default_file, RULE, message, row=row, field=field,
-                            article=ARTICLE)
+    for file, row, field, value in dated_cells(ds, DONE, lambda day: (day > ds.as_of) & (day <= LAST_DAY)):
+        yield error(file, RULE, f"日期 {value} 晚于今天（{ds.as_of}）：不能登记尚未发生的事，请检查是否录入有误",
+                    row=row, field=field, article=ARTICLE)

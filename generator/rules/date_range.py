@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import polars as pl
-
 from generator.findings import Finding, error
 from generator.model import Dataset
+from generator.rules.date_cells import dated_cells
 from generator.schemas import table_schema
 from generator.workdays import FIRST_DAY, LAST_DAY
 
@@ -27,20 +26,9 @@ def _message(day: object) -> str:
 
 
 def check(ds: Dataset) -> Iterable[Finding]:
-    for name in TABLES:
-        frame: pl.DataFrame = getattr(ds, name)
-        dates = [f["name"] for f in table_schema(name)["fields"]
-                 if f.get("type") == "date" and f["name"] in frame.columns and frame.schema[f["name"]] == pl.Date]
-        if not dates or frame.is_empty():
-            continue
-        outside = [(pl.col(d) < FIRST_DAY) | (pl.col(d) > LAST_DAY) for d in dates]
-        suspects = frame.filter(pl.any_horizontal(outside))
-        default_file = ds.layout.display(getattr(ds.layout, name)) if name != "results" else ""
-        for field, condition in zip(dates, outside, strict=True):
-            columns = ["_row", field, *(["_file"] if "_file" in frame.columns else [])]
-            for row, value, *file in suspects.filter(condition).select(columns).iter_rows():
-                yield error(file[0] if file else default_file, RULE, _message(value), row=row, field=field,
-                            article=ARTICLE)
+    fields = {name: [f["name"] for f in table_schema(name)["fields"] if f.get("type") == "date"] for name in TABLES}
+    for file, row, field, value in dated_cells(ds, fields, lambda day: (day < FIRST_DAY) | (day > LAST_DAY)):
+        yield error(file, RULE, _message(value), row=row, field=field, article=ARTICLE)
     for plan in ds.plans.values():
         dated = [(plan.published_on, "published_on", None), *((day, key, task) for task in plan.tasks
                                                               for day, key in ((task.window_start, "start"),

@@ -305,7 +305,7 @@ def test_every_rule_that_reads_results_is_run_on_import() -> None:
     from generator.results_sheet.importer import RULES_ON_RESULTS
     from generator.rules import RULES
 
-    # By attribute, or by name as the date rules walk their tables (getattr(ds, "results")).
+    # By attribute, or by name as the date rules name their tables for rules/date_cells.py.
     reading = {rule.__name__ for rule in RULES if re.search(r'ds\.results\b|"results"', inspect.getsource(rule))}
     assert reading == {rule.__name__ for rule in RULES_ON_RESULTS}
 
