@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="按哪一天判断逾期（默认今天）/ the day overdue is judged against")
     check.add_argument("--errors-only", action="store_true",
                        help="只列出错误，警告只计数（提交前检查时用）/ list errors only, count the warnings")
+    check.add_argument("--no-cache", action="store_true",
+                       help="不使用校验缓存，全部重新读取和检查（默认沿用上次对未改动文件的检查结果，结论相同）"
+                            " / check everything afresh, ignoring what earlier runs kept for unchanged files")
     check.add_argument("--against", metavar="REV", default=None,
                        help="与某个 git 版本（如 origin/main）比较，拒绝修改已锁定、已公示的内容，"
                             "并完整重算本次新增或改动的抽取 / also refuse changes to what REV already locked "
@@ -146,8 +149,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="数据文件的网址，覆盖 mkdocs.yml 的 extra.downloads_url（可含 {version}）"
                             " / overrides extra.downloads_url")
     build.add_argument("--full", action="store_true",
-                       help="完整重新生成，不沿用上次生成的页面（默认只重新生成输入有变化的页面，结果相同）"
-                            " / render everything, reusing nothing from the last build")
+                       help="完整重新生成，不沿用上次生成的页面和校验缓存（默认只重新生成输入有变化的页面，结果相同）"
+                            " / render everything, reusing nothing from the last build or the validation cache")
     serve = commands.add_parser("serve", parents=[common], help="本地预览网站 / preview the site")
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）/ address to listen on")
     serve.add_argument("--port", type=int, default=8000,
@@ -171,10 +174,11 @@ def _validate(args: argparse.Namespace) -> int:
         from generator.history import changes_against, check_change, touched_draws
 
         change = changes_against(args.data, args.against)
-        _, findings = validate(args.data, as_of=args.today, recompute_draws=touched_draws(change))
+        _, findings = validate(args.data, as_of=args.today, recompute_draws=touched_draws(change),
+                               cached=not args.no_cache)
         findings = ordered([*findings, *check_change(change)])
     else:
-        _, findings = validate(args.data, as_of=args.today)
+        _, findings = validate(args.data, as_of=args.today, cached=not args.no_cache)
     shown = [f for f in findings if f.severity is Severity.ERROR] if args.errors_only else findings
     hidden = len(findings) - len(shown)
     sys.stdout.write(format_text(shown, hidden_warnings=hidden) if args.format == "text"

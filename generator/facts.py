@@ -17,6 +17,28 @@ def selections(ds: Dataset) -> pl.DataFrame:
     return frame
 
 
+def locked_dates(ds: Dataset) -> dict[str, Any]:
+    """Task id -> the `locked_on` its record states (as written), for each readable record."""
+    if "locked_dates" not in ds.derived:
+        ds.derived["locked_dates"] = {d.task_id: d.record.get("locked_on") for d in ds.draws if d.record}
+    dates: dict[str, Any] = ds.derived["locked_dates"]
+    return dates
+
+
+def unreadable_records(ds: Dataset) -> list[str]:
+    """Tasks whose record.json exists but could not be read (the loader reported why)."""
+    if "unreadable_records" not in ds.derived:
+        ds.derived["unreadable_records"] = [d.task_id for d in ds.draws
+                                            if d.record is None and (d.directory / "record.json").exists()]
+    tasks: list[str] = ds.derived["unreadable_records"]
+    return tasks
+
+
+# What the rules that read results need of the draws: kept with the draws' findings in the
+# validation cache, so that a changed result does not make 10,000 draw files be parsed again.
+DRAW_FACTS = {"selections": selections, "locked_dates": locked_dates, "unreadable_records": unreadable_records}
+
+
 def _selections(ds: Dataset) -> pl.DataFrame:
     # Column lists, not a dict per row: a city's draws select a quarter of a million objects.
     task_ids: list[str] = []

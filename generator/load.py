@@ -7,8 +7,10 @@ with what it could read, so that one run reports everything that is wrong.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -16,9 +18,11 @@ from typing import Any
 import polars as pl
 
 from generator.draw.canonical import loads_json
+from generator.facts import DRAW_FACTS
 from generator.findings import Finding, error
 from generator.forked import Beside
 from generator.gc_pause import bulk_allocation
+from generator.incremental import ValidationCache
 from generator.io.bulk import validate_csv_texts
 from generator.io.records import check_record
 from generator.io.tabular import empty_frame, validate_csv_text
@@ -129,31 +133,42 @@ def _plan_dates(plan: Any) -> list[tuple[Any, str]]:
     return places
 
 
-def load_plans(layout: Layout) -> tuple[dict[int, Plan], list[Finding]]:
+def load_plan(path: Path, layout: Layout) -> tuple[Plan | None, list[Finding]]:
+    """One year's plan file, or its findings."""
+    display = layout.display(path)
+    document, findings = _read_record(path, "plan", layout)
+    if document is None:
+        return None, findings
+    bad_dates = _valid_dates(document, display, _plan_dates)
+    if bad_dates:
+        return None, [*findings, *bad_dates]
+    year = document["year"]
+    if path.stem != str(year):
+        return None, [*findings, error(display, "plan/file-name", f"文件名应为 {year}.yaml（与计划年度一致）",
+                                       row=document.line_of("year"), field="year")]
+    tasks = tuple(_task(t, year, display) for t in document["tasks"])
+    return Plan(year, _date(document["published_on"]), document["published_by"], tasks, display), findings
+
+
+def plan_paths(layout: Layout) -> list[Path]:
+    return sorted(layout.plans_dir.glob("*.yaml")) if layout.plans_dir.is_dir() else []
+
+
+def _plans(layout: Layout, loaded: list[tuple[Plan | None, list[Finding]]]) -> tuple[dict[int, Plan], list[Finding]]:
+    """The plans by year and their findings, from each plan file's (in `plan_paths` order)."""
+    if not layout.plans_dir.is_dir():
+        return {}, [error(layout.display(layout.plans_dir), "file/missing", "缺少年度计划目录")]
     plans: dict[int, Plan] = {}
     findings: list[Finding] = []
-    if not layout.plans_dir.is_dir():
-        return plans, [error(layout.display(layout.plans_dir), "file/missing", "缺少年度计划目录")]
-    for path in sorted(layout.plans_dir.glob("*.yaml")):
-        display = layout.display(path)
-        document, problems = _read_record(path, "plan", layout)
+    for plan, problems in loaded:
         findings += problems
-        if document is None:
-            continue
-        bad_dates = _valid_dates(document, display, _plan_dates)
-        findings += bad_dates
-        if bad_dates:
-            continue
-        year = document["year"]
-        if path.stem != str(year):
-            findings.append(error(display, "plan/file-name",
-                                  f"文件名应为 {year}.yaml（与计划年度一致）", row=document.line_of("year"),
-                                  field="year"))
-            continue
-        tasks = tuple(_task(t, year, display) for t in document["tasks"])
-        plans[year] = Plan(year, _date(document["published_on"]), document["published_by"], tasks,
-                           display)
+        if plan is not None:
+            plans[plan.year] = plan
     return plans, findings
+
+
+def load_plans(layout: Layout) -> tuple[dict[int, Plan], list[Finding]]:
+    return _plans(layout, [load_plan(path, layout) for path in plan_paths(layout)])
 
 
 def load_scenarios(layout: Layout) -> tuple[list[Scenario], list[Finding]]:
@@ -235,12 +250,8 @@ def load_draws(layout: Layout) -> tuple[list[Draw], list[Finding]]:
     return draws, findings
 
 
-def load_results(layout: Layout) -> tuple[pl.DataFrame, list[Finding]]:
-    """Every results file, checked as one table (see `generator.io.bulk`), in path order."""
-    findings: list[Finding] = []
-    found = layout.results_dir.glob("*/*.csv") if layout.results_dir.is_dir() else ()
-    # Sorted as Paths sort (by parts), with a key: comparing 5,000 Path objects is slow.
-    paths = sorted(found, key=lambda path: (path.parent.name, path.name))
+def _results_of(layout: Layout, paths: list[Path]) -> tuple[pl.DataFrame, list[Finding]]:
+    """Results files checked as one table (see `generator.io.bulk`), in the order given."""
     texts: list[tuple[str | None, str]] = []
     data: list[bytes | None] = []
     read_problems: list[list[Finding]] = []
@@ -251,46 +262,110 @@ def load_results(layout: Layout) -> tuple[pl.DataFrame, list[Finding]]:
         data.append(raw)
         read_problems.append(problems)
     frame, table_problems = validate_csv_texts(texts, table_schema("results"), data=data)
+    findings: list[Finding] = []
     for before, after in zip(read_problems, table_problems, strict=True):
         findings += before + after
     return frame, findings
 
 
-# Plans are YAML, parsed by Python code: above this many bytes (a city has 4 MB) they are
-# parsed in a forked process while this one reads the tables, results and draws; below it a
-# process costs more than it saves.
+def load_results(layout: Layout, cache: ValidationCache | None = None) -> tuple[pl.DataFrame, list[Finding]]:
+    """Every results file, in path order: a year's folder at a time, each kept in `cache`.
+
+    Each file is checked on its own (a key repeated in another file is a rule's business), so
+    a year checked alone gives the rows and findings it gives among all the others.
+    """
+    found = layout.results_dir.glob("*/*.csv") if layout.results_dir.is_dir() else ()
+    # Sorted as Paths sort (by parts), with a key: comparing 5,000 Path objects is slow.
+    paths = sorted(found, key=lambda path: (path.parent.name, path.name))
+    if not paths:
+        return _results_of(layout, [])
+    frames: list[pl.DataFrame] = []
+    findings: list[Finding] = []
+    for year, group in itertools.groupby(paths, key=lambda path: path.parent.name):
+        frame, problems = kept(cache, f"results/{year}", partial(_results_of, layout, list(group)))
+        frames.append(frame)
+        findings += problems
+    return pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0], findings
+
+
+# Plans are YAML, parsed by Python code: above this many bytes to parse (a city has 4 MB), or
+# with the files to hash for the cache, they are parsed in a forked process while this one reads
+# the tables, results and draws; below it a process costs more than it saves.
 PLANS_APART_ABOVE_BYTES = 1 << 20
 
 
-def _plans_bytes(layout: Layout) -> int:
+def _size(paths: list[Path]) -> int:
     total = 0
-    for path in layout.plans_dir.glob("*.yaml") if layout.plans_dir.is_dir() else ():
+    for path in paths:
         try:
             total += path.stat().st_size
-        except OSError:  # a dangling link: its finding comes from load_plans
+        except OSError:  # a dangling link: its finding comes from load_plan
             continue
     return total
 
 
-def load(root: Path) -> tuple[Dataset, list[Finding]]:
-    """Read and schema-check everything under `root`; rules run on the result."""
+def kept(cache: ValidationCache | None, part: str,
+         compute: Callable[[], tuple[pl.DataFrame, list[Finding]]]) -> tuple[pl.DataFrame, list[Finding]]:
+    """`compute()`, or what it gave for the same files in an earlier run (generator.incremental)."""
+    return compute() if cache is None else cache.frame(part, compute)
+
+
+def load(root: Path, *, cache: ValidationCache | None = None) -> tuple[Dataset, list[Finding]]:
+    """Read and schema-check everything under `root`; rules run on the result.
+
+    With `cache`, what an earlier run loaded from the same files is taken from it. When no
+    file digest is remembered (a first run, a fresh clone), hashing every file would hold up
+    the loading: it is done beside it, and what was loaded is kept once it is done."""
+    layout = Layout(root)
     with bulk_allocation():
-        return _load(Layout(root))
+        if cache is not None and cache.warm(layout):
+            cache.fingerprint(layout)
+        return _load(layout, cache)
 
 
-def _load(layout: Layout) -> tuple[Dataset, list[Finding]]:
-    with Beside(lambda: load_plans(layout), fork=_plans_bytes(layout) > PLANS_APART_ABOVE_BYTES) as plans_loaded:
-        return _load_beside(layout, plans_loaded)
+def _load(layout: Layout, cache: ValidationCache | None) -> tuple[Dataset, list[Finding]]:
+    paths = plan_paths(layout)
+    known: dict[Path, tuple[Plan | None, list[Finding]]] = {}
+    if cache is not None:
+        for path in paths:
+            found = cache.known_value(f"plans/{path.name}")
+            if found is not None:
+                known[path] = found
+    missing = [path for path in paths if path not in known]
+    fingerprinting = cache if cache is not None and not cache.parts else None
+    work = partial(_beside_loading, missing, layout, fingerprinting)
+    apart = _size(missing) + (_size([layout.objects]) if fingerprinting else 0) > PLANS_APART_ABOVE_BYTES
+    with Beside(work, fork=apart) as beside:
+        dataset, findings = _load_beside(layout, cache)
+        parsed, parts = beside.result()  # last: the other process had all this time
+    if cache is not None and parts is not None:
+        cache.settle(parts)
+    for path, loaded in zip(missing, parsed, strict=True):
+        known[path] = loaded
+        if cache is not None:
+            cache.keep_value(f"plans/{path.name}", loaded)
+    dataset.plans, plan_problems = _plans(layout, [known[path] for path in paths])
+    return dataset, [*findings, *plan_problems]
 
 
-def _load_beside(layout: Layout, plans_loaded: Beside[tuple[dict[int, Plan], list[Finding]]]
-                 ) -> tuple[Dataset, list[Finding]]:
+def _beside_loading(paths: list[Path], layout: Layout, cache: ValidationCache | None
+                    ) -> tuple[list[tuple[Plan | None, list[Finding]]], dict[str, str] | None]:
+    """Plan files parsed, and, if `cache` is given, the fingerprints made (the digests kept)."""
+    parsed = [load_plan(path, layout) for path in paths]
+    if cache is None:
+        return parsed, None
+    cache.fingerprint(layout)
+    cache.digests.save()
+    return parsed, cache.parts
+
+
+def _load_beside(layout: Layout, cache: ValidationCache | None) -> tuple[Dataset, list[Finding]]:
     findings: list[Finding] = []
 
     unusable: set[str] = set()
 
     def table(path: Path, name: str, required: bool = True) -> pl.DataFrame:
-        frame, problems = read_table(path, name, layout, required=required)
+        frame, problems = kept(cache, name, lambda: read_table(path, name, layout, required=required))
         findings.extend(problems)
         if any(p.rule.startswith(("file/", "header/")) for p in problems):
             unusable.add(name)
@@ -303,19 +378,26 @@ def _load_beside(layout: Layout, plans_loaded: Beside[tuple[dict[int, Plan], lis
     recusals = table(layout.recusals, "recusals", required=False)
     replacements = table(layout.replacements, "replacements", required=False)
     corrections = table(layout.corrections, "corrections", required=False)
-    results, problems = load_results(layout)
+    results, problems = load_results(layout, cache)
     findings += problems
     scenarios, scenario_problems = load_scenarios(layout)
     snapshot, snapshot_problems = load_snapshot(layout)
     holidays, holiday_problems = load_holidays(layout)
-    draws, draw_problems = load_draws(layout)
-    plans, plan_problems = plans_loaded.result()  # last: the other process had all this time
-    findings += [*plan_problems, *scenario_problems, *snapshot_problems, *holiday_problems, *draw_problems]
+    draws_kept = cache.known_value("draws") if cache is not None else None
+    draws, draw_problems = ([], draws_kept[0]) if draws_kept is not None else load_draws(layout)
+    findings += [*scenario_problems, *snapshot_problems, *holiday_problems, *draw_problems]
     dataset = Dataset(
         layout=layout, departments=departments, checklist=checklist, objects=objects,
         snapshot=snapshot, inspectors=inspectors, recusals=recusals, replacements=replacements,
         results=results, corrections=corrections, result_codes=reference_table("result_codes"),
         industries=reference_table("industries"), districts=reference_table("districts"),
-        plans=plans, scenarios=scenarios, holidays=holidays, draws=draws, unusable=unusable,
+        scenarios=scenarios, holidays=holidays, draws=draws, unusable=unusable,
     )
+    if draws_kept is not None:
+        # The draws' findings and what the rules on results need of them are kept: the files
+        # are parsed only if a rule that reads them runs, or a page is made from them.
+        dataset.derived.update(draws_kept[1])
+        dataset.defer("draws", lambda: load_draws(layout)[0])
+    elif cache is not None:
+        cache.keep_value("draws", (draw_problems, {name: fact(dataset) for name, fact in DRAW_FACTS.items()}))
     return dataset, findings

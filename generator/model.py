@@ -7,9 +7,10 @@ renderers only ever see a `Dataset`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -167,3 +168,19 @@ class Dataset:
 
     def display(self, path: Path) -> str:
         return self.layout.display(path)
+
+    def defer(self, name: str, load: Callable[[], Any]) -> None:
+        """Load field `name` on first use rather than now: the loader defers the draws when the
+        validation cache holds everything the rules need of them (generator.load)."""
+        self.__dict__.setdefault("_deferred", {})[name] = load
+        del self.__dict__[name]
+
+    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise accept any attribute name
+
+        def __getattr__(self, name: str) -> Any:
+            load = self.__dict__.get("_deferred", {}).pop(name, None)
+            if load is None:
+                raise AttributeError(name)
+            value = load()
+            setattr(self, name, value)
+            return value

@@ -7,22 +7,30 @@ from pathlib import Path
 
 from generator.errors import UsageError
 from generator.findings import Finding, ordered
+from generator.incremental import ValidationCache
+from generator.layout import Layout
 from generator.load import load
 from generator.model import Dataset
 from generator.rules import run_rules
 
 
-def validate(root: Path, *, as_of: dt.date | None = None,
-             recompute_draws: frozenset[str] = frozenset()) -> tuple[Dataset, list[Finding]]:
+def validate(root: Path, *, as_of: dt.date | None = None, recompute_draws: frozenset[str] = frozenset(),
+             cached: bool = False) -> tuple[Dataset, list[Finding]]:
     """Load everything under `root` and run every rule.
 
     Locked draws are checked for integrity (their files are the ones locked); those named in
     `recompute_draws` are also recomputed, as `sunlight verify` recomputes every draw.
+    `cached`: take what an earlier run worked out from the same files from the user's cache,
+    and keep this run's there (generator.incremental); the findings are the same.
     """
     if not root.is_dir():
         raise UsageError(f"数据目录不存在：{root}")
-    dataset, findings = load(root)
+    cache = ValidationCache.open(Layout(root)) if cached else None
+    dataset, findings = load(root, cache=cache)
     if as_of is not None:
         dataset.as_of = as_of
     dataset.recompute_draws = recompute_draws
-    return dataset, ordered([*findings, *run_rules(dataset)])
+    findings = ordered([*findings, *run_rules(dataset, cache)])
+    if cache is not None:
+        cache.close()
+    return dataset, findings

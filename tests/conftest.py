@@ -31,8 +31,10 @@ def minimal_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test gets an empty user cache (ledger summaries), never the developer's own."""
+    """Each test gets an empty user cache (ledger summaries, validation, site builds), never the
+    developer's own."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("SUNLIGHT_CACHE_DIR", raising=False)
 
 
 _RECURSION_LIMIT = sys.getrecursionlimit()  # before any test module imports py_ecc

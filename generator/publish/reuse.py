@@ -31,21 +31,12 @@ from typing import Any
 
 import polars as pl
 
+from generator.incremental import cache_root
+
 MANIFEST_VERSION = 1
 CODE = Path(__file__).resolve().parents[1]  # generator/: the code that renders
 LIBRARIES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "polars", "pymdown-extensions", "pagefind",
              "pagefind-bin", "pagefind-bin-extended")
-CACHE_ENV = "SUNLIGHT_CACHE_DIR"  # overrides $XDG_CACHE_HOME/sunlight (tests, CI)
-
-
-def cache_root() -> Path:
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sunlight"
-
-
 def _plain(name: object) -> bool:
     return isinstance(name, str) and not name.startswith("/") and all(
         part not in ("", ".", "..") for part in name.split("/"))

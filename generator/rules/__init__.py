@@ -12,6 +12,8 @@ from types import ModuleType
 from generator.findings import Finding
 from generator.forked import Beside
 from generator.gc_pause import bulk_allocation
+from generator.incremental import ValidationCache
+from generator.incremental.reads import VALUES, parts_read
 from generator.model import Dataset
 from generator.rules import (
     checklist_versions,
@@ -73,14 +75,36 @@ APART = (draw_chain, team_rules, personal_data_in_draws)
 SEPARATE_PROCESS_ABOVE = 500
 
 
-def _apart(ds: Dataset) -> list[list[Finding]]:
-    return [list(rule.check(ds)) for rule in APART]
+def _key(cache: ValidationCache, rule: ModuleType, ds: Dataset) -> str | None:
+    """The key of a rule's findings: its module, the fingerprints of the parts it reads and the
+    values it is given (the day it judges by, the draws to recompute)."""
+    values = [getattr(ds, name) for name in VALUES if name in rule.READS]
+    plain = [sorted(value) if isinstance(value, set | frozenset) else value for value in values]
+    return cache.key(_slot(rule), parts_read(rule.READS), *plain)
 
 
-def run_rules(ds: Dataset) -> list[Finding]:
-    """Every rule's findings, in the order of RULES."""
-    lookups_of(ds)  # team_rules' lookups come from polars frames: built here, before the fork
-    with bulk_allocation(), Beside(lambda: _apart(ds), fork=len(ds.draws) > SEPARATE_PROCESS_ABOVE) as apart:
-        found = {rule: list(rule.check(ds)) for rule in RULES if rule not in APART}
-        found.update(zip(APART, apart.result(), strict=True))
+def _slot(rule: ModuleType) -> str:
+    return f"rule-{rule.__name__.rsplit('.', 1)[-1]}"
+
+
+def run_rules(ds: Dataset, cache: ValidationCache | None = None) -> list[Finding]:
+    """Every rule's findings, in the order of RULES; with `cache`, a rule whose inputs are those
+    of an earlier run gives that run's findings without running (generator.incremental)."""
+    keys = {rule: _key(cache, rule, ds) for rule in RULES} if cache is not None else {}
+    found: dict[ModuleType, list[Finding]] = {}
+    for rule, key in keys.items():
+        kept = cache.store.get(_slot(rule), key) if cache is not None and key is not None else None
+        if isinstance(kept, list):
+            found[rule] = kept
+    here = [rule for rule in RULES if rule not in found and rule not in APART]
+    apart = [rule for rule in APART if rule not in found]
+    if team_rules in apart:
+        lookups_of(ds)  # team_rules' lookups come from polars frames: built here, before the fork
+    fork = bool(apart) and len(ds.draws) > SEPARATE_PROCESS_ABOVE
+    with bulk_allocation(), Beside(lambda: [list(rule.check(ds)) for rule in apart], fork=fork) as beside:
+        found.update((rule, list(rule.check(ds))) for rule in here)
+        found.update(zip(apart, beside.result(), strict=True))
+    for rule, key in keys.items():
+        if cache is not None and key is not None and rule in here + apart:
+            cache.store.put(_slot(rule), key, found[rule])
     return [finding for rule in RULES for finding in found[rule]]

@@ -10,6 +10,9 @@ from generator.findings import Finding, error
 from generator.model import Dataset
 
 ARTICLE = "第六条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"checklist", "layout"})
 RULE = "checklist/versions"
 
 

@@ -17,6 +17,9 @@ from generator.model import Dataset
 from generator.schemas import table_schema
 
 ARTICLE = "第十九条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"corrections", "layout", "result_codes", "results"})
 RULE = "corrections"
 
 

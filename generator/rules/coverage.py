@@ -12,6 +12,9 @@ from generator.findings import Finding, warning
 from generator.model import Dataset
 
 ARTICLE = "第七条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"checklist", "layout", "plans"})
 RULE = "plan/coverage"
 
 

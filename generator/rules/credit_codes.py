@@ -20,6 +20,9 @@ from generator.findings import Finding, error
 from generator.model import Dataset
 
 ARTICLE = "第九条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"districts", "industries", "layout", "objects"})
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CITY_PREFIX = "3703"

@@ -27,6 +27,10 @@ DONE = {
     "recusals": ("declared_on",),
 }
 
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"as_of", "layout", *DONE})
+
 
 def check(ds: Dataset) -> Iterable[Finding]:
     for file, row, field, value in dated_cells(ds, DONE, lambda day: (day > ds.as_of) & (day <= LAST_DAY)):

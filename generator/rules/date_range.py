@@ -20,6 +20,10 @@ RULE = "date/range"
 
 TABLES = ("checklist", "inspectors", "recusals", "replacements", "corrections", "results")
 
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"layout", "plans", *TABLES})
+
 
 def _message(day: object) -> str:
     return f"日期 {day} 不在合理范围内（{FIRST_DAY} 至 {LAST_DAY}）：请检查是否录入有误"

@@ -17,6 +17,9 @@ from generator.findings import Finding, error
 from generator.model import Dataset
 
 ARTICLE = "第十二条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"draws", "layout", "plans", "recompute_draws"})
 RULE = "draw/locked"
 
 

@@ -20,6 +20,10 @@ from generator.personal_numbers import CANDIDATE, personal_data_in
 from generator.schemas import table_schema
 
 ARTICLE = "第二十一条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"checklist", "corrections", "departments", "inspectors", "layout", "objects", "plans",
+                   "recusals", "replacements", "results"})
 RULE = "privacy/personal-data"
 
 def _scan(frame: pl.DataFrame, schema: str, file_of: str | None, default_file: str, *,

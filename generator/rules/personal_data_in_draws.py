@@ -17,6 +17,10 @@ from generator.model import Dataset
 from generator.personal_numbers import is_hash, personal_data_in
 from generator.rules.personal_data import ARTICLE, RULE
 
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"draws", "layout"})
+
 
 def check(ds: Dataset) -> Iterable[Finding]:
     yield from _draw_files(ds)

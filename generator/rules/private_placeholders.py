@@ -19,6 +19,7 @@ from generator.schemas import private_fields
 ARTICLE = "第二十一条"
 RULE = "privacy/placeholder"
 
+
 # Compared after stripping spaces and lower-casing; any single character is one too.
 PLACEHOLDERS = {"无", "暂无", "没有", "不详", "未知", "空", "略", "待定", "待补充", "无此项", "-", "--", "—", "——",
                 "/", "\\", "0", "n/a", "na", "none", "null", "nil", "unknown"}
@@ -26,6 +27,10 @@ PLACEHOLDERS = {"无", "暂无", "没有", "不详", "未知", "空", "略", "�
 
 # The tables read from one file each (results hold no private field).
 TABLES = ("departments", "checklist", "objects", "inspectors", "recusals", "replacements", "corrections")
+
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"layout", *TABLES})
 
 
 def check(ds: Dataset) -> Iterable[Finding]:

@@ -16,6 +16,9 @@ from generator.model import Dataset
 from generator.workdays import PUBLICATION_WORKING_DAYS, Calendar, supported
 
 ARTICLE = "第十七条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"as_of", "holidays", "layout", "results"})
 RULE = "results/publication-deadline"
 
 

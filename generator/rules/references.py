@@ -10,6 +10,10 @@ from generator.findings import Finding, error
 from generator.model import Dataset
 
 ARTICLE = "第四条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"checklist", "departments", "districts", "inspectors", "layout", "objects", "plans",
+                   "recusals", "result_codes", "results", "scenarios", "unusable"})
 RULE = "reference"
 # What each kind of reference points into, to skip references into an unreadable table.
 TARGETS = {"部门": "departments", "上级部门": "departments", "抽查事项": "checklist", "执法检查人员": "inspectors",

@@ -17,6 +17,9 @@ from generator.findings import Finding, error
 from generator.model import Dataset, Draw
 
 ARTICLE = "第十三条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"draws", "inspectors", "layout", "recusals", "replacements"})
 RULE = "replacement"
 
 

@@ -13,16 +13,19 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from generator.facts import selections
+from generator.facts import locked_dates, selections, unreadable_records
 from generator.findings import Finding, error, warning
 from generator.model import Dataset
 
 ARTICLE = "第十五条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"checklist", "draws", "layout", "plans", "results"})
 RULE = "results/scope"
 
 
 def _task_table(ds: Dataset) -> pl.DataFrame:
-    locked_on = {d.task_id: (d.record or {}).get("locked_on") for d in ds.draws if d.record}
+    locked_on = locked_dates(ds)
     rows = [{"task_id": t.task_id, "year": t.year,
              "expected_file": f"/{t.year}/{t.task_id}.csv",
              "locked_on": dt.date.fromisoformat(str(locked_on[t.task_id])) if locked_on.get(t.task_id) else None}
@@ -42,7 +45,7 @@ def check(ds: Dataset) -> Iterable[Finding]:
     tasks = _task_table(ds)
     # A record.json that could not be read has the loader's finding; its selection is unknown,
     # so its results are not all blamed as "not drawn".
-    unreadable = [d.task_id for d in ds.draws if d.record is None and (d.directory / "record.json").exists()]
+    unreadable = unreadable_records(ds)
     chosen = selections(ds).select("task_id", "object_id").unique().with_columns(pl.lit(True).alias("drawn"))
     task_items = _task_items(ds).with_columns(pl.lit(True).alias("in_task"))
     owners = ds.checklist.select("item_id", pl.col("department_id").alias("owner")).unique("item_id")

@@ -14,6 +14,9 @@ from generator.findings import Finding, error
 from generator.model import Dataset
 
 ARTICLE = "第九条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"layout", "objects", "snapshot"})
 RULE = "directory/confirmed"
 
 

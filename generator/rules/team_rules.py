@@ -14,6 +14,9 @@ from generator.model import Dataset
 from generator.rules.replacements import all_teams_after_replacements
 
 ARTICLE = "第十四条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"draws", "inspectors", "layout", "plans", "recusals", "replacements"})
 RULE = "team/composition"
 
 

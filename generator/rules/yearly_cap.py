@@ -11,6 +11,9 @@ from generator.findings import Finding, error
 from generator.model import Dataset
 
 ARTICLE = "第八条"
+# The dataset fields this rule reads: its findings are kept while their files are unchanged
+# (generator.incremental).
+READS = frozenset({"draws", "layout"})
 RULE = "draw/yearly-cap"
 CAP = 2
 

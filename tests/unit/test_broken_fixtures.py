@@ -61,6 +61,11 @@ def load_case(name: str) -> dict[str, Any]:
 def build(name: str, target: Path) -> Path:
     """The minimal data set copied to `target`, with the case's overlay and deletions applied."""
     shutil.copytree(MINIMAL, target)
+    return overlay(name, target)
+
+
+def overlay(name: str, target: Path) -> Path:
+    """The case's files written over `target`'s and its deletions made, as a clerk's edit would."""
     case_dir = BROKEN / name
     for source in sorted(case_dir.rglob("*")):
         relative = source.relative_to(case_dir)

@@ -1,0 +1,150 @@
+"""What each part of a data directory holds, as a digest of its files' contents.
+
+A part is what one loader reads: one table, one YAML record, or a folder (plans, results, draws,
+every file in it at any depth the loaders look). Its fingerprint is the SHA-256 of the sorted list
+of (relative path, what the path is, the file's SHA-256), so it changes exactly when the files
+change, however they were changed (an edit, a branch switch, a fresh clone).
+
+Hashing a city's 600 MB on every run would cost half a second, so each file's digest is
+remembered with its stat signature (size, modification and change times in nanoseconds, inode),
+as git's index does; a file whose signature differs is hashed again. A file modified in the last
+two seconds is never remembered: another write in the same clock tick could keep its signature
+(git's "racily clean" entries).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.layout import Layout
+
+# A part's files: (name, the path the loader reads, how deep it looks below a folder).
+FILES = ("departments", "checklist", "objects", "inspectors", "recusals", "replacements", "corrections",
+         "scenarios", "snapshot", "holidays")
+FOLDERS = {"plans": ("plans_dir", 1), "results": ("results_dir", 2), "draws": ("draws_dir", 3)}
+RACY_SECONDS = 2.0
+
+
+def _signature(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+@dataclass
+class Digests:
+    """File digests remembered by stat signature, kept in `memo` between runs."""
+
+    memo: Path | None
+    known: dict[str, list[object]] = field(default_factory=dict)  # path -> [*signature, digest]
+    changed: bool = False
+
+    @classmethod
+    def open(cls, memo: Path | None) -> Digests:
+        digests = cls(memo)
+        if memo is not None:
+            try:
+                saved = json.loads(memo.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                saved = {}
+            if isinstance(saved, dict):
+                digests.known = {k: v for k, v in saved.items() if isinstance(v, list) and len(v) == 5}
+        return digests
+
+    def describe(self, path: str) -> str:
+        """What `path` (absolute) is: a file's digest, or what stands there instead (nothing, a folder, a
+        link and where it points); links are followed as the loaders follow them."""
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return "absent"
+        prefix = ""
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                prefix, st = f"link:{os.readlink(path)}:", os.stat(path)
+            except OSError:
+                return f"{prefix or 'link'}:dangling"
+        if stat.S_ISDIR(st.st_mode):
+            return prefix + "folder"
+        if not stat.S_ISREG(st.st_mode):
+            return prefix + "special"
+        signature = _signature(st)
+        entry = self.known.get(path)
+        if entry is not None and entry[:4] == signature:
+            return prefix + str(entry[4])
+        try:
+            digest = _sha256(path)
+        except OSError:
+            return prefix + "unreadable"
+        if time.time_ns() - st.st_mtime_ns > RACY_SECONDS * 1e9:
+            self.known[path] = [*signature, digest]
+            self.changed = True
+        return prefix + digest
+
+    def remembers(self, path: str) -> bool:
+        """Whether `path`'s digest is remembered for the file as it is now."""
+        entry = self.known.get(path)
+        try:
+            return entry is not None and entry[:4] == _signature(os.stat(path))
+        except OSError:
+            return False
+
+    def save(self) -> None:
+        if self.memo is None or not self.changed:
+            return
+        try:
+            self.memo.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.memo.with_name(f".{self.memo.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(self.known, separators=(",", ":")), encoding="utf-8")
+            os.replace(temporary, self.memo)
+        except OSError:
+            pass  # a cache that cannot be written costs time, never correctness
+
+
+def _walk(folder: str, prefix: str, depth: int) -> Iterator[tuple[str, str]]:
+    """(name relative to the part's folder, path) of everything below `folder` down to `depth`
+    levels, folders followed when linked (as the loaders' globs follow them); sorted, so the
+    fingerprint does not depend on the file system. Strings, not pathlib: a city has 35,000."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        name = prefix + entry.name
+        yield name, entry.path
+        if depth > 1 and entry.is_dir():
+            yield from _walk(entry.path, name + "/", depth - 1)
+
+
+def fingerprints(layout: Layout, digests: Digests) -> dict[str, str]:
+    """Part name -> the digest of everything the part's loader can read."""
+    root = os.path.abspath(layout.root)
+    parts: dict[str, str] = {}
+    for name in FILES:
+        relative = os.path.relpath(getattr(layout, name), layout.root)
+        parts[name] = hashlib.sha256(f"{relative}\0{digests.describe(os.path.join(root, relative))}\0".encode()
+                                     ).hexdigest()
+    for name, (attribute, depth) in FOLDERS.items():
+        relative = os.path.relpath(getattr(layout, attribute), layout.root)
+        folder = os.path.join(root, relative)
+        whole = hashlib.sha256(f"{relative}\0{digests.describe(folder)}\0".encode())
+        # Each entry of the folder (a plan file, a year of results) also gets its own
+        # fingerprint, "<part>/<name>", for the loaders that keep it separately.
+        for entry, path in _walk(folder, "", 1):
+            h = hashlib.sha256(f"{entry}\0{digests.describe(path)}\0".encode())
+            for inside, below in _walk(path, "", depth - 1) if depth > 1 else ():
+                h.update(f"{inside}\0{digests.describe(below)}\0".encode())
+            parts[f"{name}/{entry}"] = h.hexdigest()
+            whole.update(f"{entry}\0{parts[f'{name}/{entry}']}\0".encode())
+        parts[name] = whole.hexdigest()
+    return parts
