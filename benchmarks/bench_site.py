@@ -12,12 +12,15 @@ each in a fresh Python process so that peak memory (ru_maxrss) is its own:
    phase times (BuildReport.timings); then the output: files, total bytes, the home page's
    transferred (gzip -6) size and a typical lookup's (the lookup page, its script, meta.json and
    one history shard; the assets every page shares are listed apart);
-2. full build from scratch: `build_site(root, out, incremental=False)` (validate + render), as
-   `sunlight build --full` runs it;
-3. rebuild after one changed result: the city is copied to benchmarks/out/city-site-copy, one
-   result row's `result_code` is changed (keeping the data valid), and 2 (with --no-full: 1)
-   runs again on the copy, incrementally (as `sunlight build` runs: outputs whose inputs are unchanged are
-   taken from the site built before); validation is reported apart from rendering.
+2. full build from scratch: the city is copied to benchmarks/out/city-site-copy (a checkout of its
+   own, as a deployment has) and built with `build_site(copy, out, incremental=False)` (validate +
+   render), as `sunlight build --full` runs it: it reads nothing kept, and keeps its work for the
+   next build (the validation cache, the site's keys) in an empty cache folder of its own
+   (benchmarks/out/site-cache, SUNLIGHT_CACHE_DIR);
+3. rebuild after one changed result: one result row's `result_code` is changed in the copy
+   (keeping the data valid), and 2 (with --no-full: 1) runs again, incrementally (as `sunlight
+   build` runs: the validation takes what the last build kept from the unchanged files, and outputs
+   whose inputs are unchanged are taken from the site built before).
 4. with --profile, cProfile of publish_dataset (benchmarks/out/site.prof.txt).
 
 Figures go to stdout and benchmarks/out/bench_site.json.
@@ -37,6 +40,7 @@ from typing import Any
 from _common import CITY, OUT, REPO, describe, machine, peak_rss_mb, profile, run_child, save, seconds, table
 
 SITE = OUT / "site-city"
+CACHE = OUT / "site-cache"
 NO_OPEN_DATA = "SUNLIGHT_BENCH_NO_OPEN_DATA"
 COPY = OUT / "city-site-copy"
 TARGETS = {"full build": 120.0, "rebuild": 15.0, "peak memory MB": 2048, "files": 20_000, "bytes": 1e9,
@@ -306,12 +310,17 @@ def main(argv: list[str] | None = None) -> int:
         print("· cProfile of publish_dataset …", flush=True)
         figures["profile"] = run_child([me, "--worker", "profile", str(root), str(OUT / "site-city-profile")])
         shutil.rmtree(OUT / "site-city-profile", ignore_errors=True)
+    shutil.rmtree(CACHE, ignore_errors=True)
+    os.environ["SUNLIGHT_CACHE_DIR"] = str(CACHE)  # inherited by the workers
+    copy = root
+    if not (args.no_full and args.no_rebuild):
+        print(f"· copying the city to {COPY.relative_to(REPO)} …", flush=True)
+        copy = copy_city(root)
     if not args.no_full:
         print("· full build_site() (validate + render) …", flush=True)
-        figures["full"] = run_child([me, "--worker", "full", str(root), str(SITE), "scratch"])
+        figures["full"] = run_child([me, "--worker", "full", str(copy), str(SITE), "scratch"])
     if not args.no_rebuild:
-        print(f"· copying the city to {COPY.relative_to(REPO)} and changing one result …", flush=True)
-        copy = copy_city(root)
+        print("· changing one result …", flush=True)
         figures["changed"] = change_one_result(copy)
         print(f"  {figures['changed']}")
         # Each against the site built from the unchanged city just before.

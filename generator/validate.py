@@ -15,17 +15,18 @@ from generator.rules import run_rules
 
 
 def validate(root: Path, *, as_of: dt.date | None = None, recompute_draws: frozenset[str] = frozenset(),
-             cached: bool = False) -> tuple[Dataset, list[Finding]]:
+             cached: bool = False, refresh: bool = False) -> tuple[Dataset, list[Finding]]:
     """Load everything under `root` and run every rule.
 
     Locked draws are checked for integrity (their files are the ones locked); those named in
     `recompute_draws` are also recomputed, as `sunlight verify` recomputes every draw.
     `cached`: take what an earlier run worked out from the same files from the user's cache,
-    and keep this run's there (generator.incremental); the findings are the same.
+    and keep this run's there (generator.incremental); the findings are the same. `refresh`:
+    take nothing from the cache, but keep this run's work there (`sunlight build --full`).
     """
     if not root.is_dir():
         raise UsageError(f"数据目录不存在：{root}")
-    cache = ValidationCache.open(Layout(root)) if cached else None
+    cache = ValidationCache.open(Layout(root), reading=not refresh) if cached or refresh else None
     dataset, findings = load(root, cache=cache)
     if as_of is not None:
         dataset.as_of = as_of

@@ -78,10 +78,12 @@ class ValidationCache:
     pending: list[tuple[str, pl.DataFrame | None, Any]] = field(default_factory=list)
 
     @classmethod
-    def open(cls, layout: Layout, folder: Path | None = None) -> ValidationCache:
-        folder = folder or cache_root() / "validate"
+    def open(cls, layout: Layout, *, reading: bool = True) -> ValidationCache:
+        """The cache in the user's cache folder; with `reading` False nothing is taken from it,
+        but this run's work is kept (a full build)."""
+        folder = cache_root() / "validate"
         salt = hashlib.sha256(f"{code_fingerprint()}\0{layout.display(layout.root)}".encode()).hexdigest()
-        return cls(Store(folder), Digests.open(folder / "digests.json"), salt)
+        return cls(Store(folder, reading=reading), Digests.open(folder / "digests.json"), salt)
 
     def warm(self, layout: Layout) -> bool:
         """Whether the files' digests are mostly remembered (then fingerprinting costs a stat

@@ -28,8 +28,9 @@ def _slot_folder(slot: str) -> str:
 
 
 class Store:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, reading: bool = True) -> None:
         self.folder = folder
+        self.reading = reading  # False: everything is worked out afresh, and kept for next time
         self.touched: set[Path] = set()
 
     def _path(self, slot: str, key: str, suffix: str) -> Path:
@@ -42,6 +43,8 @@ class Store:
 
     def get(self, slot: str, key: str) -> Any | None:
         path = self._path(slot, key, ".pickle")
+        if not self.reading:
+            return None
         try:
             with open(path, "rb") as stream:
                 value = pickle.load(stream)
@@ -52,6 +55,8 @@ class Store:
 
     def get_frame(self, slot: str, key: str) -> pl.DataFrame | None:
         path = self._path(slot, key, ".arrow")
+        if not self.reading:
+            return None
         try:
             frame = pl.read_ipc(path)
         except (OSError, pl.exceptions.PolarsError):

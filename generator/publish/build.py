@@ -246,7 +246,7 @@ def build_site(data_root: Path, output: Path, releases_from: Sequence[Path] = ()
     downloads = storage(settings.config, downloads_url, downloads_out)
     output = output.resolve()
     _guard_output(output, data_root, settings)
-    ds, findings = validate(data_root, cached=incremental)
+    ds, findings = validate(data_root, cached=True, refresh=not incremental)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
         # A file that cannot be read explains the findings that follow from it: it is named first.

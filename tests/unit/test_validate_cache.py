@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 import generator.load as load_module
 from generator.cli import main
-from generator.findings import Finding
+from generator.findings import Finding, Severity
 from generator.incremental import cache_root
 from generator.validate import validate
 from tests.conftest import MINIMAL, SAMPLE
@@ -144,3 +145,18 @@ def test_another_day_is_judged_afresh(sample: Path) -> None:
     _, fresh = validate(sample, as_of=dt.date(2027, 6, 1))
     assert later == fresh
     assert later != first
+
+
+def test_a_full_build_reads_nothing_kept_and_keeps_its_own(sample: Path) -> None:
+    """`refresh` (sunlight build --full) works everything out afresh and replaces what was kept."""
+    _, fresh = validate(sample, as_of=TODAY, cached=True)
+    kept = [p for p in _entries() if p.parent.name.startswith("rule-references-")]
+    assert len(kept) == 1
+    planted = Finding("departments.csv", 1, None, "reference", "不是真的", Severity.ERROR)
+    kept[0].write_bytes(pickle.dumps([planted]))
+    _, cached = validate(sample, as_of=TODAY, cached=True)
+    assert planted in cached  # read from the cache: what the next two runs must not do
+    _, refreshed = validate(sample, as_of=TODAY, refresh=True)
+    assert refreshed == fresh
+    _, again = validate(sample, as_of=TODAY, cached=True)
+    assert again == fresh
