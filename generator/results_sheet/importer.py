@@ -47,15 +47,7 @@ from generator.results_sheet.layout import (
     text,
 )
 from generator.results_sheet.workbook import SheetUnreadable, open_sheet
-from generator.rules import (
-    corrections,
-    date_future,
-    date_range,
-    personal_data,
-    publication_deadline,
-    references,
-    results_scope,
-)
+from generator.rules import RULES
 from generator.schemas import table_schema
 
 _TASK_ID = re.compile(r"ZB-[0-9]{4}-[0-9]{3}")
@@ -63,11 +55,11 @@ _FIELDS = [f["name"] for f in table_schema("results")["fields"]]
 _RESULT_FIELDS = tuple(c.field for c in EDITABLE)
 # Extra filled rows reported one by one before the sheet is refused as a whole.
 MAX_EXTRA_ROWS = 100
-# The rules that read the results table: no other rule can find anything new when only it
-# changes, and skipping them (the draw chain re-verifies every draw) makes an import of a
-# city's data set take seconds, not minutes. tests/unit/test_results_xlsx.py keeps this list whole.
-RULES_ON_RESULTS = (references, personal_data, results_scope, date_range, date_future, publication_deadline,
-                    corrections)
+# The rules that read the results table (as each declares in READS, which
+# tests/unit/test_rule_reads.py holds them to): no other rule can find anything new when only it
+# changes, and skipping them (the draw chain re-verifies every draw) makes an import of a city's
+# data set take seconds, not minutes.
+RULES_ON_RESULTS = tuple(rule for rule in RULES if "results" in rule.READS)
 
 
 def _run_rules(ds: Dataset) -> list[Finding]:

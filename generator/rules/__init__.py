@@ -26,6 +26,7 @@ from generator.rules import (
     participation,
     personal_data,
     personal_data_in_draws,
+    personal_data_in_results,
     private_placeholders,
     publication_deadline,
     references,
@@ -58,6 +59,7 @@ RULES: tuple[ModuleType, ...] = (
     publication_deadline,
     corrections,
     personal_data,
+    personal_data_in_results,
     personal_data_in_draws,
     private_placeholders,
 )
