@@ -23,6 +23,7 @@ from generator.findings import Finding, error
 from generator.forked import Beside
 from generator.gc_pause import bulk_allocation
 from generator.incremental import ValidationCache
+from generator.incremental.digests import chunks
 from generator.io.bulk import validate_csv_texts
 from generator.io.records import check_record
 from generator.io.tabular import empty_frame, validate_csv_text
@@ -269,10 +270,11 @@ def _results_of(layout: Layout, paths: list[Path]) -> tuple[pl.DataFrame, list[F
 
 
 def load_results(layout: Layout, cache: ValidationCache | None = None) -> tuple[pl.DataFrame, list[Finding]]:
-    """Every results file, in path order: a year's folder at a time, each kept in `cache`.
+    """Every results file, in path order, a run of a year's files at a time (about 128:
+    `digests.chunks`), each run kept in `cache`.
 
     Each file is checked on its own (a key repeated in another file is a rule's business), so
-    a year checked alone gives the rows and findings it gives among all the others.
+    a run checked alone gives the rows and findings it gives among all the others.
     """
     found = layout.results_dir.glob("*/*.csv") if layout.results_dir.is_dir() else ()
     # Sorted as Paths sort (by parts), with a key: comparing 5,000 Path objects is slow.
@@ -282,9 +284,12 @@ def load_results(layout: Layout, cache: ValidationCache | None = None) -> tuple[
     frames: list[pl.DataFrame] = []
     findings: list[Finding] = []
     for year, group in itertools.groupby(paths, key=lambda path: path.parent.name):
-        frame, problems = kept(cache, f"results/{year}", partial(_results_of, layout, list(group)))
-        frames.append(frame)
-        findings += problems
+        by_name = {path.name: path for path in group}
+        for run in chunks(list(by_name)):
+            frame, problems = kept(cache, f"results/{year}/{run[0]}",
+                                   partial(_results_of, layout, [by_name[name] for name in run]))
+            frames.append(frame)
+            findings += problems
     return pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0], findings
 
 

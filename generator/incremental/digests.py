@@ -19,6 +19,7 @@ import json
 import os
 import stat
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,9 +143,43 @@ def fingerprints(layout: Layout, digests: Digests) -> dict[str, str]:
         # fingerprint, "<part>/<name>", for the loaders that keep it separately.
         for entry, path in _walk(folder, "", 1):
             h = hashlib.sha256(f"{entry}\0{digests.describe(path)}\0".encode())
-            for inside, below in _walk(path, "", depth - 1) if depth > 1 else ():
-                h.update(f"{inside}\0{digests.describe(below)}\0".encode())
+            described = [(inside, digests.describe(below)) for inside, below in _walk(path, "", depth - 1)
+                         ] if depth > 1 else []
+            for inside, description in described:
+                h.update(f"{inside}\0{description}\0".encode())
             parts[f"{name}/{entry}"] = h.hexdigest()
             whole.update(f"{entry}\0{parts[f'{name}/{entry}']}\0".encode())
+            if name == "results":
+                parts.update(_chunk_parts(f"{name}/{entry}", described))
         parts[name] = whole.hexdigest()
+    return parts
+
+
+# A year of results is kept in runs of about this many files, so that a changed file makes
+# about this many be checked again, not the year's thousand.
+CHUNK_EVERY = 128
+
+
+def chunks(names: list[str]) -> list[list[str]]:
+    """Sorted file names cut into consecutive runs, after each name whose CRC-32 is divisible by
+    CHUNK_EVERY: a file added or removed changes only its own run (content-defined chunking, as
+    rsync and backup tools cut files), where runs of fixed length would all shift."""
+    runs: list[list[str]] = [[]]
+    for name in names:
+        runs[-1].append(name)
+        if zlib.crc32(name.encode()) % CHUNK_EVERY == 0:
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def _chunk_parts(prefix: str, described: list[tuple[str, str]]) -> dict[str, str]:
+    """"<prefix>/<first name>" -> the fingerprint of each run (`chunks`) of the `*.csv` files
+    directly in the folder, the files the results loader reads."""
+    files = dict(item for item in described if "/" not in item[0] and item[0].endswith(".csv"))
+    parts = {}
+    for run in chunks(sorted(files)):
+        h = hashlib.sha256()
+        for name in run:
+            h.update(f"{name}\0{files[name]}\0".encode())
+        parts[f"{prefix}/{run[0]}"] = h.hexdigest()
     return parts

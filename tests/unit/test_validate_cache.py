@@ -10,11 +10,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import generator.load as load_module
 from generator.cli import main
 from generator.findings import Finding, Severity
 from generator.incremental import cache_root
+from generator.incremental.digests import chunks
 from generator.validate import validate
 from tests.conftest import MINIMAL, SAMPLE
 from tests.unit.test_broken_fixtures import CASES, load_case, overlay
@@ -133,7 +136,8 @@ def test_first_run_hashes_beside_the_loading(sample: Path, monkeypatch: pytest.M
     cached, fresh = _both(sample)
     assert cached == fresh
     slots = {p.parent.name.rsplit("-", 1)[0] for p in _entries()}
-    assert {"objects", "results_2026", "plans_2026.yaml", "draws", "rule-references"} <= slots
+    assert {"objects", "plans_2026.yaml", "draws", "rule-references"} <= slots
+    assert any(slot.startswith("results_2026_ZB-2026-") for slot in slots)
     again, _ = _both(sample)
     assert again == fresh
 
@@ -160,3 +164,18 @@ def test_a_full_build_reads_nothing_kept_and_keeps_its_own(sample: Path) -> None
     assert refreshed == fresh
     _, again = validate(sample, as_of=TODAY, cached=True)
     assert again == fresh
+
+
+@given(st.lists(st.text(alphabet="ZB-0123456789", min_size=1, max_size=12), unique=True, max_size=400),
+       st.text(alphabet="ZB-0123456789", min_size=1, max_size=12))
+def test_adding_a_file_changes_only_its_own_run(names: list[str], added: str) -> None:
+    """A new results file makes its own run be checked again, and no other."""
+    before = chunks(sorted(names))
+    after = chunks(sorted({*names, added}))
+    assert [name for run in after for name in run] == sorted({*names, added})
+    gone = [run for run in before if run not in after]
+    changed = [run for run in after if run not in before]
+    assert len(gone) <= 1  # the run the name joined; every other run is kept
+    assert len(changed) <= 2  # that run with the name (split in two if the name ends a run)
+    old = gone[0] if gone else []
+    assert added in names or sorted(name for run in changed for name in run) == sorted({*old, added})
