@@ -15,7 +15,10 @@ measures, each in a fresh Python process so that peak memory (ru_maxrss) is its 
    schema, unique keys, typed frame) against `frictionless.validate` with the same Table
    Schema (generator/schemas/objects.json) on the same 1,000,000-row file;
 3. with --profile, cProfile of validate (top entries by cumulative time written to
-   benchmarks/out/validate.prof.txt).
+   benchmarks/out/validate.prof.txt);
+4. unless --no-cache-runs, `sunlight validate` as a clerk runs it on one checkout, again and
+   again, with the validation cache (bench_validate_cache.py: the first run, nothing changed,
+   one result changed, --no-cache). Steps 1-3 measure validation from scratch.
 
 Steps that take under 2 s are run 3 times and the median is reported; longer ones once
 (raise --repeat to repeat those too). Figures go to stdout and benchmarks/out/bench_validate.json.
@@ -206,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pure", action="store_true",
                         help="also time validate() without instrumentation (--repeat runs)")
     parser.add_argument("--profile", action="store_true", help="also cProfile validate()")
+    parser.add_argument("--no-cache-runs", action="store_true",
+                        help="skip the runs of `sunlight validate` with its cache (bench_validate_cache.py)")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -279,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
     if "frictionless" in figures:
         ratio = figures["frictionless"]["seconds"] / figures["tabular"]["seconds"]
         print(f"fast path is {ratio:.1f}× faster than frictionless on objects.csv")
+    if not args.no_cache_runs:
+        from bench_validate_cache import cache_figures
+
+        print("\n· sunlight validate as a clerk runs it, with the validation cache (bench_validate_cache.py) …",
+              flush=True)
+        figures["cache"] = cache_figures(root, as_of, args.repeat if args.repeat > 1 else 3)
     figures["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     print(f"(load average at the end: {figures['loadavg_end'][0]:.2f})")
     path = save("bench_validate" if root == CITY.resolve() else f"bench_validate-{root.name}", figures)
