@@ -303,6 +303,10 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, Any] = {"data": str(root), "machine": machine(), "open_data": not args.no_open_data}
     print(f"bench_site: {root}")
     print(f"· {describe(figures['machine'])}")
+    # The cache folder is set before the first render: with --no-full, the rebuild takes its keys
+    # from that render (a render from scratch keeps them for the next one, as `build --full` does).
+    shutil.rmtree(CACHE, ignore_errors=True)
+    os.environ["SUNLIGHT_CACHE_DIR"] = str(CACHE)  # inherited by the workers
     print("· render: load() + publish_dataset() …", flush=True)
     figures["render"] = run_child([me, "--worker", "render", str(root), str(SITE), "scratch"])
     figures["output"] = output_figures(SITE)
@@ -310,8 +314,6 @@ def main(argv: list[str] | None = None) -> int:
         print("· cProfile of publish_dataset …", flush=True)
         figures["profile"] = run_child([me, "--worker", "profile", str(root), str(OUT / "site-city-profile")])
         shutil.rmtree(OUT / "site-city-profile", ignore_errors=True)
-    shutil.rmtree(CACHE, ignore_errors=True)
-    os.environ["SUNLIGHT_CACHE_DIR"] = str(CACHE)  # inherited by the workers
     copy = root
     if not (args.no_full and args.no_rebuild):
         print(f"· copying the city to {COPY.relative_to(REPO)} …", flush=True)

@@ -225,8 +225,19 @@ def _publish(site: Path, output: Path, work: Path) -> None:
 
 
 def _measure(root: Path) -> tuple[int, int]:
-    files = [p for p in root.rglob("*") if p.is_file()]
-    return len(files), sum(p.stat().st_size for p in files)
+    """Files and bytes under `root` (os.scandir: Path objects for 11,000 files, each statted twice,
+    took most of a second)."""
+    count = size = 0
+    folders = [str(root)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.is_file():
+                    count += 1
+                    size += entry.stat().st_size
+    return count, size
 
 
 def build_site(data_root: Path, output: Path, releases_from: Sequence[Path] = (), *,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
@@ -59,13 +60,31 @@ def private_values(ds: Dataset) -> list[str]:
     return sorted(values)
 
 
+def site_files(site: Path) -> list[str]:
+    """Every file under `site`, relative, in the order `sorted(site.rglob("*"))` gives (by path
+    component). From os.walk: 11,000 Path objects made, compared and statted took a second."""
+    found: list[str] = []
+    for folder, _, names in os.walk(site):
+        prefix = os.path.relpath(folder, site).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        found.extend(prefix + name for name in names)
+    return sorted(found, key=lambda relative: relative.split("/"))
+
+
 def _files(site: Path, skip: AbstractSet[str]) -> Iterator[tuple[str, Path]]:
-    for path in sorted(site.rglob("*")):
-        relative = path.relative_to(site).as_posix()
+    for relative in site_files(site):
         if relative.startswith(DATA) or relative in skip:
             continue
-        if path.is_file() and path.suffix in TEXT_SUFFIXES and not relative.startswith(SKIP_PREFIXES):
+        path = site / relative
+        if _suffix(relative) in TEXT_SUFFIXES and not relative.startswith(SKIP_PREFIXES) and path.is_file():
             yield relative, path
+
+
+def _suffix(relative: str) -> str:
+    """`PurePath(relative).suffix` (which, unlike os.path.splitext, gives "..html" a suffix)."""
+    name = relative.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _batches(site: Path, skip: AbstractSet[str]) -> Iterator[pl.DataFrame]:

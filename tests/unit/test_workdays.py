@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from generator.model import HolidayYear
 from generator.workdays import Calendar
 
@@ -28,3 +31,32 @@ def test_late_by_counts_working_days() -> None:
     calendar = Calendar({})
     assert calendar.workdays_between(dt.date(2026, 9, 30), dt.date(2026, 10, 12)) == 4
     assert calendar.workdays_between(dt.date(2026, 10, 12), dt.date(2026, 9, 30)) == -4
+
+
+def _add_day_by_day(calendar: Calendar, start: dt.date, count: int) -> tuple[dt.date, bool]:
+    """The definition: step a day at a time, asking the calendar about each."""
+    day, official, seen = start, True, 0
+    while seen < count:
+        day += dt.timedelta(days=1)
+        works, known = calendar.is_workday(day)
+        official = official and known
+        seen += works
+    return day, official
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=st.dates(dt.date(2000, 1, 1), dt.date(2098, 6, 30)), count=st.integers(0, 400),
+       provisional=st.sampled_from([None, 2026, 2027, 2031]))
+def test_add_workdays_is_the_day_by_day_count(start: dt.date, count: int, provisional: int | None) -> None:
+    # Years with and without official data, year ends crossed or landed on (31 December included).
+    extra = {} if provisional is None else {
+        provisional: HolidayYear(provisional, False, "暂定", frozenset({dt.date(provisional, 1, 1)}), frozenset())}
+    calendar = Calendar(extra)
+    assert calendar.add_workdays(start, count) == _add_day_by_day(Calendar(extra), start, count)
+
+
+def test_add_workdays_from_the_last_day_of_a_year() -> None:
+    calendar = Calendar({})
+    for start in (dt.date(2025, 12, 31), dt.date(2030, 12, 31), dt.date(2031, 12, 31)):
+        for count in (0, 1, 20):
+            assert calendar.add_workdays(start, count) == _add_day_by_day(Calendar({}), start, count)
