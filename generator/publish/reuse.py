@@ -125,7 +125,7 @@ class Reuse:
     enabled: bool = True
     # Folders of the new site known to exist: a rebuild links 10,000 files into a few thousand
     # folders, and a mkdir call per file cost most of a second.
-    _folders: set[Path] = field(default_factory=set, repr=False)
+    _folders: set[str] = field(default_factory=set, repr=False)
 
     @classmethod
     def open(cls, output: Path, salt: str, enabled: bool = True) -> Reuse:
@@ -167,14 +167,17 @@ class Reuse:
         self.new[relative] = key
         if not self.unchanged(relative, key):
             return False
-        target = site / relative
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
+        # Paths as text (os.path): pathlib's parsing cost more than the links themselves.
+        target = os.path.join(site, relative)
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        source = os.path.join(self.previous, relative)
         try:
-            os.link(self.previous / relative, target)
+            os.link(source, target)
         except OSError:
-            shutil.copy2(self.previous / relative, target)
+            shutil.copy2(source, target)
         self.reused.add(relative)
         return True
 
@@ -197,7 +200,7 @@ class Reuse:
         files: dict[str, list[Any]] = {}
         for relative, key in sorted(self.new.items()):
             try:
-                st = (self.previous / relative).stat()
+                st = os.stat(os.path.join(self.previous, relative))
             except OSError:
                 continue
             files[relative] = [key, st.st_size, st.st_ino, st.st_mtime_ns]

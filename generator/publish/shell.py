@@ -51,6 +51,19 @@ def write_shells(pages: list[Page], docs: Path) -> dict[int, str]:
     return urls
 
 
+def summary_key(reuse: Reuse, page: Page, frame: str) -> str:
+    """The reuse key of a page MkDocs framed (home, checklist, plans, results, ...): the frame as
+    MkDocs rendered it and everything the template reads. Their view models are already built
+    (they are small: rendering the 36 of a city took three times as long as printing them), so
+    the model is hashed by its repr, faithful for the values they hold (str, Markup, int, bool,
+    None, lists and dicts; test_site_page_keys.py checks every page of the sample). A lazy page
+    has no model to print: no key."""
+    if page.lazy is not None:
+        return ""
+    return reuse.key("page", frame, page.url, page.title, repr(page.description), page.template, page.search,
+                     page.scripts, repr(page.context))
+
+
 def pour(pages: list[Page], renderer: Renderer, site: Path, shells: dict[int, str],
          reuse: Reuse | None = None) -> int:
     """Put every generated page's content into the built site, then remove the shells. With
@@ -63,6 +76,14 @@ def pour(pages: list[Page], renderer: Renderer, site: Path, shells: dict[int, st
         built = target.read_text(encoding="utf-8")
         if built.count(MARKER) != 1:
             raise BuildFailed(f"主题生成的页面 {page.url or '首页'} 中找不到内容占位符")
+        key = summary_key(reuse, page, built) if reuse is not None else ""
+        if key and reuse is not None:
+            relative = f"{page.url}index.html"
+            if reuse.unchanged(relative, key):  # MkDocs wrote its frame there: replaced by the old page
+                target.unlink()
+                reuse.take(relative, key, site)
+                continue
+            reuse.made(relative, key)
         target.write_text(built.replace(MARKER, renderer.html(page)), encoding="utf-8", newline="\n")
     frames: dict[int, tuple[str, str, str]] = {}
     for depth, url in shells.items():
