@@ -378,6 +378,12 @@ class SiteContext:
             offset += length
         return out
 
+    @cached_property
+    def publications(self) -> pl.DataFrame:
+        """published_on, task_id, len: the published results of each task by publication date, in
+        no order (the home page and the feed list the latest; grouping a million rows once)."""
+        return self.published.group_by("published_on", "task_id").len()
+
     def published_for(self, task_id: str) -> pl.DataFrame:
         return self.published_by_task.get(task_id, self.published.head(0))
 

@@ -12,8 +12,7 @@ ENTRIES = 50
 
 
 def write_feed(ctx: SiteContext, site: Path, title: str) -> None:
-    groups = (ctx.published.group_by("published_on", "task_id").len()
-              .sort(["published_on", "task_id"], descending=[True, True]).head(ENTRIES))
+    groups = (ctx.publications.sort(["published_on", "task_id"], descending=[True, True]).head(ENTRIES))
     updated = f"{ctx.as_of.isoformat()}T00:00:00+08:00"
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',

@@ -37,8 +37,7 @@ def pages(ctx: SiteContext) -> list[Page]:
         {"label": "参与部门", "value": len({d for t in tasks for d in t.departments}), "note": ""},
         {"label": "结果更正", "value": len(corrections), "note": ""},
     ]
-    latest_groups = (ctx.published.group_by("published_on", "task_id").len()
-                     .sort(["published_on", "task_id"], descending=[True, False]).head(LATEST))
+    latest_groups = (ctx.publications.sort(["published_on", "task_id"], descending=[True, False]).head(LATEST))
     latest = []
     for published_on, task_id, count in latest_groups.select("published_on", "task_id", "len").iter_rows():
         task = ctx.tasks.get(task_id)

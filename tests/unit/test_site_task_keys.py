@@ -222,3 +222,15 @@ def test_the_object_table_answers_one_by_one_as_its_dict_does(loaded: Dataset) -
     assert {i: one_by_one.get(i) for i in asked} == {i: expected.get(i) for i in asked}
     assert expected[str(twice["object_id"][0])].name == "改过的名称"
     assert len(one_by_one) == len(expected) == 200
+
+
+def test_grouped_hashes_are_each_tasks_rows_in_order_whether_or_not_contiguous() -> None:
+    from generator.publish.task_keys import _grouped_hashes
+
+    together = pl.DataFrame({"task_id": ["a", "a", "b", "c", "c"], "v": [1, 2, 3, 4, 5]})
+    apart = pl.DataFrame({"task_id": ["a", "c", "b", "a", "c"], "v": [1, 4, 3, 2, 5]})  # each task's order kept
+    shuffled = pl.DataFrame({"task_id": ["a", "c", "b", "a", "c"], "v": [2, 4, 3, 1, 5]})
+    expected, _ = _grouped_hashes(together, together)
+    assert _grouped_hashes(apart, apart)[0] == expected
+    assert _grouped_hashes(shuffled, shuffled)[0]["a"] != expected["a"]
+    assert sorted(expected) == ["a", "b", "c"]
