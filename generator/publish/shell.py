@@ -81,8 +81,8 @@ def pour(pages: list[Page], renderer: Renderer, site: Path, shells: dict[int, st
             relative = f"{page.url}index.html"
             if reuse.unchanged(relative, key):  # MkDocs wrote its frame there: replaced by the old page
                 target.unlink()
-                reuse.take(relative, key, site)
-                continue
+                if reuse.take(relative, key, site):
+                    continue
             reuse.made(relative, key)
         target.write_text(built.replace(MARKER, renderer.html(page)), encoding="utf-8", newline="\n")
     frames: dict[int, tuple[str, str, str]] = {}
