@@ -86,9 +86,11 @@ class ValidationCache:
         return cls(Store(folder, reading=reading), Digests.open(folder / "digests.json"), salt)
 
     def warm(self, layout: Layout) -> bool:
-        """Whether the files' digests are mostly remembered (then fingerprinting costs a stat
-        per file): judged by the largest file, the object directory."""
-        return self.digests.remembers(os.path.abspath(layout.objects))
+        """Whether to fingerprint before loading: when the files' digests are remembered (then it
+        costs a stat per file; judged by the largest file, the object directory), or when some
+        earlier run kept a directory table (a fresh clone with a restored cache, as in CI: then
+        hashing every file first lets the loaders take what was kept for the same contents)."""
+        return self.digests.remembers(os.path.abspath(layout.objects)) or self.store.holds("objects")
 
     def fingerprint(self, layout: Layout) -> None:
         self.parts = fingerprints(layout, self.digests)
