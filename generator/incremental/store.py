@@ -43,8 +43,9 @@ class Store:
 
     def holds(self, slot: str) -> bool:
         """Whether any entry of `slot` is kept (and would be read)."""
+        folder = self.folder / _slot_folder(slot)
         try:
-            return self.reading and any(not p.name.startswith(".") for p in (self.folder / _slot_folder(slot)).iterdir())
+            return self.reading and any(not path.name.startswith(".") for path in folder.iterdir())
         except OSError:
             return False
 
