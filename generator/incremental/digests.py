@@ -31,6 +31,7 @@ FILES = ("departments", "checklist", "objects", "inspectors", "recusals", "repla
          "scenarios", "snapshot", "holidays")
 FOLDERS = {"plans": ("plans_dir", 1), "results": ("results_dir", 2), "draws": ("draws_dir", 3)}
 RACY_SECONDS = 2.0
+LIMIT = 200_000  # digests remembered: a city's data directory has 35,000 files
 
 
 def _signature(st: os.stat_result) -> list[int]:
@@ -80,8 +81,9 @@ class Digests:
         if not stat.S_ISREG(st.st_mode):
             return prefix + "special"
         signature = _signature(st)
-        entry = self.known.get(path)
+        entry = self.known.pop(path, None)
         if entry is not None and entry[:4] == signature:
+            self.known[path] = entry  # moved to the end: the most recently seen are kept (save)
             return prefix + str(entry[4])
         try:
             digest = _sha256(path)
@@ -103,6 +105,7 @@ class Digests:
     def save(self) -> None:
         if self.memo is None or not self.changed:
             return
+        self.known = dict(list(self.known.items())[-LIMIT:])  # files of other checkouts, seen longest ago, go
         try:
             self.memo.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.memo.with_name(f".{self.memo.name}.{os.getpid()}.tmp")
