@@ -5,11 +5,12 @@ every file in it at any depth the loaders look). Its fingerprint is the SHA-256 
 of (relative path, what the path is, the file's SHA-256), so it changes exactly when the files
 change, however they were changed (an edit, a branch switch, a fresh clone).
 
-Hashing a city's 600 MB on every run would cost half a second, so each file's digest is
-remembered with its stat signature (size, modification and change times in nanoseconds, inode),
-as git's index does; a file whose signature differs is hashed again. A file modified in the last
-two seconds is never remembered: another write in the same clock tick could keep its signature
-(git's "racily clean" entries).
+Hashing a city's 600 MB on every run would cost a second, so each file's digest is remembered
+with its stat signature (size, modification and change times in nanoseconds, inode, device), as
+git's index does; a file whose signature differs is hashed again. The change time is set by the
+system on every write and every change of the other times, so no tool can set it back. A file
+modified in the last two seconds is never remembered: another write in the same clock tick could
+keep its signature (git's "racily clean" entries).
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ FILES = ("departments", "checklist", "objects", "inspectors", "recusals", "repla
          "scenarios", "snapshot", "holidays")
 FOLDERS = {"plans": ("plans_dir", 1), "results": ("results_dir", 2), "draws": ("draws_dir", 3)}
 RACY_SECONDS = 2.0
+SIGNATURE = 5  # size, modification and change times, inode, device
 LIMIT = 200_000  # digests remembered: a city's data directory has 35,000 files
 
 
 def _signature(st: os.stat_result) -> list[int]:
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
 
 def _sha256(path: str) -> str:
@@ -60,7 +62,7 @@ class Digests:
             except (OSError, ValueError):
                 saved = {}
             if isinstance(saved, dict):
-                digests.known = {k: v for k, v in saved.items() if isinstance(v, list) and len(v) == 5}
+                digests.known = {k: v for k, v in saved.items() if isinstance(v, list) and len(v) == SIGNATURE + 1}
         return digests
 
     def describe(self, path: str) -> str:
@@ -82,9 +84,9 @@ class Digests:
             return prefix + "special"
         signature = _signature(st)
         entry = self.known.pop(path, None)
-        if entry is not None and entry[:4] == signature:
+        if entry is not None and entry[:SIGNATURE] == signature:
             self.known[path] = entry  # moved to the end: the most recently seen are kept (save)
-            return prefix + str(entry[4])
+            return prefix + str(entry[SIGNATURE])
         try:
             digest = _sha256(path)
         except OSError:
@@ -98,7 +100,7 @@ class Digests:
         """Whether `path`'s digest is remembered for the file as it is now."""
         entry = self.known.get(path)
         try:
-            return entry is not None and entry[:4] == _signature(os.stat(path))
+            return entry is not None and entry[:SIGNATURE] == _signature(os.stat(path))
         except OSError:
             return False
 
