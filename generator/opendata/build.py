@@ -133,13 +133,43 @@ def year_day(year: int, as_of: dt.date) -> dt.date:
     return min(as_of, dt.date(year, 12, 31))
 
 
-def _database_job(tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str]) -> Job:
-    return Job(SQLITE_NAME, "sqlite (gzip)", partial(sqlite.write_sqlite_gz, root / SQLITE_NAME, tables),
+def _database_job(tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str],
+                  reusing: Reusing, cache: Cache) -> Job:
+    def write() -> None:
+        kept = None
+        if base is not None and cache.folder is not None:
+            # The last database and the pieces of the last release's file (when still the one
+            # published), checked here in the writer's thread.
+            kept = sqlite.Cache(cache.folder, [table_keys[t.name] for t in tables], cache.resume,
+                                reusing.previous(SQLITE_NAME) if cache.resume else None)
+        sqlite.write_sqlite_gz(root / SQLITE_NAME, tables, kept)
+
+    return Job(SQLITE_NAME, "sqlite (gzip)", write,
                keys.file_key(base, SQLITE_NAME, *table_keys.values()) if base is not None else "")
 
 
+@dataclass(frozen=True)
+class Cache:
+    """Where this output's writers keep what the next build resumes from (the last database, the
+    pieces of the compressed files: generator.opendata.pieces), in the user's cache beside the
+    keys (generator.publish.reuse); `resume`: False for a build from scratch."""
+
+    folder: Path | None = None
+    resume: bool = False
+
+    def index(self, name: str) -> Path | None:
+        """Where the pieces of the release's file `name` are listed (generator.opendata.pieces)."""
+        return self.folder / "pieces" / f"{name}.json" if self.folder is not None else None
+
+    @classmethod
+    def of(cls, reuse: Reuse | None) -> Cache:
+        if reuse is None:
+            return cls()
+        return cls(reuse.manifest.with_name(reuse.manifest.stem + ".opendata"), reuse.enabled)
+
+
 def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str],
-          reusing: Reusing) -> tuple[list[Job], dict[str, str]]:
+          reusing: Reusing, cache: Cache) -> tuple[list[Job], dict[str, str]]:
     """Every file but the database, the CSV and those that name the version, the longest first, and
     the keys of the per-year archives' draw files; `base`: the salt of the keys (None: no keys,
     nothing reused)."""
@@ -175,9 +205,16 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
     # The largest table first: its JSON is the longest single job.
     for table in sorted(tables, key=lambda t: -len(t.frame)):
         name = f"{table.name}.json.gz"
-        jobs.append(Job(name, "json (gzip)", partial(jsonfmt.write_json_gz, table.frame, root / name),
+        jobs.append(Job(name, "json (gzip)", partial(_json, table, root / name, base, reusing, cache),
                         keys.file_key(base, name, table_keys[table.name]) if base is not None else ""))
     return jobs, extra
+
+
+def _json(table: Resource, path: Path, base: str | None, reusing: Reusing, cache: Cache) -> None:
+    """A table's JSON, reusing the pieces of the last release's file whose rows are unchanged."""
+    index = cache.index(path.name) if base is not None else None
+    earlier = reusing.previous(path.name) if index is not None and cache.resume else None
+    jsonfmt.write_json_gz(table.frame, path, base, index, earlier)
 
 
 def _csv_jobs(tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str]) -> list[Job]:
@@ -209,6 +246,11 @@ class Reusing:
                 self.taken.append(job.name)
                 return True
         return False
+
+    def previous(self, name: str) -> tuple[Path, str] | None:
+        """The last release's file `name` and its SHA-256, if it is still the one published."""
+        path = self.verified(name)
+        return (path, self.sums[name]) if path is not None else None
 
     def verified(self, name: str) -> Path | None:
         """The last release's file `name` if it is still the one published (its unchanged members are
@@ -267,7 +309,7 @@ class _Writers:
 
 def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None, reusing: Reusing,
                    timings: dict[str, float], check_size: Callable[[Path], None],
-                   check_privacy: Callable[[], None], sums: dict[str, str]) -> list[Job]:
+                   check_privacy: Callable[[], None], sums: dict[str, str], cache: Cache) -> list[Job]:
     """Every file that does not name the release (the jobs are returned). The database, the longest
     job, starts first, beside the rest: the canonical CSV, whose size is checked, the other jobs'
     keys, then the tables' privacy (a failure is rare, and then nothing is published), the JSON,
@@ -277,7 +319,7 @@ def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: s
     timings["keys"] = round(time.perf_counter() - started, 3)
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         writers = _Writers(pool, root, reusing, timings, sums)
-        database = _database_job(tables, root, base, table_keys)
+        database = _database_job(tables, root, base, table_keys, reusing, cache)
         began = started = time.perf_counter()
         writers.add([database])
         csv_jobs = _csv_jobs(tables, root, base, table_keys)
@@ -287,7 +329,7 @@ def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: s
         timings["csv"] = round(time.perf_counter() - started, 3)
         check_size(root)
         started = time.perf_counter()
-        jobs, extra = _jobs(ctx, tables, root, base, table_keys, reusing)
+        jobs, extra = _jobs(ctx, tables, root, base, table_keys, reusing, cache)
         timings["keys"] = round(timings["keys"] + time.perf_counter() - started, 3)
         writers.check("privacy check", check_privacy)
         writers.add(jobs)
@@ -437,7 +479,7 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     shutil.rmtree(staging, ignore_errors=True)
     known: dict[str, str] = {}  # SHA256SUMS of the files that do not name the release
     jobs = _write_release(ctx, tables, staging, base, reusing, timings, _size(storage),
-                          _privacy(ctx, tables, reusing), known)
+                          _privacy(ctx, tables, reusing), known, Cache.of(reuse))
     release_free_memory()  # the writers' buffers, before the changelog reads the results back
     clock[0] = time.perf_counter()
     known.update({name: sha256_file(staging / name) for name in release_files(staging) if name not in known})
