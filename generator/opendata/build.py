@@ -180,10 +180,12 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
                                                    date_format="%Y-%m-%d").encode())
                for name, frame in year_frames(tables, year).items()]
         name = f"sunlight-{year}.zip"
-        # Draw files the last release's archive holds as they are now: copied compressed from it.
-        earlier = reusing.verified(name) if unchanged else None
+        # Draw files the last release's archive holds as they are now: copied compressed from it,
+        # and so are the pieces of its tables whose rows are unchanged.
+        index = cache.index(name) if base is not None else None
+        earlier = reusing.previous(name) if unchanged or (index is not None and cache.resume) else None
         archive.write_archive(root / name, [*csv, *members], day, earlier=earlier,
-                              unchanged=[member for member, _ in members] if earlier is not None else ())
+                              unchanged=[member for member, _ in members] if unchanged else (), index=index)
 
     jobs = []
     extra: dict[str, str] = {}
@@ -342,7 +344,7 @@ def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: s
 
 
 def _write_named(ctx: SiteContext, tables: list[Resource], root: Path, version: str, repo_url: str,
-                 timings: dict[str, float], reusing: Reusing) -> None:
+                 timings: dict[str, float], reusing: Reusing, cache: Cache) -> None:
     """The files that name the release: datapackage.json and the complete archive (which holds it)."""
     started = time.perf_counter()
     day = ctx.as_of
@@ -353,8 +355,10 @@ def _write_named(ctx: SiteContext, tables: list[Resource], root: Path, version: 
     # The draw files are copied out of the per-year archives, compressed as they are there.
     years = [root / f"sunlight-{year}.zip" for year in ctx.years]
     unchanged = [f"csv/{t.name}.csv" for t in tables if f"{t.name}.csv" in reusing.taken]
-    archive.write_archive(root / COMPLETE, members, day, copied_from=years,
-                          earlier=reusing.verified(COMPLETE) if unchanged else None, unchanged=unchanged)
+    index = cache.index(COMPLETE)
+    earlier = reusing.previous(COMPLETE) if unchanged or (index is not None and cache.resume) else None
+    archive.write_archive(root / COMPLETE, members, day, copied_from=years, earlier=earlier, unchanged=unchanged,
+                          index=index)
     timings["archive (complete)"] = round(timings.get("archive (complete)", 0.0) + time.perf_counter() - started, 3)
 
 
@@ -478,8 +482,9 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     staging = data.parent / f".{data.name}-new-release"
     shutil.rmtree(staging, ignore_errors=True)
     known: dict[str, str] = {}  # SHA256SUMS of the files that do not name the release
+    cache = Cache.of(reuse)
     jobs = _write_release(ctx, tables, staging, base, reusing, timings, _size(storage),
-                          _privacy(ctx, tables, reusing), known, Cache.of(reuse))
+                          _privacy(ctx, tables, reusing), known, cache)
     release_free_memory()  # the writers' buffers, before the changelog reads the results back
     clock[0] = time.perf_counter()
     known.update({name: sha256_file(staging / name) for name in release_files(staging) if name not in known})
@@ -490,7 +495,7 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
         while version in found and _differs(found[version], known):
             number += 1  # that release holds other data: this one is not it (see below)
             version = f"{date}.{number}"
-        _write_named(ctx, tables, staging, version, repo_url, timings, reusing)
+        _write_named(ctx, tables, staging, version, repo_url, timings, reusing, cache)
         clock[0] = time.perf_counter()
         try:
             change = changelog(staging, version, date, _previous(found, folders, version),

@@ -90,6 +90,7 @@ class Earlier:
 
     path: Path
     offsets: dict[str, tuple[int, Piece]]
+    listed: list[Piece]
 
     @classmethod
     def of(cls, path: Path, start: int, pieces: list[Piece]) -> Earlier:
@@ -97,7 +98,7 @@ class Earlier:
         for piece in pieces:
             offsets.setdefault(piece.key, (start, piece))
             start += piece.length
-        return cls(path, offsets)
+        return cls(path, offsets, pieces)
 
 
 Source = tuple[str, Callable[[], bytes]]  # a piece's key, and what produces its raw bytes
@@ -132,6 +133,14 @@ def file_sources(path: Path, piece_bytes: int = PIECE_BYTES) -> Iterable[Source]
     with path.open("rb") as reader:
         while block := reader.read(piece_bytes):
             yield hashlib.sha256(block).hexdigest(), (lambda block=block: block)  # type: ignore[misc]
+
+
+def bytes_sources(data: bytes, piece_bytes: int = PIECE_BYTES) -> Iterable[Source]:
+    """Bytes in pieces of `piece_bytes`, as `file_sources` reads a file."""
+    view = memoryview(data)
+    for start in range(0, len(data), piece_bytes):
+        block = bytes(view[start:start + piece_bytes])
+        yield hashlib.sha256(block).hexdigest(), (lambda block=block: block)  # type: ignore[misc]
 
 
 class _Hashing:
