@@ -128,18 +128,18 @@ def write_stream(out: IO[bytes], sources: Iterable[Source], earlier: Earlier | N
     return pieces, crc, size
 
 
-def file_sources(path: Path, piece_bytes: int = PIECE_BYTES) -> Iterable[Source]:
-    """A file in pieces of `piece_bytes`, each keyed by the SHA-256 of its bytes."""
+def file_sources(path: Path) -> Iterable[Source]:
+    """A file in pieces of PIECE_BYTES, each keyed by the SHA-256 of its bytes."""
     with path.open("rb") as reader:
-        while block := reader.read(piece_bytes):
+        while block := reader.read(PIECE_BYTES):
             yield hashlib.sha256(block).hexdigest(), (lambda block=block: block)  # type: ignore[misc]
 
 
-def bytes_sources(data: bytes, piece_bytes: int = PIECE_BYTES) -> Iterable[Source]:
-    """Bytes in pieces of `piece_bytes`, as `file_sources` reads a file."""
+def bytes_sources(data: bytes) -> Iterable[Source]:
+    """Bytes in pieces of PIECE_BYTES, as `file_sources` reads a file."""
     view = memoryview(data)
-    for start in range(0, len(data), piece_bytes):
-        block = bytes(view[start:start + piece_bytes])
+    for start in range(0, len(data), PIECE_BYTES):
+        block = bytes(view[start:start + PIECE_BYTES])
         yield hashlib.sha256(block).hexdigest(), (lambda block=block: block)  # type: ignore[misc]
 
 
