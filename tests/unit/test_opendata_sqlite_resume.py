@@ -73,15 +73,17 @@ def from_scratch(tmp_path: Path, resources: list[Resource]) -> bytes:
 def test_a_resumed_database_is_the_one_written_from_scratch(tmp_path: Path, staged: list[int], changed: int) -> None:
     cache, published = first_build(tmp_path)
     resources = tables(changed)
-    writer.write_sqlite_gz(tmp_path / "again.sqlite.gz", resources, writer.Cache(cache, keys(resources), True, published))
+    again = writer.Cache(cache, keys(resources), True, published)
+    writer.write_sqlite_gz(tmp_path / "again.sqlite.gz", resources, again)
     assert staged == [0, changed]  # the tables before the changed one were not written again
     assert (tmp_path / "again.sqlite.gz").read_bytes() == from_scratch(tmp_path, resources)
     database = tmp_path / "again.sqlite"
     database.write_bytes(gzip.decompress((tmp_path / "again.sqlite.gz").read_bytes()))
     sqlite3_cli = shutil.which("sqlite3")
     assert sqlite3_cli
-    checked = subprocess.run([sqlite3_cli, str(database), "PRAGMA integrity_check;",
-                              f"SELECT label FROM table_{changed:02d} WHERE id = 1500;"], capture_output=True, text=True)
+    query = f"SELECT label FROM table_{changed:02d} WHERE id = 1500;"
+    checked = subprocess.run([sqlite3_cli, str(database), "PRAGMA integrity_check;", query],
+                             capture_output=True, text=True)
     assert checked.stdout.split() == ["ok", "改了"]
 
 
@@ -97,13 +99,14 @@ def test_a_cached_database_changed_since_is_not_resumed(tmp_path: Path, staged: 
         handle.write(bytes([byte[0] ^ 1]))
     os.utime(database, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     resources = tables(TABLES - 1)
-    writer.write_sqlite_gz(tmp_path / "again.sqlite.gz", resources, writer.Cache(cache, keys(resources), True, published))
+    again = writer.Cache(cache, keys(resources), True, published)
+    writer.write_sqlite_gz(tmp_path / "again.sqlite.gz", resources, again)
     assert staged == [0, 0]
     assert (tmp_path / "again.sqlite.gz").read_bytes() == from_scratch(tmp_path, resources)
 
 
 def test_a_build_from_scratch_does_not_resume(tmp_path: Path, staged: list[int]) -> None:
-    cache, published = first_build(tmp_path)
+    cache, _ = first_build(tmp_path)
     resources = tables(TABLES - 1)
     writer.write_sqlite_gz(tmp_path / "again.sqlite.gz", resources, writer.Cache(cache, keys(resources), False))
     assert staged == [0, 0]
