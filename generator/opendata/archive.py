@@ -57,7 +57,7 @@ def write_archive(path: Path, members: list[tuple[str, Path | bytes]], day: dt.d
     SHA256SUMS) that `index` lists are copied compressed. A file member named in `unchanged` is
     taken whole from `earlier` when it holds that member with the file's size and CRC."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    before = _earlier_pieces(earlier, index)
+    before = earlier_pieces(earlier, index)
     streams: dict[str, list[pieces.Piece]] = {}
     with (zipfile.ZipFile(path, "w") as archive,
           zipfile.ZipFile(earlier[0]) if earlier is not None and unchanged else nullcontext() as whole):
@@ -70,12 +70,12 @@ def write_archive(path: Path, members: list[tuple[str, Path | bytes]], day: dt.d
                 info = zip_info(name, day, LEVEL)
                 info.CRC, info.compress_size, info.file_size = (listed[name].CRC, listed[name].compress_size,
                                                                 listed[name].file_size)
-                _put_raw(archive, info, data, zip64=True)  # as _add_pieces writes it
+                _put_raw(archive, info, data, zip64=True)  # as add_pieces writes it
                 if name in before:  # its pieces are those the last archive listed
                     streams[name] = list(before[name].listed)
             elif name.startswith(TABLES):
                 sources = pieces.file_sources(content) if isinstance(content, Path) else pieces.bytes_sources(content)
-                streams[name] = _add_pieces(archive, zip_info(name, day, LEVEL), sources, before.get(name))
+                streams[name] = add_pieces(archive, zip_info(name, day, LEVEL), sources, before.get(name))
             elif isinstance(content, bytes):
                 add_bytes(archive, name, content, day, LEVEL)
             else:
@@ -86,7 +86,7 @@ def write_archive(path: Path, members: list[tuple[str, Path | bytes]], day: dt.d
         pieces.save_index(index, sha256_file(path), streams)
 
 
-def _earlier_pieces(earlier: pieces.Previous | None, index: Path | None) -> dict[str, pieces.Earlier]:
+def earlier_pieces(earlier: pieces.Previous | None, index: Path | None) -> dict[str, pieces.Earlier]:
     """Each member of the archive `earlier` that `index` lists in pieces, and where its data starts."""
     streams = pieces.read_index(index, earlier) if earlier is not None and index is not None else {}
     if not streams or earlier is None:
@@ -100,8 +100,8 @@ def _earlier_pieces(earlier: pieces.Previous | None, index: Path | None) -> dict
     return found
 
 
-def _add_pieces(target: zipfile.ZipFile, info: zipfile.ZipInfo, sources: Iterable[pieces.Source],
-                before: pieces.Earlier | None) -> list[pieces.Piece]:
+def add_pieces(target: zipfile.ZipFile, info: zipfile.ZipInfo, sources: Iterable[pieces.Source],
+               before: pieces.Earlier | None, level: int = LEVEL) -> list[pieces.Piece]:
     """A member written as pieces; its local header, which holds the CRC and sizes, is written
     once they are known (it has the same length either way: zip64 sizes are always there)."""
     if target.fp is None:
@@ -111,7 +111,7 @@ def _add_pieces(target: zipfile.ZipFile, info: zipfile.ZipInfo, sources: Iterabl
     info.CRC = info.compress_size = info.file_size = 0
     header = len(info.FileHeader(True))
     target.fp.seek(info.header_offset + header)
-    listed, info.CRC, info.file_size = pieces.write_stream(target.fp, sources, before, LEVEL)
+    listed, info.CRC, info.file_size = pieces.write_stream(target.fp, sources, before, level)
     end = target.fp.tell()
     info.compress_size = end - info.header_offset - header
     target.fp.seek(info.header_offset)

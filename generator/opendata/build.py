@@ -200,8 +200,8 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
             same_draws = reusing.keys.get(keys.DRAWS.format(f"sunlight-{year}.zip")) == drawn
             xlsx_key = keys.year_key(base, "xlsx", year, day, tables, rows)
             zip_key = keys.year_key(base, "zip", year, day, tables, rows, drawn)
-        jobs.append(Job(f"sunlight-{year}.xlsx", "xlsx", partial(xlsx.write_year, root / f"sunlight-{year}.xlsx",
-                                                                 tables, year, day), xlsx_key))
+        jobs.append(Job(f"sunlight-{year}.xlsx", "xlsx", partial(_workbook, root / f"sunlight-{year}.xlsx", tables,
+                                                                 year, day, base, reusing, cache), xlsx_key))
         jobs.append(Job(f"sunlight-{year}.zip", "archives (per year)",
                         partial(year_archive, year, day, members, same_draws), zip_key))
     # The largest table first: its JSON is the longest single job.
@@ -210,6 +210,14 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
         jobs.append(Job(name, "json (gzip)", partial(_json, table, root / name, base, reusing, cache),
                         keys.file_key(base, name, table_keys[table.name]) if base is not None else ""))
     return jobs, extra
+
+
+def _workbook(path: Path, tables: list[Resource], year: int, day: dt.date, base: str | None, reusing: Reusing,
+              cache: Cache) -> None:
+    """A year's workbook, reusing the pieces of the last release's whose rows are unchanged."""
+    index = cache.index(path.name) if base is not None else None
+    earlier = reusing.previous(path.name) if index is not None and cache.resume else None
+    xlsx.write_year(path, tables, year, day, base, index, earlier)
 
 
 def _json(table: Resource, path: Path, base: str | None, reusing: Reusing, cache: Cache) -> None:

@@ -144,3 +144,31 @@ def test_the_releases_files_pass_gunzip_and_unzip(tmp_path: Path, minimal_copy: 
         subprocess.run(["zcat", str(folder / "sunlight.sqlite.gz")], stdout=out, check=True)
     checked = subprocess.run([sqlite3_cli, str(database), "PRAGMA integrity_check;"], capture_output=True, text=True)
     assert checked.stdout.strip() == "ok"
+
+
+def test_a_workbook_takes_the_unchanged_chunks_of_its_sheets_from_the_last_one(
+        tmp_path: Path, compressed: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    import openpyxl
+    import polars as pl
+
+    from generator.opendata import xlsx
+    from generator.opendata.tables import Resource
+
+    monkeypatch.setattr(xlsx, "CHUNK_ROWS", 100)
+
+    def sheets(label: str) -> list[xlsx.Sheet]:
+        frame = pl.DataFrame({"id": range(1000), "label": [label if i == 550 else f"名称 {i}" for i in range(1000)]})
+        fields = [{"name": "id", "type": "integer", "title": "编号"}, {"name": "label", "type": "string"}]
+        return list(xlsx.split(Resource("t", "表", "", fields, ["id"], frame), frame))
+
+    index = tmp_path / "cache" / "t.xlsx.json"
+    xlsx.write_workbook(tmp_path / "first.xlsx", sheets("名称 550"), DAY, "测试", "salt", index)
+    first = (tmp_path / "first.xlsx", sha256(tmp_path / "first.xlsx"))
+    del compressed[:]
+    xlsx.write_workbook(tmp_path / "again.xlsx", sheets("<改了>"), DAY, "测试", "salt", index, first)
+    assert len(compressed) == 1  # the chunk of rows 500-599
+    xlsx.write_workbook(tmp_path / "scratch.xlsx", sheets("<改了>"), DAY, "测试")
+    assert (tmp_path / "again.xlsx").read_bytes() == (tmp_path / "scratch.xlsx").read_bytes()
+    assert subprocess.run(["unzip", "-tq", str(tmp_path / "again.xlsx")], capture_output=True).returncode == 0
+    sheet = openpyxl.load_workbook(tmp_path / "again.xlsx").worksheets[0]
+    assert sheet.cell(550 + 3, 2).value == "<改了>" and sheet.cell(1000 + 2, 1).value == 999

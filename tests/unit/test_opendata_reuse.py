@@ -126,7 +126,7 @@ def test_a_release_of_the_same_name_built_from_other_data_is_not_reused(minimal_
 def _compressed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """(archive, member) for every file member compressed from now on, whole or a piece of it."""
     calls: list[tuple[str, str]] = []
-    original, in_pieces, compress = archive.add_file, archive._add_pieces, pieces.compress
+    original, in_pieces, compress = archive.add_file, archive.add_pieces, pieces.compress
     member: list[tuple[str, str]] = []
 
     def add_file(target: zipfile.ZipFile, name: str, source: Path, day: dt.date, level: int = 6) -> None:
@@ -145,7 +145,7 @@ def _compressed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
         return compress(data, level)
 
     monkeypatch.setattr(archive, "add_file", add_file)
-    monkeypatch.setattr(archive, "_add_pieces", add_pieces)
+    monkeypatch.setattr(archive, "add_pieces", add_pieces)
     monkeypatch.setattr(pieces, "compress", compressed)
     return calls
 
