@@ -36,6 +36,7 @@ from generator.opendata.changelog import TABLES, changelog, csv_file
 from generator.opendata.checksums import NAME, read_sums, release_files, sha256_file, write_sums
 from generator.opendata.datapackage import descriptor, descriptor_bytes, write_descriptor
 from generator.opendata.names import COMPLETE, SQLITE_NAME
+from generator.opendata.pieces import Previous
 from generator.opendata.privacy import draw_file_leaks, leaks
 from generator.opendata.releases import (
     Release,
@@ -141,7 +142,7 @@ def _database_job(tables: list[Resource], root: Path, base: str | None, table_ke
             # The last database and the pieces of the last release's file (when still the one
             # published), checked here in the writer's thread.
             kept = sqlite.Cache(cache.folder, [table_keys[t.name] for t in tables], cache.resume,
-                                reusing.previous(SQLITE_NAME) if cache.resume else None)
+                                _pieces(SQLITE_NAME, reusing, cache)[1])
         sqlite.write_sqlite_gz(root / SQLITE_NAME, tables, kept)
 
     return Job(SQLITE_NAME, "sqlite (gzip)", write,
@@ -182,8 +183,7 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
         name = f"sunlight-{year}.zip"
         # Draw files the last release's archive holds as they are now: copied compressed from it,
         # and so are the pieces of its tables whose rows are unchanged.
-        index = cache.index(name) if base is not None else None
-        earlier = reusing.previous(name) if unchanged or (index is not None and cache.resume) else None
+        index, earlier = _pieces(name, reusing, cache, unchanged)
         archive.write_archive(root / name, [*csv, *members], day, earlier=earlier,
                               unchanged=[member for member, _ in members] if unchanged else (), index=index)
 
@@ -212,19 +212,23 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
     return jobs, extra
 
 
+def _pieces(name: str, reusing: Reusing, cache: Cache, whole: bool = False) -> tuple[Path | None, Previous | None]:
+    """Where the pieces of the file `name` are listed for the next build, and the last release's
+    file whose pieces this build may copy (`whole`: members are copied whole from it even in a
+    build from scratch); looked up in the writer's thread (checking the file hashes it)."""
+    index = cache.index(name)
+    return index, reusing.previous(name) if whole or (index is not None and cache.resume) else None
+
+
 def _workbook(path: Path, tables: list[Resource], year: int, day: dt.date, base: str | None, reusing: Reusing,
               cache: Cache) -> None:
     """A year's workbook, reusing the pieces of the last release's whose rows are unchanged."""
-    index = cache.index(path.name) if base is not None else None
-    earlier = reusing.previous(path.name) if index is not None and cache.resume else None
-    xlsx.write_year(path, tables, year, day, base, index, earlier)
+    xlsx.write_year(path, tables, year, day, base, *_pieces(path.name, reusing, cache))
 
 
 def _json(table: Resource, path: Path, base: str | None, reusing: Reusing, cache: Cache) -> None:
     """A table's JSON, reusing the pieces of the last release's file whose rows are unchanged."""
-    index = cache.index(path.name) if base is not None else None
-    earlier = reusing.previous(path.name) if index is not None and cache.resume else None
-    jsonfmt.write_json_gz(table.frame, path, base, index, earlier)
+    jsonfmt.write_json_gz(table.frame, path, base, *_pieces(path.name, reusing, cache))
 
 
 def _csv_jobs(tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str]) -> list[Job]:
@@ -257,7 +261,7 @@ class Reusing:
                 return True
         return False
 
-    def previous(self, name: str) -> tuple[Path, str] | None:
+    def previous(self, name: str) -> Previous | None:
         """The last release's file `name` and its SHA-256, if it is still the one published."""
         path = self.verified(name)
         return (path, self.sums[name]) if path is not None else None
@@ -363,8 +367,7 @@ def _write_named(ctx: SiteContext, tables: list[Resource], root: Path, version: 
     # The draw files are copied out of the per-year archives, compressed as they are there.
     years = [root / f"sunlight-{year}.zip" for year in ctx.years]
     unchanged = [f"csv/{t.name}.csv" for t in tables if f"{t.name}.csv" in reusing.taken]
-    index = cache.index(COMPLETE)
-    earlier = reusing.previous(COMPLETE) if unchanged or (index is not None and cache.resume) else None
+    index, earlier = _pieces(COMPLETE, reusing, cache, bool(unchanged))
     archive.write_archive(root / COMPLETE, members, day, copied_from=years, earlier=earlier, unchanged=unchanged,
                           index=index)
     timings["archive (complete)"] = round(timings.get("archive (complete)", 0.0) + time.perf_counter() - started, 3)
