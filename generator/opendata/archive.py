@@ -57,20 +57,19 @@ def write_archive(path: Path, members: list[tuple[str, Path | bytes]], day: dt.d
     SHA256SUMS) that `index` lists are copied compressed. A file member named in `unchanged` is
     taken whole from `earlier` when it holds that member with the file's size and CRC."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    before = earlier_pieces(earlier, index)
+    # The last archive's listing, read once (tens of thousands of draw files: a third of a second).
+    listed = _listing(earlier[0]) if earlier is not None and (unchanged or index is not None) else {}
+    before = earlier_pieces(earlier, index, listed)
     streams: dict[str, list[pieces.Piece]] = {}
     with (zipfile.ZipFile(path, "w") as archive,
-          zipfile.ZipFile(earlier[0]) if earlier is not None and unchanged else nullcontext() as whole):
-        listed = {info.filename: info for info in whole.infolist()} if whole is not None else {}
+          earlier[0].open("rb") if earlier is not None and unchanged else nullcontext() as raw):
         for name, content in sorted(members, key=lambda e: e[0]):
             if isinstance(content, Path) and name in unchanged and name in listed and _same_file(listed[name], content):
-                assert earlier is not None
-                with earlier[0].open("rb") as raw:
-                    data = _raw_member(raw, listed[name], earlier[0])
+                assert earlier is not None and raw is not None
                 info = zip_info(name, day, LEVEL)
                 info.CRC, info.compress_size, info.file_size = (listed[name].CRC, listed[name].compress_size,
                                                                 listed[name].file_size)
-                _put_raw(archive, info, data, zip64=True)  # as add_pieces writes it
+                _put_raw(archive, info, _raw_member(raw, listed[name], earlier[0]), zip64=True)  # as add_pieces
                 if name in before:  # its pieces are those the last archive listed
                     streams[name] = list(before[name].listed)
             elif name.startswith(TABLES):
@@ -86,17 +85,25 @@ def write_archive(path: Path, members: list[tuple[str, Path | bytes]], day: dt.d
         pieces.save_index(index, sha256_file(path), streams)
 
 
-def earlier_pieces(earlier: pieces.Previous | None, index: Path | None) -> dict[str, pieces.Earlier]:
-    """Each member of the archive `earlier` that `index` lists in pieces, and where its data starts."""
+def _listing(path: Path) -> dict[str, zipfile.ZipInfo]:
+    with zipfile.ZipFile(path) as listing:
+        return {info.filename: info for info in listing.infolist()}
+
+
+def earlier_pieces(earlier: pieces.Previous | None, index: Path | None,
+                   listed: dict[str, zipfile.ZipInfo] | None = None) -> dict[str, pieces.Earlier]:
+    """Each member of the archive `earlier` (whose listing is `listed`, read when not given) that
+    `index` lists in pieces, and where its data starts."""
     streams = pieces.read_index(index, earlier) if earlier is not None and index is not None else {}
     if not streams or earlier is None:
         return {}
+    listed = _listing(earlier[0]) if listed is None else listed
     found = {}
-    with zipfile.ZipFile(earlier[0]) as listing, earlier[0].open("rb") as raw:
-        for info in listing.infolist():
-            if info.filename in streams:
-                start = _data_offset(raw, info, earlier[0])
-                found[info.filename] = pieces.Earlier.of(earlier[0], start, streams[info.filename])
+    with earlier[0].open("rb") as raw:
+        for name, pieces_of in streams.items():
+            if name in listed:
+                start = _data_offset(raw, listed[name], earlier[0])
+                found[name] = pieces.Earlier.of(earlier[0], start, pieces_of)
     return found
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import threading
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -127,21 +128,23 @@ def _compressed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """(archive, member) for every file member compressed from now on, whole or a piece of it."""
     calls: list[tuple[str, str]] = []
     original, in_pieces, compress = archive.add_file, archive.add_pieces, pieces.compress
-    member: list[tuple[str, str]] = []
+    # The member each writer thread is adding: the other thread compresses other files meanwhile.
+    adding = threading.local()
 
     def add_file(target: zipfile.ZipFile, name: str, source: Path, day: dt.date, level: int = 6) -> None:
         calls.append((Path(str(target.filename)).name, name))
         original(target, name, source, day, level)
 
     def add_pieces(target: zipfile.ZipFile, info: zipfile.ZipInfo, *args: Any) -> list[pieces.Piece]:
-        member[:] = [(Path(str(target.filename)).name, info.filename)]
+        adding.member = (Path(str(target.filename)).name, info.filename)
         try:
             return in_pieces(target, info, *args)
         finally:
-            member.clear()
+            adding.member = None
 
     def compressed(data: bytes, level: int = pieces.LEVEL) -> bytes:
-        calls.extend(member)
+        if getattr(adding, "member", None) is not None:
+            calls.append(adding.member)
         return compress(data, level)
 
     monkeypatch.setattr(archive, "add_file", add_file)
