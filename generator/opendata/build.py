@@ -35,6 +35,7 @@ from generator.opendata import archive, csvfmt, jsonfmt, keys, sqlite, xlsx
 from generator.opendata.changelog import TABLES, changelog, csv_file
 from generator.opendata.checksums import NAME, read_sums, release_files, sha256_file, write_sums
 from generator.opendata.datapackage import descriptor, descriptor_bytes, write_descriptor
+from generator.opendata.file_digests import FileDigests
 from generator.opendata.names import COMPLETE, SQLITE_NAME
 from generator.opendata.pieces import Previous
 from generator.opendata.privacy import draw_file_leaks, leaks
@@ -189,6 +190,7 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
 
     jobs = []
     extra: dict[str, str] = {}
+    digests = FileDigests(cache.folder / "draw-digests.json" if cache.folder is not None else None, cache.resume)
     for year in ctx.years:
         day = year_day(year, ctx.as_of)
         members = archive.draw_members([d for d in draws if d.year == year])
@@ -196,7 +198,7 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
         same_draws = False  # the draw files are those the last release's archive of the year holds
         if base is not None:
             rows = keys.rows_key(year_frames(tables, year))  # hashed once for both files
-            drawn = extra[keys.DRAWS.format(f"sunlight-{year}.zip")] = keys.draws_key(base, year, members)
+            drawn = extra[keys.DRAWS.format(f"sunlight-{year}.zip")] = keys.draws_key(base, year, members, digests)
             same_draws = reusing.keys.get(keys.DRAWS.format(f"sunlight-{year}.zip")) == drawn
             xlsx_key = keys.year_key(base, "xlsx", year, day, tables, rows)
             zip_key = keys.year_key(base, "zip", year, day, tables, rows, drawn)
@@ -204,6 +206,8 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
                                                                  year, day, base, reusing, cache), xlsx_key))
         jobs.append(Job(f"sunlight-{year}.zip", "archives (per year)",
                         partial(year_archive, year, day, members, same_draws), zip_key))
+    if base is not None:
+        digests.save()
     # The largest table first: its JSON is the longest single job.
     for table in sorted(tables, key=lambda t: -len(t.frame)):
         name = f"{table.name}.json.gz"
