@@ -9,12 +9,11 @@ its modification time restored, is hashed again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
-
-from generator.opendata.checksums import sha256_file
 
 
 def _stamp(stat: os.stat_result) -> list[int]:
@@ -37,11 +36,13 @@ class FileDigests:
         self.now: dict[str, list[Any]] = {}
 
     def sha256(self, file: Path) -> str:
-        name = str(file.resolve())
-        stamp = _stamp(file.stat())
+        name = os.path.abspath(file)  # not resolve(): that looks up every folder of 30,000 paths
         entry = self.known.get(name)
-        if entry is None or entry[:5] != stamp:
-            entry = [*stamp, sha256_file(file)]
+        if entry is None or entry[:5] != _stamp(os.stat(name)):
+            # The stamp of the file that is read (fstat: no second look-up of the path when
+            # nothing is known, as in a build from scratch).
+            with open(name, "rb") as handle:
+                entry = [*_stamp(os.fstat(handle.fileno())), hashlib.file_digest(handle, "sha256").hexdigest()]
         self.now[name] = entry
         return str(entry[5])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,13 +18,13 @@ from generator.opendata.file_digests import FileDigests
 def hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files read to be hashed from now on."""
     names: list[str] = []
-    original = file_digests.sha256_file
+    original = hashlib.file_digest
 
-    def counting(path: Path) -> str:
-        names.append(path.name)
-        return original(path)
+    def counting(handle: Any, digest: str) -> Any:
+        names.append(Path(handle.name).name)
+        return original(handle, digest)
 
-    monkeypatch.setattr(file_digests, "sha256_file", counting)
+    monkeypatch.setattr(file_digests.hashlib, "file_digest", counting)
     return names
 
 
