@@ -142,8 +142,9 @@ def _database_job(tables: list[Resource], root: Path, base: str | None, table_ke
         if base is not None and cache.folder is not None:
             # The last database and the pieces of the last release's file (when still the one
             # published), checked here in the writer's thread.
-            kept = sqlite.Cache(cache.folder, [table_keys[t.name] for t in tables], cache.resume,
-                                _pieces(SQLITE_NAME, reusing, cache)[1])
+            index, earlier = _pieces(SQLITE_NAME, reusing, cache)
+            assert index is not None
+            kept = sqlite.Cache(cache.folder, [table_keys[t.name] for t in tables], cache.resume, index, earlier)
         sqlite.write_sqlite_gz(root / SQLITE_NAME, tables, kept)
 
     return Job(SQLITE_NAME, "sqlite (gzip)", write,
@@ -154,20 +155,28 @@ def _database_job(tables: list[Resource], root: Path, base: str | None, table_ke
 class Cache:
     """Where this output's writers keep what the next build resumes from (the last database, the
     pieces of the compressed files: generator.opendata.pieces), in the user's cache beside the
-    keys (generator.publish.reuse); `resume`: False for a build from scratch."""
+    keys (generator.publish.reuse); `resume`: False for a build from scratch. The pieces are
+    listed under the salt of the keys (the code, zlib's version): a piece keyed by its bytes alone
+    must not be taken from a file that other code compressed."""
 
     folder: Path | None = None
     resume: bool = False
+    salt: str = ""
 
     def index(self, name: str) -> Path | None:
         """Where the pieces of the release's file `name` are listed (generator.opendata.pieces)."""
-        return self.folder / "pieces" / f"{name}.json" if self.folder is not None else None
+        return self.folder / "pieces" / self.salt[:16] / f"{name}.json" if self.folder is not None else None
 
     @classmethod
-    def of(cls, reuse: Reuse | None) -> Cache:
-        if reuse is None:
+    def of(cls, reuse: Reuse | None, base: str | None) -> Cache:
+        if reuse is None or base is None:
             return cls()
-        return cls(reuse.manifest.with_name(reuse.manifest.stem + ".opendata"), reuse.enabled)
+        cache = cls(reuse.manifest.with_name(reuse.manifest.stem + ".opendata"), reuse.enabled, base)
+        assert cache.folder is not None
+        for other in (cache.folder / "pieces").glob("*"):  # other code's: never read again
+            if other.name != base[:16]:
+                shutil.rmtree(other, ignore_errors=True)
+        return cache
 
 
 def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str],
@@ -497,7 +506,7 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     staging = data.parent / f".{data.name}-new-release"
     shutil.rmtree(staging, ignore_errors=True)
     known: dict[str, str] = {}  # SHA256SUMS of the files that do not name the release
-    cache = Cache.of(reuse)
+    cache = Cache.of(reuse, base)
     jobs = _write_release(ctx, tables, staging, base, reusing, timings, _size(storage),
                           _privacy(ctx, tables, reusing), known, cache)
     release_free_memory()  # the writers' buffers, before the changelog reads the results back

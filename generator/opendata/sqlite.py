@@ -124,6 +124,7 @@ class Cache:
     folder: Path
     keys: list[str]
     resume: bool  # False: written from scratch (the cache is still left for the next build)
+    index: Path  # where the pieces of the compressed file are listed
     earlier: pieces.Previous | None = None  # the last release's sunlight.sqlite.gz: its pieces are reused
 
 
@@ -149,8 +150,7 @@ def write_sqlite_gz(path: Path, resources: list[Resource], cache: Cache | None =
     keys = chain(cache.keys)
     boundaries = write_sqlite(fresh, resources, keys, (database, sqlite_resume.load(marks, database))
                               if cache.resume else None)
-    pieces.write_gzip(path, pieces.file_sources(fresh), cache.folder / "pieces" / f"{path.name}.json",
-                      cache.earlier if cache.resume else None)
+    pieces.write_gzip(path, pieces.file_sources(fresh), cache.index, cache.earlier if cache.resume else None)
     marks.unlink(missing_ok=True)  # the boundaries go with the file they describe
     # Renaming is instant, freeing the last database's 400 MB of blocks took a third of a second:
     # that is left to a thread (a file left behind by an interrupted build goes with the next).

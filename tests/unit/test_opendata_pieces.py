@@ -172,3 +172,19 @@ def test_a_workbook_takes_the_unchanged_chunks_of_its_sheets_from_the_last_one(
     assert subprocess.run(["unzip", "-tq", str(tmp_path / "again.xlsx")], capture_output=True).returncode == 0
     sheet = openpyxl.load_workbook(tmp_path / "again.xlsx").worksheets[0]
     assert sheet.cell(550 + 3, 2).value == "<改了>" and sheet.cell(1000 + 2, 1).value == 999
+
+
+def test_pieces_listed_by_other_code_are_never_read(tmp_path: Path) -> None:
+    """A piece keyed by its bytes alone must not be copied from a file that other code (another
+    level, another zlib) compressed: the lists are kept under the salt of the keys."""
+    from generator.opendata.build import Cache
+    from generator.publish.reuse import Reuse
+
+    reuse = Reuse.open(tmp_path / "site", "code")
+    before = Cache.of(reuse, "a" * 64)
+    listed = before.index("sunlight.sqlite.gz")
+    assert listed is not None
+    pieces.save_index(listed, "0" * 64, {"": []})
+    after = Cache.of(reuse, "b" * 64)
+    assert after.index("sunlight.sqlite.gz") != listed and not listed.exists()
+    assert Cache.of(None, "a" * 64).index("sunlight.sqlite.gz") is None

@@ -56,10 +56,15 @@ def staged(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return firsts
 
 
+def scratch(cache: Path, resources: list[Resource]) -> writer.Cache:
+    """A build from scratch that leaves its database in `cache`."""
+    return writer.Cache(cache, keys(resources), False, cache / "gz.json")
+
+
 def first_build(tmp_path: Path) -> tuple[Path, tuple[Path, str]]:
     cache = tmp_path / "cache"
     resources = tables()
-    writer.write_sqlite_gz(tmp_path / "first.sqlite.gz", resources, writer.Cache(cache, keys(resources), False))
+    writer.write_sqlite_gz(tmp_path / "first.sqlite.gz", resources, scratch(cache, resources))
     published = tmp_path / "first.sqlite.gz"
     return cache, (published, hashlib.sha256(published.read_bytes()).hexdigest())
 
@@ -73,7 +78,7 @@ def from_scratch(tmp_path: Path, resources: list[Resource]) -> bytes:
 def test_a_resumed_database_is_the_one_written_from_scratch(tmp_path: Path, staged: list[int], changed: int) -> None:
     cache, published = first_build(tmp_path)
     resources = tables(changed)
-    again = writer.Cache(cache, keys(resources), True, published)
+    again = writer.Cache(cache, keys(resources), True, cache / "gz.json", published)
     writer.write_sqlite_gz(tmp_path / "again.sqlite.gz", resources, again)
     assert staged == [0, changed]  # the tables before the changed one were not written again
     assert (tmp_path / "again.sqlite.gz").read_bytes() == from_scratch(tmp_path, resources)
@@ -99,7 +104,7 @@ def test_a_cached_database_changed_since_is_not_resumed(tmp_path: Path, staged: 
         handle.write(bytes([byte[0] ^ 1]))
     os.utime(database, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     resources = tables(TABLES - 1)
-    again = writer.Cache(cache, keys(resources), True, published)
+    again = writer.Cache(cache, keys(resources), True, cache / "gz.json", published)
     writer.write_sqlite_gz(tmp_path / "again.sqlite.gz", resources, again)
     assert staged == [0, 0]
     assert (tmp_path / "again.sqlite.gz").read_bytes() == from_scratch(tmp_path, resources)
@@ -108,7 +113,7 @@ def test_a_cached_database_changed_since_is_not_resumed(tmp_path: Path, staged: 
 def test_a_build_from_scratch_does_not_resume(tmp_path: Path, staged: list[int]) -> None:
     cache, _ = first_build(tmp_path)
     resources = tables(TABLES - 1)
-    writer.write_sqlite_gz(tmp_path / "again.sqlite.gz", resources, writer.Cache(cache, keys(resources), False))
+    writer.write_sqlite_gz(tmp_path / "again.sqlite.gz", resources, scratch(cache, resources))
     assert staged == [0, 0]
 
 
