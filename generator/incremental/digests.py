@@ -54,9 +54,11 @@ class Digests:
     changed: bool = False
 
     @classmethod
-    def open(cls, memo: Path | None) -> Digests:
+    def open(cls, memo: Path | None, *, trusted: bool = True) -> Digests:
+        """The digests remembered in `memo` (None: none, and none kept); `trusted` False: none
+        is taken from it (a build from scratch hashes every file), but this run's are kept."""
         digests = cls(memo)
-        if memo is not None:
+        if memo is not None and trusted:
             try:
                 saved = json.loads(memo.read_text(encoding="utf-8"))
             except (OSError, ValueError):
@@ -95,6 +97,11 @@ class Digests:
             self.known[path] = [*signature, digest]
             self.changed = True
         return prefix + digest
+
+    def sha256(self, path: str | os.PathLike[str]) -> str:
+        """The SHA-256 of the file at `path` (any path: made absolute here), or what
+        `describe` says stands there instead."""
+        return self.describe(os.path.abspath(path))
 
     def remembers(self, path: str) -> bool:
         """Whether `path`'s digest is remembered for the file as it is now."""

@@ -31,11 +31,11 @@ from typing import Any
 
 from generator.errors import BuildFailed
 from generator.free_memory import release_free_memory
+from generator.incremental.digests import Digests
 from generator.opendata import archive, csvfmt, jsonfmt, keys, sqlite, xlsx
 from generator.opendata.changelog import TABLES, changelog, csv_file
 from generator.opendata.checksums import NAME, read_sums, release_files, sha256_file, write_sums
 from generator.opendata.datapackage import descriptor, descriptor_bytes, write_descriptor
-from generator.opendata.file_digests import FileDigests
 from generator.opendata.names import COMPLETE, SQLITE_NAME
 from generator.opendata.pieces import Previous
 from generator.opendata.privacy import draw_file_leaks, leaks
@@ -199,7 +199,8 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
 
     jobs = []
     extra: dict[str, str] = {}
-    digests = FileDigests(cache.folder / "draw-digests.json" if cache.folder is not None else None, cache.resume)
+    digests = Digests.open(cache.folder / "draw-digests.json" if cache.folder is not None else None,
+                           trusted=cache.resume)
     for year in ctx.years:
         day = year_day(year, ctx.as_of)
         members = archive.draw_members([d for d in draws if d.year == year])
