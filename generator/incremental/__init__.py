@@ -72,7 +72,7 @@ class ValidationCache:
 
     store: Store
     digests: Digests
-    salt: str  # the code, and how the data directory is shown (findings name files by it)
+    salt: str  # the code, and where the data directory is and how it is shown
     parts: dict[str, str] = field(default_factory=dict)  # part -> fingerprint (`digests.fingerprints`)
     # What was loaded before the fingerprints were known (`settle`): (part, frame or None, value).
     pending: list[tuple[str, pl.DataFrame | None, Any]] = field(default_factory=list)
@@ -82,13 +82,18 @@ class ValidationCache:
         """The cache in the user's cache folder; with `reading` False nothing is taken from it,
         but this run's work is kept (a full build)."""
         folder = cache_root() / "validate"
-        salt = hashlib.sha256(f"{code_fingerprint()}\0{layout.display(layout.root)}".encode()).hexdigest()
+        # Findings name files as they are shown from the working folder, and a file linked from
+        # outside the data by where the link leads from there: both go into every key.
+        where = f"{layout.display(layout.root)}\0{os.path.abspath(layout.root)}"
+        salt = hashlib.sha256(f"{code_fingerprint()}\0{where}".encode()).hexdigest()
         return cls(Store(folder, reading=reading), Digests.open(folder / "digests.json"), salt)
 
     def warm(self, layout: Layout) -> bool:
-        """Whether the files' digests are mostly remembered (then fingerprinting costs a stat
-        per file): judged by the largest file, the object directory."""
-        return self.digests.remembers(os.path.abspath(layout.objects))
+        """Whether to fingerprint before loading: when the files' digests are remembered (then it
+        costs a stat per file; judged by the largest file, the object directory), or when some
+        earlier run kept a directory table (a fresh clone with a restored cache, as in CI: then
+        hashing every file first lets the loaders take what was kept for the same contents)."""
+        return self.digests.remembers(os.path.abspath(layout.objects)) or self.store.holds("objects")
 
     def fingerprint(self, layout: Layout) -> None:
         self.parts = fingerprints(layout, self.digests)

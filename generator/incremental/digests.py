@@ -5,11 +5,12 @@ every file in it at any depth the loaders look). Its fingerprint is the SHA-256 
 of (relative path, what the path is, the file's SHA-256), so it changes exactly when the files
 change, however they were changed (an edit, a branch switch, a fresh clone).
 
-Hashing a city's 600 MB on every run would cost half a second, so each file's digest is
-remembered with its stat signature (size, modification and change times in nanoseconds, inode),
-as git's index does; a file whose signature differs is hashed again. A file modified in the last
-two seconds is never remembered: another write in the same clock tick could keep its signature
-(git's "racily clean" entries).
+Hashing a city's 600 MB on every run would cost a second, so each file's digest is remembered
+with its stat signature (size, modification and change times in nanoseconds, inode, device), as
+git's index does; a file whose signature differs is hashed again. The change time is set by the
+system on every write and every change of the other times, so no tool can set it back. A file
+modified in the last two seconds is never remembered: another write in the same clock tick could
+keep its signature (git's "racily clean" entries).
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ FILES = ("departments", "checklist", "objects", "inspectors", "recusals", "repla
          "scenarios", "snapshot", "holidays")
 FOLDERS = {"plans": ("plans_dir", 1), "results": ("results_dir", 2), "draws": ("draws_dir", 3)}
 RACY_SECONDS = 2.0
+SIGNATURE = 5  # size, modification and change times, inode, device
+LIMIT = 200_000  # digests remembered: a city's data directory has 35,000 files
 
 
 def _signature(st: os.stat_result) -> list[int]:
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
 
 def _sha256(path: str) -> str:
@@ -51,15 +54,17 @@ class Digests:
     changed: bool = False
 
     @classmethod
-    def open(cls, memo: Path | None) -> Digests:
+    def open(cls, memo: Path | None, *, trusted: bool = True) -> Digests:
+        """The digests remembered in `memo` (None: none, and none kept); `trusted` False: none
+        is taken from it (a build from scratch hashes every file), but this run's are kept."""
         digests = cls(memo)
-        if memo is not None:
+        if memo is not None and trusted:
             try:
                 saved = json.loads(memo.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 saved = {}
             if isinstance(saved, dict):
-                digests.known = {k: v for k, v in saved.items() if isinstance(v, list) and len(v) == 5}
+                digests.known = {k: v for k, v in saved.items() if isinstance(v, list) and len(v) == SIGNATURE + 1}
         return digests
 
     def describe(self, path: str) -> str:
@@ -80,9 +85,10 @@ class Digests:
         if not stat.S_ISREG(st.st_mode):
             return prefix + "special"
         signature = _signature(st)
-        entry = self.known.get(path)
-        if entry is not None and entry[:4] == signature:
-            return prefix + str(entry[4])
+        entry = self.known.pop(path, None)
+        if entry is not None and entry[:SIGNATURE] == signature:
+            self.known[path] = entry  # moved to the end: the most recently seen are kept (save)
+            return prefix + str(entry[SIGNATURE])
         try:
             digest = _sha256(path)
         except OSError:
@@ -92,17 +98,23 @@ class Digests:
             self.changed = True
         return prefix + digest
 
+    def sha256(self, path: str | os.PathLike[str]) -> str:
+        """The SHA-256 of the file at `path` (any path: made absolute here), or what
+        `describe` says stands there instead."""
+        return self.describe(os.path.abspath(path))
+
     def remembers(self, path: str) -> bool:
         """Whether `path`'s digest is remembered for the file as it is now."""
         entry = self.known.get(path)
         try:
-            return entry is not None and entry[:4] == _signature(os.stat(path))
+            return entry is not None and entry[:SIGNATURE] == _signature(os.stat(path))
         except OSError:
             return False
 
     def save(self) -> None:
         if self.memo is None or not self.changed:
             return
+        self.known = dict(list(self.known.items())[-LIMIT:])  # files of other checkouts, seen longest ago, go
         try:
             self.memo.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.memo.with_name(f".{self.memo.name}.{os.getpid()}.tmp")

@@ -41,6 +41,14 @@ class Store:
         with contextlib.suppress(OSError):
             os.utime(path)  # most recently used: kept by `prune`
 
+    def holds(self, slot: str) -> bool:
+        """Whether any entry of `slot` is kept (and would be read)."""
+        folder = self.folder / _slot_folder(slot)
+        try:
+            return self.reading and any(not path.name.startswith(".") for path in folder.iterdir())
+        except OSError:
+            return False
+
     def get(self, slot: str, key: str) -> Any | None:
         path = self._path(slot, key, ".pickle")
         if not self.reading:

@@ -31,11 +31,13 @@ from typing import Any
 
 from generator.errors import BuildFailed
 from generator.free_memory import release_free_memory
+from generator.incremental.digests import Digests
 from generator.opendata import archive, csvfmt, jsonfmt, keys, sqlite, xlsx
 from generator.opendata.changelog import TABLES, changelog, csv_file
 from generator.opendata.checksums import NAME, read_sums, release_files, sha256_file, write_sums
 from generator.opendata.datapackage import descriptor, descriptor_bytes, write_descriptor
 from generator.opendata.names import COMPLETE, SQLITE_NAME
+from generator.opendata.pieces import Previous
 from generator.opendata.privacy import draw_file_leaks, leaks
 from generator.opendata.releases import (
     Release,
@@ -133,13 +135,52 @@ def year_day(year: int, as_of: dt.date) -> dt.date:
     return min(as_of, dt.date(year, 12, 31))
 
 
-def _database_job(tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str]) -> Job:
-    return Job(SQLITE_NAME, "sqlite (gzip)", partial(sqlite.write_sqlite_gz, root / SQLITE_NAME, tables),
+def _database_job(tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str],
+                  reusing: Reusing, cache: Cache) -> Job:
+    def write() -> None:
+        kept = None
+        if base is not None and cache.folder is not None:
+            # The last database and the pieces of the last release's file (when still the one
+            # published), checked here in the writer's thread.
+            index, earlier = _pieces(SQLITE_NAME, reusing, cache)
+            assert index is not None
+            kept = sqlite.Cache(cache.folder, [table_keys[t.name] for t in tables], cache.resume, index, earlier)
+        sqlite.write_sqlite_gz(root / SQLITE_NAME, tables, kept)
+
+    return Job(SQLITE_NAME, "sqlite (gzip)", write,
                keys.file_key(base, SQLITE_NAME, *table_keys.values()) if base is not None else "")
 
 
+@dataclass(frozen=True)
+class Cache:
+    """Where this output's writers keep what the next build resumes from (the last database, the
+    pieces of the compressed files: generator.opendata.pieces), in the user's cache beside the
+    keys (generator.publish.reuse); `resume`: False for a build from scratch. The pieces are
+    listed under the salt of the keys (the code, zlib's version): a piece keyed by its bytes alone
+    must not be taken from a file that other code compressed."""
+
+    folder: Path | None = None
+    resume: bool = False
+    salt: str = ""
+
+    def index(self, name: str) -> Path | None:
+        """Where the pieces of the release's file `name` are listed (generator.opendata.pieces)."""
+        return self.folder / "pieces" / self.salt[:16] / f"{name}.json" if self.folder is not None else None
+
+    @classmethod
+    def of(cls, reuse: Reuse | None, base: str | None) -> Cache:
+        if reuse is None or base is None:
+            return cls()
+        cache = cls(reuse.manifest.with_name(reuse.manifest.stem + ".opendata"), reuse.enabled, base)
+        assert cache.folder is not None
+        for other in (cache.folder / "pieces").glob("*"):  # other code's: never read again
+            if other.name != base[:16]:
+                shutil.rmtree(other, ignore_errors=True)
+        return cache
+
+
 def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str],
-          reusing: Reusing) -> tuple[list[Job], dict[str, str]]:
+          reusing: Reusing, cache: Cache) -> tuple[list[Job], dict[str, str]]:
     """Every file but the database, the CSV and those that name the version, the longest first, and
     the keys of the per-year archives' draw files; `base`: the salt of the keys (None: no keys,
     nothing reused)."""
@@ -150,13 +191,16 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
                                                    date_format="%Y-%m-%d").encode())
                for name, frame in year_frames(tables, year).items()]
         name = f"sunlight-{year}.zip"
-        # Draw files the last release's archive holds as they are now: copied compressed from it.
-        earlier = reusing.verified(name) if unchanged else None
+        # Draw files the last release's archive holds as they are now: copied compressed from it,
+        # and so are the pieces of its tables whose rows are unchanged.
+        index, earlier = _pieces(name, reusing, cache, unchanged)
         archive.write_archive(root / name, [*csv, *members], day, earlier=earlier,
-                              unchanged=[member for member, _ in members] if earlier is not None else ())
+                              unchanged=[member for member, _ in members] if unchanged else (), index=index)
 
     jobs = []
     extra: dict[str, str] = {}
+    digests = Digests.open(cache.folder / "draw-digests.json" if cache.folder is not None else None,
+                           trusted=cache.resume)
     for year in ctx.years:
         day = year_day(year, ctx.as_of)
         members = archive.draw_members([d for d in draws if d.year == year])
@@ -164,20 +208,41 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
         same_draws = False  # the draw files are those the last release's archive of the year holds
         if base is not None:
             rows = keys.rows_key(year_frames(tables, year))  # hashed once for both files
-            drawn = extra[keys.DRAWS.format(f"sunlight-{year}.zip")] = keys.draws_key(base, year, members)
+            drawn = extra[keys.DRAWS.format(f"sunlight-{year}.zip")] = keys.draws_key(base, year, members, digests)
             same_draws = reusing.keys.get(keys.DRAWS.format(f"sunlight-{year}.zip")) == drawn
             xlsx_key = keys.year_key(base, "xlsx", year, day, tables, rows)
             zip_key = keys.year_key(base, "zip", year, day, tables, rows, drawn)
-        jobs.append(Job(f"sunlight-{year}.xlsx", "xlsx", partial(xlsx.write_year, root / f"sunlight-{year}.xlsx",
-                                                                 tables, year, day), xlsx_key))
+        jobs.append(Job(f"sunlight-{year}.xlsx", "xlsx", partial(_workbook, root / f"sunlight-{year}.xlsx", tables,
+                                                                 year, day, base, reusing, cache), xlsx_key))
         jobs.append(Job(f"sunlight-{year}.zip", "archives (per year)",
                         partial(year_archive, year, day, members, same_draws), zip_key))
+    if base is not None:
+        digests.save()
     # The largest table first: its JSON is the longest single job.
     for table in sorted(tables, key=lambda t: -len(t.frame)):
         name = f"{table.name}.json.gz"
-        jobs.append(Job(name, "json (gzip)", partial(jsonfmt.write_json_gz, table.frame, root / name),
+        jobs.append(Job(name, "json (gzip)", partial(_json, table, root / name, base, reusing, cache),
                         keys.file_key(base, name, table_keys[table.name]) if base is not None else ""))
     return jobs, extra
+
+
+def _pieces(name: str, reusing: Reusing, cache: Cache, whole: bool = False) -> tuple[Path | None, Previous | None]:
+    """Where the pieces of the file `name` are listed for the next build, and the last release's
+    file whose pieces this build may copy (`whole`: members are copied whole from it even in a
+    build from scratch); looked up in the writer's thread (checking the file hashes it)."""
+    index = cache.index(name)
+    return index, reusing.previous(name) if whole or (index is not None and cache.resume) else None
+
+
+def _workbook(path: Path, tables: list[Resource], year: int, day: dt.date, base: str | None, reusing: Reusing,
+              cache: Cache) -> None:
+    """A year's workbook, reusing the pieces of the last release's whose rows are unchanged."""
+    xlsx.write_year(path, tables, year, day, base, *_pieces(path.name, reusing, cache))
+
+
+def _json(table: Resource, path: Path, base: str | None, reusing: Reusing, cache: Cache) -> None:
+    """A table's JSON, reusing the pieces of the last release's file whose rows are unchanged."""
+    jsonfmt.write_json_gz(table.frame, path, base, *_pieces(path.name, reusing, cache))
 
 
 def _csv_jobs(tables: list[Resource], root: Path, base: str | None, table_keys: dict[str, str]) -> list[Job]:
@@ -209,6 +274,11 @@ class Reusing:
                 self.taken.append(job.name)
                 return True
         return False
+
+    def previous(self, name: str) -> Previous | None:
+        """The last release's file `name` and its SHA-256, if it is still the one published."""
+        path = self.verified(name)
+        return (path, self.sums[name]) if path is not None else None
 
     def verified(self, name: str) -> Path | None:
         """The last release's file `name` if it is still the one published (its unchanged members are
@@ -267,7 +337,7 @@ class _Writers:
 
 def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None, reusing: Reusing,
                    timings: dict[str, float], check_size: Callable[[Path], None],
-                   check_privacy: Callable[[], None], sums: dict[str, str]) -> list[Job]:
+                   check_privacy: Callable[[], None], sums: dict[str, str], cache: Cache) -> list[Job]:
     """Every file that does not name the release (the jobs are returned). The database, the longest
     job, starts first, beside the rest: the canonical CSV, whose size is checked, the other jobs'
     keys, then the tables' privacy (a failure is rare, and then nothing is published), the JSON,
@@ -277,7 +347,7 @@ def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: s
     timings["keys"] = round(time.perf_counter() - started, 3)
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         writers = _Writers(pool, root, reusing, timings, sums)
-        database = _database_job(tables, root, base, table_keys)
+        database = _database_job(tables, root, base, table_keys, reusing, cache)
         began = started = time.perf_counter()
         writers.add([database])
         csv_jobs = _csv_jobs(tables, root, base, table_keys)
@@ -287,7 +357,7 @@ def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: s
         timings["csv"] = round(time.perf_counter() - started, 3)
         check_size(root)
         started = time.perf_counter()
-        jobs, extra = _jobs(ctx, tables, root, base, table_keys, reusing)
+        jobs, extra = _jobs(ctx, tables, root, base, table_keys, reusing, cache)
         timings["keys"] = round(timings["keys"] + time.perf_counter() - started, 3)
         writers.check("privacy check", check_privacy)
         writers.add(jobs)
@@ -300,7 +370,7 @@ def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: s
 
 
 def _write_named(ctx: SiteContext, tables: list[Resource], root: Path, version: str, repo_url: str,
-                 timings: dict[str, float], reusing: Reusing) -> None:
+                 timings: dict[str, float], reusing: Reusing, cache: Cache) -> None:
     """The files that name the release: datapackage.json and the complete archive (which holds it)."""
     started = time.perf_counter()
     day = ctx.as_of
@@ -311,8 +381,9 @@ def _write_named(ctx: SiteContext, tables: list[Resource], root: Path, version: 
     # The draw files are copied out of the per-year archives, compressed as they are there.
     years = [root / f"sunlight-{year}.zip" for year in ctx.years]
     unchanged = [f"csv/{t.name}.csv" for t in tables if f"{t.name}.csv" in reusing.taken]
-    archive.write_archive(root / COMPLETE, members, day, copied_from=years,
-                          earlier=reusing.verified(COMPLETE) if unchanged else None, unchanged=unchanged)
+    index, earlier = _pieces(COMPLETE, reusing, cache, bool(unchanged))
+    archive.write_archive(root / COMPLETE, members, day, copied_from=years, earlier=earlier, unchanged=unchanged,
+                          index=index)
     timings["archive (complete)"] = round(timings.get("archive (complete)", 0.0) + time.perf_counter() - started, 3)
 
 
@@ -436,8 +507,9 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     staging = data.parent / f".{data.name}-new-release"
     shutil.rmtree(staging, ignore_errors=True)
     known: dict[str, str] = {}  # SHA256SUMS of the files that do not name the release
+    cache = Cache.of(reuse, base)
     jobs = _write_release(ctx, tables, staging, base, reusing, timings, _size(storage),
-                          _privacy(ctx, tables, reusing), known)
+                          _privacy(ctx, tables, reusing), known, cache)
     release_free_memory()  # the writers' buffers, before the changelog reads the results back
     clock[0] = time.perf_counter()
     known.update({name: sha256_file(staging / name) for name in release_files(staging) if name not in known})
@@ -448,7 +520,7 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
         while version in found and _differs(found[version], known):
             number += 1  # that release holds other data: this one is not it (see below)
             version = f"{date}.{number}"
-        _write_named(ctx, tables, staging, version, repo_url, timings, reusing)
+        _write_named(ctx, tables, staging, version, repo_url, timings, reusing, cache)
         clock[0] = time.perf_counter()
         try:
             change = changelog(staging, version, date, _previous(found, folders, version),

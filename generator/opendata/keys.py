@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from generator.opendata.checksums import sha256_file
+from generator.incremental.digests import Digests
 from generator.opendata.tables import Resource
 from generator.publish.reuse import Digest
 
@@ -53,12 +53,15 @@ def rows_key(frames: dict[str, pl.DataFrame]) -> str:
     return digest.hexdigest()
 
 
-def draws_key(base: str, year: int, draw_files: Sequence[tuple[str, Path | bytes]]) -> str:
+def draws_key(base: str, year: int, draw_files: Sequence[tuple[str, Path | bytes]],
+              digests: Digests | None = None) -> str:
     """The draw files a year's archive holds, by their SHA-256 (kept beside the files' keys as
-    `DRAWS`: a rebuild copies them compressed from the last archive while it is unchanged)."""
+    `DRAWS`: a rebuild copies them compressed from the last archive while it is unchanged);
+    `digests`: those remembered from the last build (generator.incremental.digests)."""
+    digests = digests or Digests(None)
     digest = Digest(base, "draws", year)
     for name, content in draw_files:
-        digest.add(name, content if isinstance(content, bytes) else sha256_file(content))
+        digest.add(name, content if isinstance(content, bytes) else digests.sha256(content))
     return digest.hexdigest()
 
 

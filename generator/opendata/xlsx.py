@@ -12,17 +12,22 @@ on a sheet named with a number.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 import polars as pl
 
+from generator.opendata import pieces
+from generator.opendata.archive import add_pieces, earlier_pieces
+from generator.opendata.checksums import sha256_file
 from generator.opendata.stamp import add_bytes, zip_info
 from generator.opendata.tables import Resource, year_frames
+from generator.publish.reuse import Digest
 
 MAX_ROWS = 1_048_576
 LEVEL = 1  # deflate level of the sheets: several times faster than the default on this XML, files a bit larger
@@ -34,6 +39,7 @@ RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+END = b"</sheetData></worksheet>"
 ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{FFFE}\x{FFFF}]"  # not allowed in XML 1.0: dropped
 TO_ESCAPE = r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\x{FFFE}\x{FFFF}]"  # what the text cells replace (_cell_expr)
 STYLE_DATE, STYLE_HEADER = 1, 2
@@ -109,27 +115,41 @@ def _header_row(number: int, values: list[str], style: int) -> str:
     return f'<row r="{number}">{cells}</row>'
 
 
-def _write_sheet(out: IO[bytes], sheet: Sheet) -> None:
+def _sheet_sources(sheet: Sheet, base: str | None) -> Iterator[pieces.Source]:
+    """The sheet's XML in pieces (generator.opendata.pieces): its head, each CHUNK_ROWS rows, its
+    end. A chunk is keyed (with `base`, the salt of keys.py) by its rows and its first row's number;
+    its XML depends on nothing else (a column is escaped only where a value needs it, `_to_escape`)."""
     kinds = {f["name"]: f.get("type", "string") for f in sheet.fields}
     names = [f["name"] for f in sheet.fields]
     widths = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{min(40, max(10, len(f.get("title", "")) * 2 + 2))}"/>'
                      for i, f in enumerate(sheet.fields))
-    out.write((f'{XML_HEAD}<worksheet xmlns="{MAIN}"><sheetViews><sheetView workbookViewId="0"><pane ySplit="'
-               f'{HEADER_ROWS}" topLeftCell="A{HEADER_ROWS + 1}" activePane="bottomLeft" state="frozen"/></sheetView>'
-               f'</sheetViews><cols>{widths}</cols><sheetData>').encode())
-    out.write(_header_row(1, [f.get("title") or f["name"] for f in sheet.fields], STYLE_HEADER).encode())
-    out.write(_header_row(2, names, 0).encode())
-    escape_text = _to_escape(sheet.frame, [n for n in names if kinds[n] not in ("integer", "boolean", "date")])
-    cells = [_cell_expr(name, kinds[name], column_letter(i), escape_text.get(name, True))
-             for i, name in enumerate(names)]
-    for start in range(0, len(sheet.frame), CHUNK_ROWS):
-        chunk = sheet.frame.slice(start, CHUNK_ROWS).with_row_index("_n", offset=start + HEADER_ROWS + 1)
-        chunk = chunk.with_columns(pl.col("_n").cast(pl.String).alias("_r"))
+    head = (f'{XML_HEAD}<worksheet xmlns="{MAIN}"><sheetViews><sheetView workbookViewId="0"><pane ySplit="'
+            f'{HEADER_ROWS}" topLeftCell="A{HEADER_ROWS + 1}" activePane="bottomLeft" state="frozen"/></sheetView>'
+            f'</sheetViews><cols>{widths}</cols><sheetData>'
+            + _header_row(1, [f.get("title") or f["name"] for f in sheet.fields], STYLE_HEADER)
+            + _header_row(2, names, 0)).encode()
+    yield hashlib.sha256(head).hexdigest(), lambda: head
+    cells: list[pl.Expr] = []
+
+    def chunk(start: int) -> bytes:
+        if not cells:  # once a sheet, and only when a chunk is written
+            escape_text = _to_escape(sheet.frame, [n for n in names if kinds[n] not in ("integer", "boolean", "date")])
+            cells.extend(_cell_expr(name, kinds[name], column_letter(i), escape_text.get(name, True))
+                         for i, name in enumerate(names))
+        rows = sheet.frame.slice(start, CHUNK_ROWS).with_row_index("_n", offset=start + HEADER_ROWS + 1)
+        rows = rows.with_columns(pl.col("_n").cast(pl.String).alias("_r"))
         # Joined and handed over as bytes: a Python str of it, then its UTF-8, were two more copies.
-        rows = chunk.select(pl.concat_str([pl.lit('<row r="'), pl.col("_r"), pl.lit('">'), *cells, pl.lit("</row>")])
-                            .str.join("").cast(pl.Binary).alias("x"))
-        out.write(rows["x"].item())
-    out.write(b"</sheetData></worksheet>")
+        xml = rows.select(pl.concat_str([pl.lit('<row r="'), pl.col("_r"), pl.lit('">'), *cells, pl.lit("</row>")])
+                          .str.join("").cast(pl.Binary).alias("x"))
+        return bytes(xml["x"].item())
+
+    hashes = sheet.frame.hash_rows(seed=0).to_numpy() if base is not None and len(sheet.frame) else None
+    schema = [[name, kinds[name], str(kind)] for name, kind in sheet.frame.schema.items() if name in kinds]
+    for start in range(0, len(sheet.frame), CHUNK_ROWS):
+        key = "" if hashes is None else Digest(base, "xlsx", schema, start,
+                                               hashes[start:start + CHUNK_ROWS].tobytes()).hexdigest()
+        yield key, partial(chunk, start)
+    yield hashlib.sha256(END).hexdigest(), lambda: END
 
 
 def split(resource: Resource, frame: pl.DataFrame) -> Iterator[Sheet]:
@@ -153,7 +173,10 @@ def dictionary(resources: list[Resource]) -> Sheet:
     return Sheet("数据字典", fields, pl.DataFrame(rows, schema={f["name"]: pl.String for f in fields}))
 
 
-def write_workbook(path: Path, sheets: list[Sheet], day: dt.date, title: str) -> None:
+def write_workbook(path: Path, sheets: list[Sheet], day: dt.date, title: str, base: str | None = None,
+                   index: Path | None = None, earlier: pieces.Previous | None = None) -> None:
+    """The workbook; its sheets are written in pieces, those of `earlier` (the last release's
+    workbook, as `index` lists its pieces) copied compressed where their rows are unchanged."""
     path.parent.mkdir(parents=True, exist_ok=True)
     stamp = f"{day.isoformat()}T00:00:00Z"
     overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{SHEET_TYPE}"/>'
@@ -180,6 +203,8 @@ def write_workbook(path: Path, sheets: list[Sheet], day: dt.date, title: str) ->
     links = "".join(f'<Relationship Id="rId{i}" Type="{RELS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
                     for i in range(1, len(sheets) + 1))
     links += f'<Relationship Id="rId{len(sheets) + 1}" Type="{RELS}/styles" Target="styles.xml"/>'
+    before = earlier_pieces(earlier, index)
+    streams: dict[str, list[pieces.Piece]] = {}
     with zipfile.ZipFile(path, "w") as archive:
         add_bytes(archive, "[Content_Types].xml", (XML_HEAD + types).encode(), day)
         add_bytes(archive, "_rels/.rels", (XML_HEAD + root_rels).encode(), day)
@@ -189,11 +214,15 @@ def write_workbook(path: Path, sheets: list[Sheet], day: dt.date, title: str) ->
                   (XML_HEAD + f'<Relationships xmlns="{PKG_RELS}">{links}</Relationships>').encode(), day)
         add_bytes(archive, "xl/styles.xml", (XML_HEAD + STYLES).encode(), day)
         for i, sheet in enumerate(sheets, start=1):
-            with archive.open(zip_info(f"xl/worksheets/sheet{i}.xml", day, LEVEL), "w", force_zip64=True) as out:
-                _write_sheet(out, sheet)
+            name = f"xl/worksheets/sheet{i}.xml"
+            streams[name] = add_pieces(archive, zip_info(name, day, LEVEL), _sheet_sources(sheet, base),
+                                       before.get(name), LEVEL)
+    if index is not None:
+        pieces.save_index(index, sha256_file(path), streams)
 
 
-def write_year(path: Path, resources: list[Resource], year: int, day: dt.date) -> None:
+def write_year(path: Path, resources: list[Resource], year: int, day: dt.date, base: str | None = None,
+               index: Path | None = None, earlier: pieces.Previous | None = None) -> None:
     """One workbook with every table's rows for `year` (see `year_frames`) and the dictionary, dated
     `day` (the year's own date, not the release's: an unchanged year gives the same bytes in the
     next release, which reuses it)."""
@@ -201,4 +230,5 @@ def write_year(path: Path, resources: list[Resource], year: int, day: dt.date) -
     frames = year_frames(resources, year)
     for resource in resources:
         sheets.extend(split(resource, frames[resource.name]))
-    write_workbook(path, sheets, day, f"双随机、一公开数据 {year} 年（数据截至 {day.isoformat()}）")
+    write_workbook(path, sheets, day, f"双随机、一公开数据 {year} 年（数据截至 {day.isoformat()}）", base, index,
+                   earlier)

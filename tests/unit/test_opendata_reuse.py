@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import threading
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from generator.errors import BuildFailed
-from generator.opendata import OpenDataRelease, archive, build_open_data
+from generator.opendata import OpenDataRelease, archive, build_open_data, pieces
 from generator.opendata import build as opendata_build
 from generator.opendata.storage import Storage
 from generator.publish.context import SiteContext, data_as_of
@@ -124,15 +125,31 @@ def test_a_release_of_the_same_name_built_from_other_data_is_not_reused(minimal_
 
 
 def _compressed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """(archive, member) for every file member compressed from now on."""
+    """(archive, member) for every file member compressed from now on, whole or a piece of it."""
     calls: list[tuple[str, str]] = []
-    original = archive.add_file
+    original, in_pieces, compress = archive.add_file, archive.add_pieces, pieces.compress
+    # The member each writer thread is adding: the other thread compresses other files meanwhile.
+    adding = threading.local()
 
     def add_file(target: zipfile.ZipFile, name: str, source: Path, day: dt.date, level: int = 6) -> None:
         calls.append((Path(str(target.filename)).name, name))
         original(target, name, source, day, level)
 
+    def add_pieces(target: zipfile.ZipFile, info: zipfile.ZipInfo, *args: Any) -> list[pieces.Piece]:
+        adding.member = (Path(str(target.filename)).name, info.filename)
+        try:
+            return in_pieces(target, info, *args)
+        finally:
+            adding.member = None
+
+    def compressed(data: bytes, level: int = pieces.LEVEL) -> bytes:
+        if getattr(adding, "member", None) is not None:
+            calls.append(adding.member)
+        return compress(data, level)
+
     monkeypatch.setattr(archive, "add_file", add_file)
+    monkeypatch.setattr(archive, "add_pieces", add_pieces)
+    monkeypatch.setattr(pieces, "compress", compressed)
     return calls
 
 
@@ -159,11 +176,13 @@ def test_a_rebuild_compresses_only_the_changed_tables_again(minimal_copy: Path, 
     # The changed year's archive takes its (unchanged) draw files compressed from the last one too.
     with zipfile.ZipFile(tmp_path / "published" / again.version.removesuffix(".2") / "sunlight-2026.zip") as year:
         draws = [name for name in year.namelist() if name.startswith("draws/")]
-    assert draws and not [m for a, m in compressed if a == "sunlight-2026.zip"]
+    # ... and of its tables, only the changed ones are compressed again (their pieces: one each here).
+    assert draws and sorted(m for a, m in compressed if a == "sunlight-2026.zip") == [
+        "csv/results_items.csv", "csv/results_objects.csv"]
     del compressed[:]
     full_site = tmp_path / "full"
     build(minimal_copy, full_site, [tmp_path / "published"], incremental=False)
-    assert sorted(m for a, m in compressed if a == "sunlight-2026.zip") == sorted(draws)  # from scratch: all
+    assert sorted(m for a, m in compressed if a == "sunlight-2026.zip" and m.startswith("draws/")) == sorted(draws)
     assert tree(site / "data") == tree(full_site / "data")
 
 

@@ -30,11 +30,12 @@ VALUES = {"string": TEXT, "integer": st.integers(-2**63, 2**63 - 1),
 
 
 def _executemany(path: Path, resources: list[Resource]) -> None:
-    """The writer as it was: every value bound by the sqlite3 module, rows in slices."""
+    """The writer as it was: every value bound by the sqlite3 module, rows in slices (one
+    transaction a table, then one for the views, as the writer commits)."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=4096;")
-    connection.execute("BEGIN")
     for resource in resources:
+        connection.execute("BEGIN")
         connection.execute(writer._create(resource))
         rows = writer._rows(resource.frame)
         marks = ", ".join("?" for _ in resource.fields)
@@ -47,6 +48,8 @@ def _executemany(path: Path, resources: list[Resource]) -> None:
                 index = f"{resource.name}_by_{'_'.join(fk['fields'])}"
                 connection.execute(f"CREATE INDEX {writer._quote(index)} ON {writer._quote(resource.name)} "
                                    f"({', '.join(map(writer._quote, fk['fields']))})")
+        connection.execute("COMMIT")
+    connection.execute("BEGIN")
     for name, sql in writer.VIEWS.items():
         connection.execute(f"CREATE VIEW {writer._quote(name)} AS {sql.strip()}")
     connection.execute("COMMIT")

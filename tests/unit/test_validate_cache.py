@@ -179,3 +179,20 @@ def test_adding_a_file_changes_only_its_own_run(names: list[str], added: str) ->
     assert len(changed) <= 2  # that run with the name (split in two if the name ends a run)
     old = gone[0] if gone else []
     assert added in names or sorted(name for run in changed for name in run) == sorted({*old, added})
+
+
+def test_a_fresh_clone_takes_what_a_restored_cache_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI: a new checkout at the same place (no file's digest remembered) with the cache folder of
+    an earlier run: the files are hashed first, and nothing unchanged is read again."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(SAMPLE, tmp_path / "data")
+    _, first = validate(Path("data"), as_of=TODAY, cached=True)
+    shutil.rmtree(tmp_path / "data")
+    shutil.copytree(SAMPLE, tmp_path / "data")
+    read: list[str] = []
+    original = load_module.read_table
+    monkeypatch.setattr(load_module, "read_table", lambda path, name, *a, **k: read.append(name) or original(
+        path, name, *a, **k))
+    _, again = validate(Path("data"), as_of=TODAY, cached=True)
+    assert again == first
+    assert read == []
