@@ -270,8 +270,8 @@ def _results_of(layout: Layout, paths: list[Path]) -> tuple[pl.DataFrame, list[F
 
 
 def load_results(layout: Layout, cache: ValidationCache | None = None) -> tuple[pl.DataFrame, list[Finding]]:
-    """Every results file, in path order, a run of a year's files at a time (about 128:
-    `digests.chunks`), each run kept in `cache`.
+    """Every results file, in path order; with `cache`, a run of a year's files at a time
+    (about 128: `digests.chunks`), each run kept in it.
 
     Each file is checked on its own (a key repeated in another file is a rule's business), so
     a run checked alone gives the rows and findings it gives among all the others.
@@ -279,18 +279,20 @@ def load_results(layout: Layout, cache: ValidationCache | None = None) -> tuple[
     found = layout.results_dir.glob("*/*.csv") if layout.results_dir.is_dir() else ()
     # Sorted as Paths sort (by parts), with a key: comparing 5,000 Path objects is slow.
     paths = sorted(found, key=lambda path: (path.parent.name, path.name))
-    if not paths:
-        return _results_of(layout, [])
+    if cache is None or not paths:
+        return _results_of(layout, paths)
     frames: list[pl.DataFrame] = []
     findings: list[Finding] = []
     for year, group in itertools.groupby(paths, key=lambda path: path.parent.name):
         by_name = {path.name: path for path in group}
         for run in chunks(list(by_name)):
-            frame, problems = kept(cache, f"results/{year}/{run[0]}",
-                                   partial(_results_of, layout, [by_name[name] for name in run]))
+            frame, problems = cache.frame(f"results/{year}/{run[0]}",
+                                          partial(_results_of, layout, [by_name[name] for name in run]))
             frames.append(frame)
             findings += problems
-    return pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0], findings
+    # One block per column, as a single read makes: 40 blocks would be copied whole by many a
+    # later step (the open data's tables), each copy on top of the frame itself.
+    return pl.concat(frames, how="vertical", rechunk=True), findings
 
 
 # Plans are YAML, parsed by Python code: above this many bytes to parse (a city has 4 MB), or
