@@ -290,9 +290,9 @@ def load_results(layout: Layout, cache: ValidationCache | None = None) -> tuple[
                                           partial(_results_of, layout, [by_name[name] for name in run]))
             frames.append(frame)
             findings += problems
-    # One block per column, as a single read makes: 40 blocks would be copied whole by many a
-    # later step (the open data's tables), each copy on top of the frame itself.
-    return pl.concat(frames, how="vertical", rechunk=True), findings
+    # Left in its runs' blocks: the rules do not mind, and the build makes it one block
+    # (publish.build.publish_dataset).
+    return pl.concat(frames, how="vertical", rechunk=False), findings
 
 
 # Plans are YAML, parsed by Python code: above this many bytes to parse (a city has 4 MB), or

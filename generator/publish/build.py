@@ -282,6 +282,9 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
     from generator.opendata import build_open_data  # here: generator.opendata builds on generator.publish
 
     started = time.perf_counter() if started is None else started
+    # Results taken from the validation cache come in runs of files (generator.load); many steps
+    # below would each copy 40 blocks whole, on top of the frame itself: one block, once.
+    ds.results = ds.results.rechunk()
     release_free_memory()  # what validation freed: the phases below peak on top of what is held
     settings = (settings or load_settings()).for_draws(len(ds.draws))
     output = output.resolve()
