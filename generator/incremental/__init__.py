@@ -5,7 +5,7 @@ a change did not touch: a clerk's pull request changes one results file or adds 
 
 - each part of the data directory (a table, the plans, the results, the draws) is fingerprinted
   by its files' contents (`digests.py`);
-- a loader's output (a table's typed frame with its findings, a year of results, a plan file's
+- a loader's output (a table's typed frame with its findings, a run of about 128 results files, a plan file's
   tasks) is kept under a key made of the code's fingerprint and its part's (`store.py`);
 - each rule declares the dataset fields it reads (`READS` in its module); its findings are kept
   under the fingerprints of those fields' parts, the day it judges by and the code's fingerprint

@@ -1,4 +1,4 @@
-"""The validation cache's files: one folder per slot (a table, a year of results, a plan file, a
+"""The validation cache's files: one folder per slot (a table, a run of results files, a plan file, a
 rule), one file per key in it, the few most recently used kept.
 
 Values are written to a temporary file and moved into place, so a reader sees a whole entry or
