@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from generator.draw.verify import read_json_object
+from generator.incremental import cache_root
 
 LIMIT = 50_000  # summaries kept
 
 
 def cache_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sunlight" / "ledger-summaries.json"
+    return cache_root() / "ledger-summaries.json"
 
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:

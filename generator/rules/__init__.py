@@ -106,7 +106,8 @@ def run_rules(ds: Dataset, cache: ValidationCache | None = None) -> list[Finding
     with bulk_allocation(), Beside(lambda: [list(rule.check(ds)) for rule in apart], fork=fork) as beside:
         found.update((rule, list(rule.check(ds))) for rule in here)
         found.update(zip(apart, beside.result(), strict=True))
-    for rule, key in keys.items():
-        if cache is not None and key is not None and rule in here + apart:
+    for rule in [*here, *apart]:
+        key = keys.get(rule)
+        if cache is not None and key is not None:
             cache.store.put(_slot(rule), key, found[rule])
     return [finding for rule in RULES for finding in found[rule]]
