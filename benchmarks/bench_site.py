@@ -6,8 +6,9 @@
 Builds the site from the shared city data set (benchmarks/citygen.py; read-only) and measures,
 each in a fresh Python process so that peak memory (ru_maxrss) is its own:
 
-1. render from scratch (nothing reused, as `sunlight build --full`): `generator.load.load(root)`
-   then `publish_dataset(ds, out)` (phase two of `build_site`: everything but validation), timed
+1. render from scratch (nothing reused, as `sunlight build --full`): `generator.load.load(root)`,
+   `forget_parsed_draws(ds)` then `publish_dataset(ds, out)` (phase two of `build_site`: everything
+   but validation), timed
    apart from the load, with the build's own
    phase times (BuildReport.timings); then the output: files, total bytes, the home page's
    transferred (gzip -6) size and a typical lookup's (the lookup page, its script, meta.json and
@@ -131,12 +132,13 @@ def _cpu_phases() -> None:
 
 def worker_render(root: Path, out: Path, incremental: bool) -> dict[str, Any]:
     from generator.load import load
-    from generator.publish.build import publish_dataset
+    from generator.publish.build import forget_parsed_draws, publish_dataset
 
     _cpu_phases()
 
     started = time.perf_counter()
     ds, _ = load(root)
+    forget_parsed_draws(ds)  # as build_site does after validating
     loaded = time.perf_counter() - started
     _skip_open_data()
     rss_load = peak_rss_mb()
@@ -165,9 +167,10 @@ def worker_full(root: Path, out: Path, incremental: bool) -> dict[str, Any]:
 
 def worker_profile(root: Path, out: Path) -> dict[str, Any]:
     from generator.load import load
-    from generator.publish.build import publish_dataset
+    from generator.publish.build import forget_parsed_draws, publish_dataset
 
     ds, _ = load(root)
+    forget_parsed_draws(ds)
     _skip_open_data()
     path = OUT / "site.prof.txt"
     from generator.opendata.storage import Storage

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -34,9 +35,57 @@ def unreadable_records(ds: Dataset) -> list[str]:
     return tasks
 
 
-# What the rules that read results need of the draws: kept with the draws' findings in the
-# validation cache, so that a changed result does not make 10,000 draw files be parsed again.
-DRAW_FACTS = {"selections": selections, "locked_dates": locked_dates, "unreadable_records": unreadable_records}
+@dataclass(frozen=True)
+class DrawSummary:
+    """What the site and the open data show of every draw besides its selections and teams (the
+    values as the files state them): a rebuild needs these of all 5,000 draws, the rest only of the
+    draws whose pages it makes again."""
+
+    task_id: str
+    year: int
+    prepared: bool  # manifest.json readable
+    locked: bool  # record.json readable
+    spec: Any
+    prepared_on: Any
+    locked_on: Any  # "" when the record does not state it
+    previous: Any  # the manifest's
+    chained_to: Any  # the previous record the record's own copy of the manifest names (the ledger's link)
+    seed: Any
+    record_sha256: Any
+    selected: int | None  # entries of the record's `selected`, None when not locked
+
+
+def draw_summaries(ds: Dataset) -> dict[str, DrawSummary]:
+    """Task id -> its draw's summary, in the draws' order (year, task)."""
+    if "draw_summaries" not in ds.derived:
+        out: dict[str, DrawSummary] = {}
+        for d in ds.draws:
+            manifest, record = d.manifest or {}, d.record or {}
+            copied = record.get("manifest")
+            out[d.task_id] = DrawSummary(
+                d.task_id, d.year, d.manifest is not None, d.record is not None, manifest.get("spec"),
+                manifest.get("prepared_on"), record.get("locked_on", ""), manifest.get("previous"),
+                copied.get("previous") if isinstance(copied, dict) else None, record.get("seed"),
+                record.get("record_sha256"), len(record.get("selected") or []) if d.record is not None else None)
+        ds.derived["draw_summaries"] = out
+    summaries: dict[str, DrawSummary] = ds.derived["draw_summaries"]
+    return summaries
+
+
+def teams(ds: Dataset) -> pl.DataFrame:
+    """task_id, object_id, seat, department_id, inspector_id of every team member as locked (before
+    replacements), in the records' order; seats count from 1 within each team."""
+    if "teams" not in ds.derived:
+        ds.derived["teams"] = _teams(ds)
+    frame: pl.DataFrame = ds.derived["teams"]
+    return frame
+
+
+# What the rules that read results, the site and the open data need of all the draws: kept with
+# the draws' findings in the validation cache, so that a changed result does not make 10,000
+# draw files be parsed again (the pages that show a draw parse its own files).
+DRAW_FACTS = {"selections": selections, "locked_dates": locked_dates, "unreadable_records": unreadable_records,
+              "draw_summaries": draw_summaries, "teams": teams}
 
 
 def _selections(ds: Dataset) -> pl.DataFrame:
@@ -46,6 +95,7 @@ def _selections(ds: Dataset) -> pl.DataFrame:
     object_ids: list[str] = []
     strata: list[str] = []
     positions: list[int] = []
+    tickets: list[str] = []
     for draw in ds.draws:
         if draw.record is None:
             continue
@@ -58,17 +108,26 @@ def _selections(ds: Dataset) -> pl.DataFrame:
         object_ids += [str(c.get("object_id")) for _, c in chosen]
         strata += [str(c.get("stratum")) for _, c in chosen]
         positions += [position for position, _ in chosen]
+        tickets += [str(c.get("ticket")) for _, c in chosen]
     return pl.DataFrame({"task_id": task_ids, "year": years, "object_id": object_ids, "stratum": strata,
-                         "position": positions},
+                         "position": positions, "ticket": tickets},
                         schema={"task_id": pl.String, "year": pl.Int64, "object_id": pl.String,
-                                "stratum": pl.String, "position": pl.Int64})
+                                "stratum": pl.String, "position": pl.Int64, "ticket": pl.String})
 
 
-def teams(ds: Dataset) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """(task_id, object_id) -> team members as locked (before replacements)."""
-    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+def _teams(ds: Dataset) -> pl.DataFrame:
+    # A draw's teams at once, not team by team (a list per team and column cost more than the seats).
+    columns: dict[str, list[Any]] = {k: [] for k in ("task_id", "object_id", "seat", "department_id",
+                                                     "inspector_id")}
     for draw in ds.draws:
-        for team in (draw.record or {}).get("teams") or []:
-            if isinstance(team, dict):
-                out[(draw.task_id, str(team.get("object_id")))] = list(team.get("members") or [])
-    return out
+        if draw.record is None:
+            continue
+        drawn = [t for t in draw.record.get("teams") or [] if isinstance(t, dict)]
+        seats = [[m for m in t.get("members") or [] if isinstance(m, dict)] for t in drawn]
+        columns["task_id"] += [draw.task_id] * sum(map(len, seats))
+        columns["object_id"] += [str(t.get("object_id")) for t, team in zip(drawn, seats, strict=True) for _ in team]
+        columns["seat"] += [seat for team in seats for seat in range(1, len(team) + 1)]
+        columns["department_id"] += [str(m.get("department")) for team in seats for m in team]
+        columns["inspector_id"] += [str(m.get("inspector_id")) for team in seats for m in team]
+    return pl.DataFrame(columns, schema={"task_id": pl.String, "object_id": pl.String, "seat": pl.Int64,
+                                         "department_id": pl.String, "inspector_id": pl.String})

@@ -10,7 +10,7 @@ import datetime as dt
 import itertools
 import json
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from generator.layout import Layout
 from generator.model import (
     Dataset,
     Draw,
+    DrawFiles,
     HolidayYear,
     Plan,
     Scenario,
@@ -215,40 +216,71 @@ def load_holidays(layout: Layout) -> tuple[dict[int, HolidayYear], list[Finding]
     return years, findings
 
 
+def _draw_files(directory: Path, layout: Layout) -> tuple[DrawFiles, list[Finding]]:
+    """A draw folder's manifest and record (None: absent or unreadable, with the finding why)."""
+    parsed: dict[str, dict[str, Any]] = {}
+    plain = False
+    findings: list[Finding] = []
+    for name in ("manifest", "record"):
+        path = directory / f"{name}.json"
+        if not path.exists():
+            continue
+        display = layout.display(path)
+        text, problems = read_text(path, display)
+        findings += problems
+        if text is None:
+            continue
+        try:
+            value, is_plain = loads_json(text)
+        except json.JSONDecodeError as exc:
+            findings.append(error(display, "json/syntax", f"JSON 语法错误：{exc.msg}", row=exc.lineno))
+            continue
+        except RecursionError:
+            findings.append(error(display, "json/too-deep", "JSON 嵌套层级过深"))
+            continue
+        if not isinstance(value, dict):
+            findings.append(error(display, "json/shape", "应为一个 JSON 对象"))
+            continue
+        parsed[name] = value
+        if name == "record":
+            plain = is_plain
+    return (parsed.get("manifest"), parsed.get("record"), plain), findings
+
+
+def _draw_folders(layout: Layout) -> list[tuple[str, int, Path]]:
+    if not layout.draws_dir.is_dir():
+        return []
+    folders = sorted(p for p in layout.draws_dir.glob("*/*") if p.is_dir())
+    return [(p.name, int(p.parent.name) if p.parent.name.isdigit() else 0, p) for p in folders]
+
+
 def load_draws(layout: Layout) -> tuple[list[Draw], list[Finding]]:
+    """Every draw folder, its files parsed, and what could not be read."""
     draws: list[Draw] = []
     findings: list[Finding] = []
-    if not layout.draws_dir.is_dir():
-        return draws, findings
-    for directory in sorted(p for p in layout.draws_dir.glob("*/*") if p.is_dir()):
-        year_text, task_id = directory.parent.name, directory.name
-        draw = Draw(task_id, int(year_text) if year_text.isdigit() else 0, directory, None, None)
-        for name in ("manifest", "record"):
-            path = directory / f"{name}.json"
-            if not path.exists():
-                continue
-            display = layout.display(path)
-            text, problems = read_text(path, display)
-            findings += problems
-            if text is None:
-                continue
-            try:
-                value, plain = loads_json(text)
-            except json.JSONDecodeError as exc:
-                findings.append(error(display, "json/syntax", f"JSON 语法错误：{exc.msg}",
-                                      row=exc.lineno))
-                continue
-            except RecursionError:
-                findings.append(error(display, "json/too-deep", "JSON 嵌套层级过深"))
-                continue
-            if not isinstance(value, dict):
-                findings.append(error(display, "json/shape", "应为一个 JSON 对象"))
-                continue
-            setattr(draw, name, value)
-            if name == "record":
-                draw.record_plain = plain
-        draws.append(draw)
+    for task_id, year, directory in _draw_folders(layout):
+        files, problems = _draw_files(directory, layout)
+        findings += problems
+        draws.append(Draw(task_id, year, directory, *files))
     return draws, findings
+
+
+# Draws parsed lately that `lazy_draws` keeps: a page reads its draw's files several times.
+RECENT_DRAWS = 32
+
+
+def lazy_draws(layout: Layout) -> list[Draw]:
+    """Every draw folder, parsed whenever used (what `load_draws` gives, without its findings) and
+    not kept beyond the last few: for the site of a validated data set, where what is shown of
+    every draw is in its facts (generator.facts) and only a task's page reads its files. The
+    parsed draws of a city take 450 MB."""
+    recent = lru_cache(maxsize=RECENT_DRAWS)(partial(_parsed_only, layout))
+    return [Draw(task_id, year, directory, read=partial(recent, directory))
+            for task_id, year, directory in _draw_folders(layout)]
+
+
+def _parsed_only(layout: Layout, directory: Path) -> DrawFiles:
+    return _draw_files(directory, layout)[0]
 
 
 def _results_of(layout: Layout, paths: list[Path]) -> tuple[pl.DataFrame, list[Finding]]:

@@ -110,20 +110,70 @@ class HolidayYear:
     workdays: frozenset[dt.date]
 
 
-@dataclass
-class Draw:
-    """One task's draw directory: a manifest once prepared, a record once locked."""
+# What `Draw` reads from its folder when asked: manifest, record, whether the record is plain.
+DrawFiles = tuple[dict[str, Any] | None, dict[str, Any] | None, bool]
 
-    task_id: str
-    year: int
-    directory: Path
-    manifest: dict[str, Any] | None
-    record: dict[str, Any] | None
-    record_plain: bool = False  # no float, NaN or Infinity in record.json (canonical.loads_json)
+
+class Draw:
+    """One task's draw directory: a manifest once prepared, a record once locked.
+
+    The loader parses the files at once (a validation reads every draw). The site's draws
+    (generator.load.lazy_draws) are given a `read` instead, which parses this draw's files whenever
+    asked (it keeps the last few): a rebuild then parses only the draws of the pages it makes,
+    and none stays in memory. Setting a value keeps it.
+    """
+
+    __slots__ = ("_files", "_read", "directory", "task_id", "year")
+
+    def __init__(self, task_id: str, year: int, directory: Path, manifest: dict[str, Any] | None = None,
+                 record: dict[str, Any] | None = None, record_plain: bool = False, *,
+                 read: Callable[[], DrawFiles] | None = None) -> None:
+        self.task_id = task_id
+        self.year = year
+        self.directory = directory
+        self._files: DrawFiles | None = None if read is not None else (manifest, record, record_plain)
+        self._read = read
+
+    def _parsed(self) -> DrawFiles:
+        if self._files is not None:
+            return self._files
+        assert self._read is not None
+        return self._read()
+
+    @property
+    def manifest(self) -> dict[str, Any] | None:
+        return self._parsed()[0]
+
+    @manifest.setter
+    def manifest(self, value: dict[str, Any] | None) -> None:
+        _, record, plain = self._parsed()
+        self._files = (value, record, plain)
+
+    @property
+    def record(self) -> dict[str, Any] | None:
+        return self._parsed()[1]
+
+    @record.setter
+    def record(self, value: dict[str, Any] | None) -> None:
+        manifest, _, plain = self._parsed()
+        self._files = (manifest, value, plain)
+
+    @property
+    def record_plain(self) -> bool:
+        """No float, NaN or Infinity in record.json (canonical.loads_json)."""
+        return self._parsed()[2]
+
+    @record_plain.setter
+    def record_plain(self, value: bool) -> None:
+        manifest, record, _ = self._parsed()
+        self._files = (manifest, record, value)
 
     @property
     def locked(self) -> bool:
         return self.record is not None
+
+    def __repr__(self) -> str:
+        return f"Draw({self.task_id!r}, {self.year!r}, {str(self.directory)!r})"
 
 
 @dataclass

@@ -16,7 +16,7 @@ import datetime as dt
 import struct
 import zipfile
 import zlib
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import IO
@@ -34,15 +34,15 @@ LEVEL = 1
 TABLES = "csv/"  # the members written in pieces
 
 
-def draw_members(draws: list[Draw]) -> list[tuple[str, Path | bytes]]:
+def draw_members(draws: list[Draw], files: Callable[[Draw], Collection[str]]) -> list[tuple[str, Path | bytes]]:
+    """The files of `draws` (prepared ones: their manifest is readable) as archive members;
+    `files(draw)`: the names of the files in its folder (SiteContext.draw_file_sizes, one directory
+    read that the pages share, not a stat per file)."""
     members: list[tuple[str, Path | bytes]] = []
     for draw in draws:
-        if draw.manifest is None:
-            continue
-        for name in PUBLISHED:
-            source = draw.directory / name
-            if source.is_file():
-                members.append((f"draws/{draw.year}/{draw.task_id}/{name}", source))
+        present = files(draw)
+        folder = f"draws/{draw.year}/{draw.task_id}/"
+        members += [(folder + name, draw.directory / name) for name in PUBLISHED if name in present]
     return members
 
 

@@ -184,7 +184,8 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
     """Every file but the database, the CSV and those that name the version, the longest first, and
     the keys of the per-year archives' draw files; `base`: the salt of the keys (None: no keys,
     nothing reused)."""
-    draws = sorted(ctx.ds.draws, key=lambda d: (d.year, d.task_id))
+    # The prepared draws: those with files to publish.
+    draws = sorted((d for d in ctx.ds.draws if ctx.summaries[d.task_id].prepared), key=lambda d: (d.year, d.task_id))
 
     def year_archive(year: int, day: dt.date, members: list[tuple[str, Path | bytes]], unchanged: bool) -> None:
         csv = [(f"csv/{name}.csv", frame.write_csv(None, line_terminator="\n", null_value="",
@@ -203,7 +204,7 @@ def _jobs(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None
                            trusted=cache.resume)
     for year in ctx.years:
         day = year_day(year, ctx.as_of)
-        members = archive.draw_members([d for d in draws if d.year == year])
+        members = archive.draw_members([d for d in draws if d.year == year], ctx.draw_file_sizes)
         xlsx_key = zip_key = ""
         same_draws = False  # the draw files are those the last release's archive of the year holds
         if base is not None:

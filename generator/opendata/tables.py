@@ -147,16 +147,13 @@ def _tasks(ctx: SiteContext) -> Resource:
 
 def _draws(ctx: SiteContext) -> Resource:
     rows = []
-    for d in ctx.ds.draws:
-        manifest, record = d.manifest or {}, d.record or {}
-        if d.task_id not in ctx.tasks or not manifest:
+    for s in ctx.summaries.values():
+        if s.task_id not in ctx.tasks or not s.prepared:
             continue
-        rows.append({"task_id": d.task_id, "year": d.year, "spec": str(manifest.get("spec") or ""),
-                     "prepared_on": _day(manifest.get("prepared_on")), "locked_on": _day(record.get("locked_on")),
-                     "previous": manifest.get("previous"), "seed": record.get("seed"),
-                     "record_sha256": record.get("record_sha256"),
-                     "selected": len(record.get("selected") or []) if record else None,
-                     "files": f"draws/{d.year}/{d.task_id}/"})
+        rows.append({"task_id": s.task_id, "year": s.year, "spec": str(s.spec or ""),
+                     "prepared_on": _day(s.prepared_on), "locked_on": _day(s.locked_on),
+                     "previous": s.previous, "seed": s.seed, "record_sha256": s.record_sha256,
+                     "selected": s.selected, "files": f"draws/{s.year}/{s.task_id}/"})
     schema = {"task_id": pl.String, "year": pl.Int64, "spec": pl.String, "prepared_on": pl.Date,
               "locked_on": pl.Date, "previous": pl.String, "seed": pl.String, "record_sha256": pl.String,
               "selected": pl.Int64, "files": pl.String}
@@ -182,36 +179,14 @@ def _day(value: Any) -> dt.date | None:
 
 
 def _selections(ctx: SiteContext) -> tuple[Resource, Resource]:
-    # Column lists, not row dicts: a city has 800,000 team seats.
-    picks: dict[str, list[Any]] = {k: [] for k in ("task_id", "object_id", "year", "position", "stratum", "ticket")}
-    members: dict[str, list[Any]] = {k: [] for k in ("task_id", "object_id", "seat", "year", "department_id",
-                                                     "inspector_id")}
-    for d in ctx.ds.draws:
-        if d.record is None or d.task_id not in ctx.tasks:
-            continue
-        year = ctx.tasks[d.task_id].year
-        chosen = [(position, c) for position, c in enumerate(d.record.get("selected") or [], start=1)
-                  if isinstance(c, dict)]
-        picks["task_id"] += [d.task_id] * len(chosen)
-        picks["object_id"] += [str(c.get("object_id")) for _, c in chosen]
-        picks["year"] += [year] * len(chosen)
-        picks["position"] += [position for position, _ in chosen]
-        picks["stratum"] += [str(c.get("stratum")) for _, c in chosen]
-        picks["ticket"] += [str(c.get("ticket")) for _, c in chosen]
-        # A draw's teams at once, not team by team (a list per team and column cost more than the seats).
-        drawn = [t for t in d.record.get("teams") or [] if isinstance(t, dict)]
-        seats = [[m for m in t.get("members") or [] if isinstance(m, dict)] for t in drawn]
-        count = sum(map(len, seats))
-        members["task_id"] += [d.task_id] * count
-        members["object_id"] += [str(t.get("object_id")) for t, team in zip(drawn, seats, strict=True) for _ in team]
-        members["seat"] += [seat for team in seats for seat in range(1, len(team) + 1)]
-        members["year"] += [year] * count
-        members["department_id"] += [str(m.get("department")) for team in seats for m in team]
-        members["inspector_id"] += [str(m.get("inspector_id")) for team in seats for m in team]
-    pick_schema = {"task_id": pl.String, "object_id": pl.String, "year": pl.Int64, "position": pl.Int64,
-                   "stratum": pl.String, "ticket": pl.String}
-    team_schema = {"task_id": pl.String, "object_id": pl.String, "seat": pl.Int64, "year": pl.Int64,
-                   "department_id": pl.String, "inspector_id": pl.String}
+    # From the draws' facts (generator.facts, kept by the validation cache): a rebuild does not
+    # parse 5,000 records for them. Only the draws of the plans' tasks, with the plan's year.
+    years = pl.DataFrame({"task_id": list(ctx.tasks), "plan_year": [t.year for t in ctx.tasks.values()]},
+                         schema={"task_id": pl.String, "plan_year": pl.Int64})
+    picks = ctx.selections.join(years, on="task_id", how="inner", maintain_order="left").select(
+        "task_id", "object_id", pl.col("plan_year").alias("year"), "position", "stratum", "ticket")
+    members = ctx.teams_table.join(years, on="task_id", how="inner", maintain_order="left").select(
+        "task_id", "object_id", "seat", pl.col("plan_year").alias("year"), "department_id", "inspector_id")
     selections = _resource(
         "selections", "抽中对象", "每次抽取抽中的每个对象一行，含签号（第十条）",
         [_f("task_id", "任务编号", "抽取所属的联合抽查任务编号"),
@@ -219,7 +194,7 @@ def _selections(ctx: SiteContext) -> tuple[Resource, Resource]:
          _f("position", "抽中顺序", "在锁定记录中的位置，从 1 开始"),
          _f("stratum", "风险层级", "对象所在的风险层级编号（计划中的 strata，第八条），如 high、watch、general"),
          _f("ticket", "签号", "由种子和对象标识计算的签号；签号最小者先中")],
-        ["task_id", "object_id"], pl.DataFrame(picks, schema=pick_schema),
+        ["task_id", "object_id"], picks,
         [_fk(["task_id"], "draws", ["task_id"]), _fk(["object_id"], "objects", ["object_id"])])
     teams = _resource(
         "teams", "检查小组",
@@ -227,24 +202,22 @@ def _selections(ctx: SiteContext) -> tuple[Resource, Resource]:
         [_f("task_id", "任务编号", "抽取所属的联合抽查任务编号"), _f("object_id", "对象标识", "小组负责检查的对象"),
          _f("seat", "席位", "小组内的顺序，从 1 开始"), YEAR, _f("department_id", "部门代码", "成员所属部门的代码"),
          _f("inspector_id", "人员编号", "执法检查人员的化名编号，姓名等个人信息不公开")],
-        ["task_id", "object_id", "seat"], pl.DataFrame(members, schema=team_schema),
+        ["task_id", "object_id", "seat"], members,
         [_fk(["task_id", "object_id"], "selections", ["task_id", "object_id"]),
          _fk(["department_id"], "departments", ["department_id"])])
     return selections, teams
 
 
 def _objects(ctx: SiteContext) -> Resource:
-    rows = [{"object_id": o.object_id, "name": o.name, "object_type": o.object_type, "district": o.district,
-             "district_name": ctx.district(o.district), "industry": o.industry, "status": o.status}
-            for o in ctx.objects.values()]
-    schema = {"object_id": pl.String, "name": pl.String, "object_type": pl.String, "district": pl.String,
-              "district_name": pl.String, "industry": pl.String, "status": pl.String}
+    # As ctx.district names it: the code itself when unknown, "" for none.
+    frame = ctx.objects.frame.with_columns(
+        pl.col("district").replace(ctx.district_names).fill_null("").alias("district_name"))
     fields = [_from_schema("objects", "object_id"), _from_schema("objects", "name"),
               _from_schema("objects", "object_type"), _from_schema("objects", "district"),
               _f("district_name", "行政区划名称", "按 GB/T 2260"), _from_schema("objects", "industry"),
               _from_schema("objects", "status")]
     return _resource("objects", "被抽中过的检查对象", "只收录被抽中过或有检查结果的对象（检查对象名录库的公开部分）",
-                     fields, ["object_id"], pl.DataFrame(rows, schema=schema))
+                     fields, ["object_id"], frame)
 
 
 def _replacements(ctx: SiteContext) -> Resource:
@@ -295,8 +268,9 @@ def _results(ctx: SiteContext) -> tuple[Resource, Resource]:
         pl.col("result_code").is_in(follow).any().alias("needs_follow_up"),
         pl.col("corrected").any(), pl.col("inspected_from").min(), pl.col("inspected_to").max(),
         pl.col("published_on").max(), (pl.col("late_by") > 0).sum().cast(pl.Int64).alias("late_items"))
-    objects = objects.with_columns(pl.col("object_id").replace_strict(
-        {k: v.name for k, v in ctx.objects.items()}, default="", return_dtype=pl.String).alias("object_name"))
+    names = ctx.objects.frame.select("object_id", pl.col("name").alias("object_name"))
+    objects = objects.join(names, on="object_id", how="left", maintain_order="left").with_columns(
+        pl.col("object_name").fill_null(""))
     object_fields = [_f("task_id", "任务编号", "联合抽查任务编号"),
                      _f("object_id", "对象标识", "统一社会信用代码或其他对象标识"), YEAR,
                      _f("object_name", "对象名称", "检查对象名录库中的名称"),

@@ -14,13 +14,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.errors import BuildFailed
+from generator.facts import DRAW_FACTS
 from generator.findings import Severity
 from generator.free_memory import release_free_memory
+from generator.load import lazy_draws
 from generator.model import Dataset
 from generator.publish import (
     checklist,
@@ -113,11 +116,17 @@ def _nav(ctx: SiteContext) -> list[Any]:
 
 
 def _pages(ctx: SiteContext) -> list[Page]:
-    families = (home, checklist, plans, tasks, results, lookup, corrections, compliance, downloads, search)
+    """Every generated page but those that show the open data release (`_release_pages`)."""
+    families = (home, checklist, plans, tasks, results, lookup, corrections, compliance, search)
     out: list[Page] = []
     for family in families:
         out.extend(family.pages(ctx))
     return out
+
+
+def _release_pages(ctx: SiteContext) -> list[Page]:
+    """The pages that show the open data release: poured once it is written (their models are lazy)."""
+    return downloads.pages(ctx)
 
 
 def _write_content(settings: Settings, docs: Path) -> None:
@@ -265,8 +274,18 @@ def build_site(data_root: Path, output: Path, releases_from: Sequence[Path] = ()
         raise BuildFailed(f"数据校验发现 {len(errors)} 个错误，不能生成网站（第一个：{first.file} {first.message}）。"
                           "请先运行 sunlight validate 查看并修正")
     warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
+    forget_parsed_draws(ds)
     return publish_dataset(ds, output, settings=settings, warnings=warnings, started=started,
                            releases_from=releases_from, downloads=downloads, incremental=incremental)
+
+
+def forget_parsed_draws(ds: Dataset) -> None:
+    """What the site shows of every draw is in the facts the validation derived (generator.facts:
+    derived now if it did not); a task's page reads its own draw's files again (lazy_draws). The
+    parsed draws, 450 MB at city scale, go before the render."""
+    for fact in DRAW_FACTS.values():
+        fact(ds)
+    ds.draws = lazy_draws(ds.layout)
 
 
 def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = None, warnings: int = 0,
@@ -302,17 +321,23 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         since[0] = now
 
     indexing: _Indexing | None = None
+    # The open data release is written in a thread beside the render, which needs it only for the
+    # downloads pages (`_release_pages`, poured last): its writers spend most of their time in
+    # polars, SQLite and zlib, outside the interpreter's lock. The facts both read are worked
+    # out first, here, so that the two threads only read them.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-data")
     try:
         docs, site = work / "docs", work / "site"
         renderer = Renderer(settings.templates)
-        ctx.open_data = build_open_data(ctx, work / "data", previous=[output / "data", *releases_from],
-                                        repo_url=settings.repo_url, title=str(settings.config.get("site_name", "")),
-                                        storage=downloads, live=releases_from, reuse=reuse)
-        lap("open data")
-        release_free_memory()
+        ctx.shared_facts()
+        lap("shared facts")
+        release = writer.submit(build_open_data, ctx, work / "data", previous=[output / "data", *releases_from],
+                                repo_url=settings.repo_url, title=str(settings.config.get("site_name", "")),
+                                storage=downloads, live=releases_from, reuse=reuse)
         pages = _pages(ctx)
+        later = _release_pages(ctx)
         lap("view models")
-        for page in pages:
+        for page in [*pages, *later]:
             if not page.shell:
                 renderer.write(page, docs, placeholder=MARKER)
         shells = write_shells(pages, docs)
@@ -326,13 +351,17 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         counts["pages_rendered"] = pour(pages, renderer, site, shells, reuse)
         lap("content")
         release_free_memory()  # 5,000 pages' text, before the lookup builds its shards
-        indexing = _start_pagefind(site, pages, reuse)
-        lap("pagefind start")
-        os.replace(work / "data", site / "data")
         counts.update({"draw_files": write_draws(ctx, site), "result_files": results.write_data(ctx, site, reuse)})
         counts.update({f"lookup_{k}": v for k, v in lookup.write_lookup(ctx, site, reuse).items()})
         write_feed(ctx, site, str(settings.config.get("site_name", "")))
         lap("data files")
+        ctx.open_data = release.result()
+        lap("open data (waited for)")
+        release_free_memory()
+        pour(later, renderer, site, {}, reuse)
+        os.replace(work / "data", site / "data")
+        indexing = _start_pagefind(site, [*pages, *later], reuse)
+        lap("pagefind start")
         _finish_pagefind(site, indexing, reuse)
         lap("pagefind")
         secrets = private_values(ds)
@@ -351,7 +380,8 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         if ctx.open_data is not None:
             ctx.open_data.deliver()  # a new release served elsewhere: into --downloads-out, for upload
     finally:
+        writer.shutdown(wait=True)  # a failed render waits for the writers before their folder goes
         _stop(indexing)
         shutil.rmtree(work, ignore_errors=True)
-    return BuildReport(output, ds.as_of.isoformat(), len(pages) + len(CONTENT), files + 1, size,
+    return BuildReport(output, ds.as_of.isoformat(), len(pages) + len(later) + len(CONTENT), files + 1, size,
                        time.perf_counter() - started, warnings, counts, timings)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import polars as pl
 
 from generator.errors import BuildFailed
-from generator.facts import selections
+from generator.facts import DrawSummary, draw_summaries, selections, teams
 from generator.model import Dataset, Draw, Task
 from generator.publish.paths import rel
 from generator.publish.reuse import Digest
@@ -118,6 +118,12 @@ class ObjectTable(Mapping[str, ObjectInfo]):
     def __len__(self) -> int:
         return len(self._all())
 
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The entries as a frame, one row per id (the last, as in the mapping), sorted by id: for
+        tables built from all of them without a Python object per entry."""
+        return self._frame.unique("object_id", keep="last", maintain_order=True)
+
 
 def data_as_of(ds: Dataset) -> dt.date:
     """The data's own "today": its latest recorded date, so that every build of the same data
@@ -135,9 +141,8 @@ def data_as_of(ds: Dataset) -> dt.date:
     take(ds.corrections, "published_on", "approved_on")
     take(ds.replacements, "approved_on")
     dates.extend(plan.published_on for plan in ds.plans.values())
-    for draw in ds.draws:
-        for source, key in ((draw.record, "locked_on"), (draw.manifest, "prepared_on")):
-            text = (source or {}).get(key)
+    for summary in draw_summaries(ds).values():
+        for text in (summary.locked_on, summary.prepared_on):
             if isinstance(text, str):
                 try:
                     dates.append(dt.date.fromisoformat(text))
@@ -171,9 +176,21 @@ class SiteContext:
         self._root = ds.layout.root.resolve()
         self._relative: dict[str, str] = {}
         self._draw_files: dict[Path, dict[str, int]] = {}
+        # Parsed only for the pages that show one draw; what pages show of every draw is in `summaries`.
         self.draws: dict[str, Draw] = {d.task_id: d for d in ds.draws}
+        self.summaries: dict[str, DrawSummary] = draw_summaries(ds)
         # The open data release of this build (generator.opendata), set before the pages are made.
         self.open_data: OpenDataRelease | None = None
+
+    def shared_facts(self) -> None:
+        """Work out now what the open data and the pages both read (the build writes the one in a
+        thread beside the other, generator.publish.build), so that two threads only read it."""
+        from generator.publish.owed import department_years  # it builds on this module
+
+        # Each is computed on first use and kept (cached_property).
+        _ = (self.published, self.published_corrections, self.objects, self.selections, self.teams_table,
+             self.years, self.ledger)
+        department_years(self)
 
     # -- names -------------------------------------------------------------------------------
 
@@ -272,12 +289,19 @@ class SiteContext:
         return selections(self.ds)
 
     @cached_property
-    def ledger(self) -> list[Draw]:
+    def teams_table(self) -> pl.DataFrame:
+        """Every team member as locked (before replacements): task, object, seat, department, inspector."""
+        return teams(self.ds)
+
+    @cached_property
+    def ledger(self) -> list[DrawSummary]:
         """Locked draws in chain order (spec section 5)."""
         from generator.draw.ledger import chain_order
 
-        locked = {d.task_id: d for d in self.ds.draws if d.record is not None}
-        order, _ = chain_order({k: v.record for k, v in locked.items() if v.record is not None})
+        locked = {k: s for k, s in self.summaries.items() if s.locked}
+        # What chain_order reads of a record: its copy of the manifest's `previous`, its own hash.
+        order, _ = chain_order({k: {"manifest": {"previous": s.chained_to}, "record_sha256": s.record_sha256}
+                                for k, s in locked.items()})
         return [locked[name] for name in order]
 
     @cached_property

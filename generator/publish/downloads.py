@@ -3,6 +3,7 @@ releases and their changelogs, the raw published draw files, the ledger and the 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from generator.opendata.changelog import summary
@@ -76,28 +77,24 @@ def _file_url(here: str, release: Release, path: str) -> str:
     return release.base + path if release.external else rel(here, f"data/{release.version}/{path}")
 
 
-def changes_page(ctx: SiteContext) -> Page | None:
-    release = ctx.open_data
-    if release is None:
-        return None
+def _changes(ctx: SiteContext) -> dict[str, Any]:
     here = page_url("downloads", "changes")
+    releases = ctx.open_data.releases if ctx.open_data is not None else []
     rows = [{"version": r.version, "date": r.date, "lines": summary(r.changelog),
              "sums": rel(here, f"data/{r.version}/SHA256SUMS"),
              "package": _file_url(here, r, "datapackage.json"), "files": len(r.files),
              "where": r.base if r.external else f"data/{r.version}/",
-             "size": size_text(sum(f.bytes for f in r.files))} for r in release.releases]
-    context = {"rows": rows, "feed": rel(here, "data/releases.xml"), "index": rel(here, "data/releases.json"),
-               "downloads": rel(here, page_url("downloads"))}
-    return Page(here, "数据版本与变更记录", "downloads_changes.html.j2", context,
-                description="每次发布的数据版本：新增的检查结果、更正、清单变化；历次版本永久保留")
+             "size": size_text(sum(f.bytes for f in r.files))} for r in releases]
+    return {"rows": rows, "feed": rel(here, "data/releases.xml"), "index": rel(here, "data/releases.json"),
+            "downloads": rel(here, page_url("downloads"))}
 
 
-def pages(ctx: SiteContext) -> list[Page]:
+def _downloads(ctx: SiteContext) -> dict[str, Any]:
     here = page_url("downloads")
     years = []
     for year in ctx.years:
         rows = []
-        for draw in sorted((d for d in ctx.ds.draws if d.year == year and d.manifest is not None),
+        for draw in sorted((d for d in ctx.ds.draws if d.year == year and ctx.summaries[d.task_id].prepared),
                            key=lambda d: d.task_id):
             task = ctx.tasks.get(draw.task_id)
             sizes = ctx.draw_file_sizes(draw)
@@ -108,13 +105,18 @@ def pages(ctx: SiteContext) -> list[Page]:
                          "status": draw_status(ctx, draw.task_id), "files": files})
         if rows:
             years.append({"year": year, "rows": rows})
-    context = {"years": years, "ledger": rel(here, "draws/ledger.json"), "feed": rel(here, "feed.xml"),
-               "locked": len(ctx.ledger), "draw_help": rel(here, page_url("about", "draw")),
-               "guide": rel(here, page_url("about", "data")), "open": _open_data(ctx, here)}
-    out = [Page(here, "数据下载", "downloads.html.j2", context,
-                description=("全部公开数据（CSV、Excel、SQLite、JSON 和压缩包，附校验和与变更记录）"
-                             "及每一次抽取的原始文件"))]
-    changes = changes_page(ctx)
-    if changes is not None:
-        out.append(changes)
-    return out
+    return {"years": years, "ledger": rel(here, "draws/ledger.json"), "feed": rel(here, "feed.xml"),
+            "locked": len(ctx.ledger), "draw_help": rel(here, page_url("about", "draw")),
+            "guide": rel(here, page_url("about", "data")), "open": _open_data(ctx, here)}
+
+
+def pages(ctx: SiteContext) -> list[Page]:
+    """The downloads and the releases' changes. They show the open data release this build writes
+    (`ctx.open_data`), which is written beside the rest of the site: their models are built when
+    they are poured, once it is there (generator.publish.build)."""
+    return [Page(page_url("downloads"), "数据下载", "downloads.html.j2", lazy=partial(_downloads, ctx),
+                 description=("全部公开数据（CSV、Excel、SQLite、JSON 和压缩包，附校验和与变更记录）"
+                              "及每一次抽取的原始文件")),
+            Page(page_url("downloads", "changes"), "数据版本与变更记录", "downloads_changes.html.j2",
+                 lazy=partial(_changes, ctx),
+                 description="每次发布的数据版本：新增的检查结果、更正、清单变化；历次版本永久保留")]

@@ -17,7 +17,7 @@ PUBLISHED = ("manifest.json", "frame.csv", "roster.csv", "exclusions.csv", "beac
 def write_draws(ctx: SiteContext, site: Path) -> int:
     files = 0
     for draw in sorted(ctx.ds.draws, key=lambda d: (d.year, d.task_id)):
-        if draw.manifest is None or ctx.settings.draw_files_url:
+        if not ctx.summaries[draw.task_id].prepared or ctx.settings.draw_files_url:
             continue
         target = safe_join(site, "draws", str(draw.year), draw.task_id)
         target.mkdir(parents=True, exist_ok=True)
@@ -26,7 +26,7 @@ def write_draws(ctx: SiteContext, site: Path) -> int:
             if source.is_file():
                 shutil.copyfile(source, target / name)
                 files += 1
-    ledger = [{"task_id": d.task_id, "year": d.year, "record_sha256": str((d.record or {}).get("record_sha256")),
+    ledger = [{"task_id": d.task_id, "year": d.year, "record_sha256": str(d.record_sha256),
                "path": ctx.draw_file("draws/", d.year, d.task_id, "record.json")} for d in ctx.ledger]
     (site / "draws").mkdir(parents=True, exist_ok=True)
     (site / "draws" / "ledger.json").write_text(json.dumps(ledger, ensure_ascii=False, indent=1) + "\n",

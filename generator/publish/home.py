@@ -17,7 +17,7 @@ def pages(ctx: SiteContext) -> list[Page]:
     year = ctx.current_year
     plan = ctx.ds.plans.get(year)
     tasks = plan.tasks if plan else ()
-    locked = [d for d in ctx.ds.draws if d.record is not None and d.year == year]
+    locked = [s for s in ctx.summaries.values() if s.locked and s.year == year]
     chosen = ctx.selections.filter(pl.col("year") == year)
     published = ctx.published.filter(pl.col("year") == year)
     # The rate the compliance page gives each department (第二十五条), for all of them: results

@@ -32,6 +32,7 @@ from typing import Any
 
 import polars as pl
 
+from generator.facts import DrawSummary
 from generator.publish import fragments
 from generator.publish.common import day, task_url, timeliness_text
 from generator.publish.context import FIELD_TITLES, SiteContext
@@ -138,6 +139,10 @@ def _result_texts(ctx: SiteContext, published: pl.DataFrame, order: pl.Series) -
 _string = json.encoder.encode_basestring  # json.dumps(str, ensure_ascii=False)
 
 
+def _locked_on(summary: DrawSummary) -> str:
+    return str(summary.locked_on)
+
+
 def _j(value: Any) -> str:
     """`dumps(value)`; a string without the encoder's set-up (millions of calls at city scale)."""
     return _string(value) if isinstance(value, str) else dumps(value)
@@ -203,10 +208,10 @@ def histories(ctx: SiteContext, only: AbstractSet[str] | None = None) -> Iterato
                 pending = next(published, None)
         if task_id not in heads:
             task = ctx.tasks.get(task_id)
-            draw = ctx.draws.get(task_id)
+            summary = ctx.summaries.get(task_id)
             heads[task_id] = (
                 f'"href":{_j(task_url(task) if task else "")},"lead":{_j(ctx.dept(task.lead) if task else "")},'
-                f'"locked_on":{_j(str((draw.record or {}).get("locked_on", "")) if draw else "")},'
+                f'"locked_on":{_j(_locked_on(summary) if summary else "")},'
                 f'"name":{_j(task.name if task else task_id)},"results":[',
                 _j(_results_path(ctx, paths, task_id)), {s.id: s.name for s in task.strata} if task else {})
         fields, source, strata = heads[task_id]
@@ -259,7 +264,7 @@ def _shared_digest(ctx: SiteContext) -> str:
     """Everything histories look up besides an object's own rows: tasks, draw dates, names."""
     tasks = sorted((t.task_id, t.year, t.name, t.lead, [(x.id, x.name) for x in t.strata])
                    for t in ctx.tasks.values())
-    locked = sorted((d.task_id, str((d.record or {}).get("locked_on", ""))) for d in ctx.ds.draws)
+    locked = sorted((s.task_id, _locked_on(s)) for s in ctx.summaries.values())
     # Printed whole: Digest walks a list element by element (half a second for 5,000 tasks).
     return Digest(repr(tasks), repr(locked), ctx.names_digest, str(ctx.data_rel(ctx.ds.layout.corrections))
                   ).hexdigest()

@@ -16,6 +16,7 @@ a theme that does not print them verbatim stops the build):
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import shutil
 from collections import defaultdict
@@ -56,10 +57,8 @@ def summary_key(reuse: Reuse, page: Page, frame: str) -> str:
     MkDocs rendered it and everything the template reads. Their view models are already built
     (they are small: rendering the 36 of a city took three times as long as printing them), so
     the model is hashed by its repr, faithful for the values they hold (str, Markup, int, bool,
-    None, lists and dicts; test_site_page_keys.py checks every page of the sample). A lazy page
-    has no model to print: no key."""
-    if page.lazy is not None:
-        return ""
+    None, lists and dicts; test_site_page_keys.py checks every page of the sample). A lazy page's
+    model is built first (`pour`)."""
     return reuse.key("page", frame, page.url, page.title, repr(page.description), page.template, page.search,
                      page.scripts, repr(page.context))
 
@@ -72,6 +71,8 @@ def pour(pages: list[Page], renderer: Renderer, site: Path, shells: dict[int, st
     for page in pages:
         if page.shell:
             continue
+        if page.lazy is not None:  # a framed page whose model waited for the open data (downloads)
+            page = dataclasses.replace(page, context=page.lazy(), lazy=None)
         target = safe_join(site, page.url.rstrip("/")) / "index.html" if page.url else site / "index.html"
         built = target.read_text(encoding="utf-8")
         if built.count(MARKER) != 1:

@@ -101,7 +101,7 @@ def task_key(ctx: SiteContext, task: Task, inputs: TaskInputs | None = None) -> 
         # than printing the dicts), and the sizes of the draw folder's files the page lists.
         folder = draw.directory
         drawn = [f"{folder.parent.name}/{folder.name}", _file(folder / "manifest.json"), _file(folder / "record.json"),
-                 repr(ctx.draw_file_sizes(draw)) if draw.manifest is not None else ""]
+                 repr(ctx.draw_file_sizes(draw)) if ctx.summaries[draw.task_id].prepared else ""]
     # Teams are the record's unless replacements changed them (then as they stand after).
     teams = repr(ctx.teams(task.task_id)) if task.task_id in ctx.replacements_by_task else ""
     replacements = repr(ctx.replacements_by_task.get(task.task_id, []))

@@ -41,10 +41,10 @@ BEACON_SOURCES = {"drand-quicknet": "drand quicknet 公共随机信标", "dice":
 
 
 def draw_status(ctx: SiteContext, task_id: str) -> str:
-    draw = ctx.draws.get(task_id)
-    if draw is None or draw.manifest is None:
+    summary = ctx.summaries.get(task_id)
+    if summary is None or not summary.prepared:
         return "未抽取"
-    return "已锁定" if draw.record is not None else "已准备，等待信标"
+    return "已锁定" if summary.locked else "已准备，等待信标"
 
 
 def _proof(ctx: SiteContext, task: Task, here: str) -> dict[str, Any] | None:

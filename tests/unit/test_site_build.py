@@ -135,6 +135,37 @@ def test_a_failing_search_index_fails_the_build_and_says_why(tmp_path: Path, mon
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.build-")]
 
 
+def test_a_render_that_fails_beside_the_open_data_leaves_nothing(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The open data release is written in a thread beside the render: when the render fails
+    first, the build waits for the writers before it removes their folder, and says why."""
+    import threading
+
+    import generator.opendata as opendata
+    import generator.publish.build as build
+
+    writing, done = threading.Event(), threading.Event()
+    original = opendata.build_open_data
+
+    def slow(*args: object, **kwargs: object) -> object:
+        writing.set()
+        done.wait(5)  # still writing when the render fails
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    def broken_pour(*args: object, **kwargs: object) -> int:
+        assert writing.wait(5)
+        done.set()
+        raise BuildFailed("主题生成的页面 首页 中找不到内容占位符")
+
+    monkeypatch.setattr(opendata, "build_open_data", slow)
+    monkeypatch.setattr(build, "pour", broken_pour)
+    with pytest.raises(BuildFailed, match="找不到内容占位符"):
+        build_site(MINIMAL, tmp_path / "site")
+    assert not (tmp_path / "site").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.build-")]
+    assert not [t for t in threading.enumerate() if t.name.startswith("open-data")]
+
+
 def test_private_value_in_output_fails_the_build(minimal_copy: Path, tmp_path: Path) -> None:
     # Validation cannot know that a business name equals an inspector's name; the output scan does.
     rename_object(minimal_copy, OBJECT, f"淄博{INSPECTOR_NAME}餐饮店")
