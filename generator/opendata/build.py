@@ -114,7 +114,8 @@ def _titles(tables: list[Resource], years: list[int]) -> dict[str, str]:
 
 WORKERS = 2  # threads: polars, zlib and sqlite spend most of their time outside the GIL
 # The writers' wall time: the database starts first, beside the CSV and the other files' keys.
-WALL = "sqlite beside csv and keys, then json, xlsx, per-year archives (wall, 2 threads)"
+WALL = ("sqlite beside csv and keys, then json, xlsx, per-year archives and, for a new date, the files that "
+        "name the release (wall, 2 threads)")
 
 
 @dataclass(frozen=True)
@@ -322,6 +323,13 @@ class _Writers:
     def check(self, name: str, check: Callable[[], object]) -> None:
         self.futures.append(self.pool.submit(self.timed, name, check))
 
+    def start(self, job: Job) -> Future[None] | None:
+        """`add` for one job whose writing is waited for apart (`wait` does not): None if taken."""
+        if self.reusing.take(job, self.root):
+            self.hashed([job.name])
+            return None
+        return self.pool.submit(self.write, job)
+
     def add(self, jobs: list[Job]) -> None:
         """Take what can be reused, queue the rest, then the hashing of what was taken."""
         todo = [job for job in jobs if not self.reusing.take(job, self.root)]
@@ -336,38 +344,47 @@ class _Writers:
             future.result()
 
 
-def _write_release(ctx: SiteContext, tables: list[Resource], root: Path, base: str | None, reusing: Reusing,
-                   timings: dict[str, float], check_size: Callable[[Path], None],
-                   check_privacy: Callable[[], None], sums: dict[str, str], cache: Cache) -> list[Job]:
-    """Every file that does not name the release (the jobs are returned). The database, the longest
-    job, starts first, beside the rest: the canonical CSV, whose size is checked, the other jobs'
-    keys, then the tables' privacy (a failure is rare, and then nothing is published), the JSON,
-    the workbooks and the per-year archives, two at a time."""
+@dataclass(frozen=True)
+class Writing:
+    """What `_write_release` started: every job, and the database's writing, which may still run
+    (None: taken from the last release), since when."""
+
+    jobs: list[Job]
+    database: Future[None] | None
+    began: float
+
+
+def _write_release(pool: ThreadPoolExecutor, ctx: SiteContext, tables: list[Resource], root: Path,
+                   base: str | None, reusing: Reusing, timings: dict[str, float],
+                   check_size: Callable[[Path], None], check_privacy: Callable[[], None], sums: dict[str, str],
+                   cache: Cache) -> Writing:
+    """Every file that does not name the release, in `pool`. The database, the longest job, starts
+    first, beside the rest: the canonical CSV, whose size is checked, the other jobs' keys, then
+    the tables' privacy (a failure is rare, and then nothing is published), the JSON, the workbooks
+    and the per-year archives, two at a time. Returns once all but the database are written."""
     started = time.perf_counter()
     table_keys = {t.name: keys.table_key(base, t) if base is not None else "" for t in tables}
     timings["keys"] = round(time.perf_counter() - started, 3)
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        writers = _Writers(pool, root, reusing, timings, sums)
-        database = _database_job(tables, root, base, table_keys, reusing, cache)
-        began = started = time.perf_counter()
-        writers.add([database])
-        csv_jobs = _csv_jobs(tables, root, base, table_keys)
-        for job in csv_jobs:
-            if not reusing.take(job, root):
-                job.write()
-        timings["csv"] = round(time.perf_counter() - started, 3)
-        check_size(root)
-        started = time.perf_counter()
-        jobs, extra = _jobs(ctx, tables, root, base, table_keys, reusing, cache)
-        timings["keys"] = round(timings["keys"] + time.perf_counter() - started, 3)
-        writers.check("privacy check", check_privacy)
-        writers.add(jobs)
-        writers.hashed([job.name for job in csv_jobs])
-        writers.wait()
-    timings[WALL] = round(time.perf_counter() - began, 3)
+    writers = _Writers(pool, root, reusing, timings, sums)
+    database = _database_job(tables, root, base, table_keys, reusing, cache)
+    began = started = time.perf_counter()
+    writing = writers.start(database)
+    csv_jobs = _csv_jobs(tables, root, base, table_keys)
+    for job in csv_jobs:
+        if not reusing.take(job, root):
+            job.write()
+    timings["csv"] = round(time.perf_counter() - started, 3)
+    check_size(root)
+    started = time.perf_counter()
+    jobs, extra = _jobs(ctx, tables, root, base, table_keys, reusing, cache)
+    timings["keys"] = round(timings["keys"] + time.perf_counter() - started, 3)
+    writers.check("privacy check", check_privacy)
+    writers.add(jobs)
+    writers.hashed([job.name for job in csv_jobs])
+    writers.wait()
     jobs = [database, *jobs]
     reusing.now = {**{job.name: job.key for job in [*csv_jobs, *jobs] if job.key}, **extra}
-    return [*csv_jobs, *jobs]
+    return Writing([*csv_jobs, *jobs], writing, began)
 
 
 def _write_named(ctx: SiteContext, tables: list[Resource], root: Path, version: str, repo_url: str,
@@ -509,18 +526,10 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     shutil.rmtree(staging, ignore_errors=True)
     known: dict[str, str] = {}  # SHA256SUMS of the files that do not name the release
     cache = Cache.of(reuse, base)
-    jobs = _write_release(ctx, tables, staging, base, reusing, timings, _size(storage),
-                          _privacy(ctx, tables, reusing), known, cache)
-    release_free_memory()  # the writers' buffers, before the changelog reads the results back
-    clock[0] = time.perf_counter()
-    known.update({name: sha256_file(staging / name) for name in release_files(staging) if name not in known})
     date = ctx.as_of.isoformat()
-    version = date
-    number = 1
-    while True:
-        while version in found and _differs(found[version], known):
-            number += 1  # that release holds other data: this one is not it (see below)
-            version = f"{date}.{number}"
+
+    def name_release(version: str) -> None:
+        """The files that name the release: datapackage.json, the complete archive, the changelog."""
         _write_named(ctx, tables, staging, version, repo_url, timings, reusing, cache)
         clock[0] = time.perf_counter()
         try:
@@ -534,6 +543,32 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
             change = _published_changelog(found[version], records.get(version))
         (staging / "changelog.json").write_text(json.dumps(change, ensure_ascii=False, indent=1) + "\n",
                                                 encoding="utf-8", newline="\n")
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        writing = _write_release(pool, ctx, tables, staging, base, reusing, timings, _size(storage),
+                                 _privacy(ctx, tables, reusing), known, cache)
+        jobs = writing.jobs
+        release_free_memory()  # the writers' buffers, before the changelog reads the results back
+        clock[0] = time.perf_counter()
+        # With no release of this date yet, this one is the date's whatever its files hold: the
+        # files that name it (none holds the database) are written while the database is.
+        named = date not in found
+        if named:
+            name_release(date)
+        if writing.database is not None:
+            writing.database.result()
+        timings[WALL] = round(time.perf_counter() - writing.began, 3)
+    known.update({name: sha256_file(staging / name) for name in release_files(staging)
+                  if name not in known and name not in NAMED})
+    version = date
+    number = 1
+    while True:
+        while version in found and _differs(found[version], known):
+            number += 1  # that release holds other data: this one is not it (see below)
+            version = f"{date}.{number}"
+        if not named:
+            name_release(version)
+        named = False
         sums = write_sums(staging, known)
         lap("changelog and checksums")
         stale = reusing.confirm(sums)

@@ -13,9 +13,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from generator.errors import BuildFailed
 from generator.facts import DRAW_FACTS
 from generator.findings import Severity
 from generator.free_memory import release_free_memory
+from generator.incremental.digests import Digests
 from generator.load import lazy_draws
 from generator.model import Dataset
 from generator.publish import (
@@ -190,8 +192,11 @@ def _start_pagefind(site: Path, pages: list[Page], reuse: Reuse) -> _Indexing:
         raise BuildFailed("缺少站内搜索组件：请安装 Python 包 pagefind[extended]") from exc
     folders = sorted({p.url.split("/")[0] for p in pages if p.search and p.url}
                      | {u.split("/")[0] for _, u, _ in CONTENT})
-    read = [site / "index.html", *sorted(p for folder in folders for p in (site / folder).rglob("*.html"))]
-    key = reuse.key("pagefind", *((p.relative_to(site).as_posix(), p.read_bytes()) for p in read))
+    # A page with a reuse key is known by it (the key determines its bytes); others are read.
+    read = ["index.html", *sorted(name for folder in folders for name in _html_under(site, folder))]
+    key = reuse.key("pagefind", *((name, ("key", reuse.new[name]) if name in reuse.new
+                                            else (site / name).read_bytes())
+                                  for name in read))
     if reuse.take_all((name for name in reuse.old if name.startswith("pagefind/")), key, site):
         return _Indexing(key)
     glob = "{index.html," + ",".join(f"{folder}/**/*.html" for folder in folders) + "}"
@@ -200,6 +205,14 @@ def _start_pagefind(site: Path, pages: list[Page], reuse: Reuse) -> _Indexing:
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     return _Indexing(key, process, log)
+
+
+def _html_under(site: Path, folder: str) -> Iterator[str]:
+    """The HTML files below `site/folder`, relative to `site` (os.walk: the lookup folder holds
+    thousands of data files)."""
+    for here, _, names in os.walk(site / folder):
+        relative = Path(here).relative_to(site).as_posix()
+        yield from (f"{relative}/{name}" for name in names if name.endswith(".html"))
 
 
 def _finish_pagefind(site: Path, indexing: _Indexing, reuse: Reuse) -> None:
@@ -298,7 +311,9 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
     data itself. Exposed for benchmarks that synthesise a data set
     in memory; everything public goes through `build_site`, which validates first.
     """
-    from generator.opendata import build_open_data  # here: generator.opendata builds on generator.publish
+    # Here: generator.opendata builds on generator.publish.
+    from generator.opendata import build_open_data
+    from generator.opendata.keys import ENTRY as OPEN_DATA_KEYS
 
     started = time.perf_counter() if started is None else started
     # Results taken from the validation cache come in runs of files (generator.load); many steps
@@ -321,20 +336,29 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         since[0] = now
 
     indexing: _Indexing | None = None
-    # The open data release is written in a thread beside the render, which needs it only for the
-    # downloads pages (`_release_pages`, poured last): its writers spend most of their time in
-    # polars, SQLite and zlib, outside the interpreter's lock. The facts both read are worked
-    # out first, here, so that the two threads only read them.
+    # The render needs the open data release only for the downloads pages (`_release_pages`,
+    # poured last). In a rebuild, which reuses most of the last release's files, the release is
+    # written in a thread beside the render: its writers spend most of their time in polars,
+    # SQLite and zlib, outside the interpreter's lock. A release written from scratch takes as
+    # much memory as the render (together they would pass 2 GB at city scale): it is written
+    # first. The facts both read are worked out before, so that two threads only read them.
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-data")
+    beside = reuse.enabled and bool(reuse.old_extra.get(OPEN_DATA_KEYS))
     try:
         docs, site = work / "docs", work / "site"
         renderer = Renderer(settings.templates)
         ctx.shared_facts()
+        ctx.file_digests = Digests.open(reuse.manifest.with_suffix(".digests.json"), trusted=incremental)
         lap("shared facts")
-        release = writer.submit(build_open_data, ctx, work / "data", previous=[output / "data", *releases_from],
+        write_release = partial(build_open_data, ctx, work / "data", previous=[output / "data", *releases_from],
                                 repo_url=settings.repo_url, title=str(settings.config.get("site_name", "")),
                                 storage=downloads, live=releases_from, reuse=reuse)
-        pages = _pages(ctx)
+        if not beside:
+            ctx.open_data = write_release()
+            lap("open data")
+            release_free_memory()
+        release = writer.submit(write_release) if beside else None
+        pages = _pages(ctx)  # while the release's tables are made (the render waits for it in the end)
         later = _release_pages(ctx)
         lap("view models")
         for page in [*pages, *later]:
@@ -349,19 +373,30 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         lap("mkdocs")
         counts: dict[str, int] = {}
         counts["pages_rendered"] = pour(pages, renderer, site, shells, reuse)
+        ctx.file_digests.save()
         lap("content")
         release_free_memory()  # 5,000 pages' text, before the lookup builds its shards
+
+        def index() -> _Indexing:
+            """The release's pages poured and its files in place, the search index started (it
+            reads the pages only, which are final then)."""
+            pour(later, renderer, site, {}, reuse)
+            os.replace(work / "data", site / "data")
+            return _start_pagefind(site, [*pages, *later], reuse)
+
+        if release is None:  # written before the render: Pagefind indexes beside the data files
+            indexing = index()
+            lap("pagefind start")
         counts.update({"draw_files": write_draws(ctx, site), "result_files": results.write_data(ctx, site, reuse)})
         counts.update({f"lookup_{k}": v for k, v in lookup.write_lookup(ctx, site, reuse).items()})
         write_feed(ctx, site, str(settings.config.get("site_name", "")))
         lap("data files")
-        ctx.open_data = release.result()
-        lap("open data (waited for)")
-        release_free_memory()
-        pour(later, renderer, site, {}, reuse)
-        os.replace(work / "data", site / "data")
-        indexing = _start_pagefind(site, [*pages, *later], reuse)
-        lap("pagefind start")
+        if release is not None:
+            ctx.open_data = release.result()
+            lap("open data (waited for)")
+            indexing = index()
+            lap("pagefind start")
+        assert indexing is not None
         _finish_pagefind(site, indexing, reuse)
         lap("pagefind")
         secrets = private_values(ds)

@@ -4,7 +4,6 @@ charts."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import polars as pl
@@ -54,9 +53,10 @@ def year_page(ctx: SiteContext, year: int, stats: dict[str, DepartmentYear]) -> 
                      "missing_days": s.missing_days, "pending": s.pending, "due": due,
                      "ontime_rate": percent(s.ontime, due), "absent": department in missing_departments})
     year_results = ctx.published.filter(pl.col("year") == year)
-    mix = Counter(year_results["current_code"].to_list())
-    mix_rows = [(ctx.code_label(code), n) for code, n in sorted(mix.items())]
-    total = sum(mix.values())
+    # Counted in polars: a year has 200,000 results.
+    mix = year_results.group_by("current_code").len().sort("current_code", nulls_last=False)
+    mix_rows = [(ctx.code_label(code), n) for code, n in mix.iter_rows()]
+    total = sum(n for _, n in mix_rows)
     timeliness_rows: list[tuple[str, list[int]]] = [
         (str(r["name"]), [int(r["ontime"]), int(r["late"]), int(r["missing"]), int(r["pending"])])
         for r in rows if r["due"] or r["pending"]]

@@ -20,6 +20,7 @@ import polars as pl
 
 from generator.errors import BuildFailed
 from generator.facts import DrawSummary, draw_summaries, selections, teams
+from generator.incremental.digests import Digests
 from generator.model import Dataset, Draw, Task
 from generator.publish.paths import rel
 from generator.publish.reuse import Digest
@@ -181,6 +182,9 @@ class SiteContext:
         self.summaries: dict[str, DrawSummary] = draw_summaries(ds)
         # The open data release of this build (generator.opendata), set before the pages are made.
         self.open_data: OpenDataRelease | None = None
+        # The SHA-256 of data files that keys hold (the draw files of the task pages): a build
+        # keeps them between builds, remembered by each file's stat signature.
+        self.file_digests = Digests(None)
 
     def shared_facts(self) -> None:
         """Work out now what the open data and the pages both read (the build writes the one in a

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 import polars as pl
 
@@ -31,7 +30,7 @@ def in_force_items(ctx: SiteContext, year: int) -> list[str]:
 
 def plan_page(ctx: SiteContext, plan: Plan) -> Page:
     here = plan_url(plan.year)
-    published = Counter(ctx.published.filter(pl.col("year") == plan.year)["task_id"].to_list())
+    published = dict(ctx.published.filter(pl.col("year") == plan.year).group_by("task_id").len().iter_rows())
     tasks = [{
         "id": t.task_id, "name": t.name, "href": rel(here, task_url(t)), "lead": ctx.dept(t.lead),
         "participants": [ctx.dept(d) for d in t.participants],

@@ -135,33 +135,38 @@ def test_a_failing_search_index_fails_the_build_and_says_why(tmp_path: Path, mon
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.build-")]
 
 
-def test_a_render_that_fails_beside_the_open_data_leaves_nothing(tmp_path: Path,
+def test_a_render_that_fails_beside_the_open_data_leaves_nothing(minimal_copy: Path, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """The open data release is written in a thread beside the render: when the render fails
-    first, the build waits for the writers before it removes their folder, and says why."""
+    """A rebuild writes the open data release in a thread beside the render: when the render fails
+    first, the build waits for the writers before it removes their folder, says why, and leaves
+    the published site as it was."""
     import threading
 
     import generator.opendata as opendata
     import generator.publish.build as build
 
-    writing, done = threading.Event(), threading.Event()
+    out = tmp_path / "site"
+    build_site(minimal_copy, out)
+    before = tree(out)
+    rename_object(minimal_copy, OBJECT, "淄博新名称餐饮店")
+    writing, failed = threading.Event(), threading.Event()
     original = opendata.build_open_data
 
     def slow(*args: object, **kwargs: object) -> object:
         writing.set()
-        done.wait(5)  # still writing when the render fails
+        assert failed.wait(10)  # still writing when the render fails
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
     def broken_pour(*args: object, **kwargs: object) -> int:
-        assert writing.wait(5)
-        done.set()
+        assert writing.wait(10)  # the release is being written beside this
+        failed.set()
         raise BuildFailed("主题生成的页面 首页 中找不到内容占位符")
 
     monkeypatch.setattr(opendata, "build_open_data", slow)
     monkeypatch.setattr(build, "pour", broken_pour)
     with pytest.raises(BuildFailed, match="找不到内容占位符"):
-        build_site(MINIMAL, tmp_path / "site")
-    assert not (tmp_path / "site").exists()
+        build_site(minimal_copy, out)
+    assert tree(out) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.build-")]
     assert not [t for t in threading.enumerate() if t.name.startswith("open-data")]
 
