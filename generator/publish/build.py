@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -123,7 +123,7 @@ def _pages(ctx: SiteContext) -> list[Page]:
     out: list[Page] = []
     for family in families:
         out.extend(family.pages(ctx))
-    return out
+    return [*out, *downloads.draw_files_pages(ctx)]
 
 
 def _release_pages(ctx: SiteContext) -> list[Page]:
@@ -182,7 +182,7 @@ def _start_pagefind(site: Path, pages: list[Page], reuse: Reuse) -> _Indexing:
     segmentation), in its own process: it reads only the HTML pages, which are final once the
     content is poured, so the data files are written meanwhile (`_finish_pagefind` waits).
 
-    Only folders holding searchable pages are read at all: record pages carry no
+    Only the searchable pages are read at all: record pages (tasks, draw files) carry no
     data-pagefind-body and would be skipped anyway, but parsing thousands of them costs time.
     When every page Pagefind reads is byte-identical to the last build's, its index is reused.
     """
@@ -190,29 +190,20 @@ def _start_pagefind(site: Path, pages: list[Page], reuse: Reuse) -> _Indexing:
         import pagefind  # noqa: F401
     except ImportError as exc:
         raise BuildFailed("缺少站内搜索组件：请安装 Python 包 pagefind[extended]") from exc
-    folders = sorted({p.url.split("/")[0] for p in pages if p.search and p.url}
-                     | {u.split("/")[0] for _, u, _ in CONTENT})
+    # Page URLs are made of checked segments (paths.check_segment): no glob syntax in them.
+    read = sorted({f"{p.url}index.html" for p in pages if p.search} | {f"{url}index.html" for _, url, _ in CONTENT})
     # A page with a reuse key is known by it (the key determines its bytes); others are read.
-    read = ["index.html", *sorted(name for folder in folders for name in _html_under(site, folder))]
     key = reuse.key("pagefind", *((name, ("key", reuse.new[name]) if name in reuse.new
                                             else (site / name).read_bytes())
                                   for name in read))
     if reuse.take_all((name for name in reuse.old if name.startswith("pagefind/")), key, site):
         return _Indexing(key)
-    glob = "{index.html," + ",".join(f"{folder}/**/*.html" for folder in folders) + "}"
+    glob = "{" + ",".join(read) + "}"
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob, "--silent"]
     log = site.parent / "pagefind.log"
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     return _Indexing(key, process, log)
-
-
-def _html_under(site: Path, folder: str) -> Iterator[str]:
-    """The HTML files below `site/folder`, relative to `site` (os.walk: the lookup folder holds
-    thousands of data files)."""
-    for here, _, names in os.walk(site / folder):
-        relative = Path(here).relative_to(site).as_posix()
-        yield from (f"{relative}/{name}" for name in names if name.endswith(".html"))
 
 
 def _finish_pagefind(site: Path, indexing: _Indexing, reuse: Reuse) -> None:

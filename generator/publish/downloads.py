@@ -89,22 +89,46 @@ def _changes(ctx: SiteContext) -> dict[str, Any]:
             "downloads": rel(here, page_url("downloads"))}
 
 
+def _draw_rows(ctx: SiteContext, here: str, year: int) -> list[dict[str, Any]]:
+    rows = []
+    for draw in sorted((d for d in ctx.ds.draws if d.year == year and ctx.summaries[d.task_id].prepared),
+                       key=lambda d: d.task_id):
+        task = ctx.tasks.get(draw.task_id)
+        sizes = ctx.draw_file_sizes(draw)
+        files = [{"name": name, "href": ctx.draw_file(here, draw.year, draw.task_id, name), "bytes": sizes[name]}
+                 for name in PUBLISHED if name in sizes]
+        rows.append({"id": draw.task_id, "name": task.name if task else draw.task_id,
+                     "href": rel(here, page_url("tasks", str(year), draw.task_id)) if task else "",
+                     "status": draw_status(ctx, draw.task_id), "files": files})
+    return rows
+
+
+def _draw_years(ctx: SiteContext) -> list[int]:
+    """The years with prepared draws, newest first."""
+    return sorted({s.year for s in ctx.summaries.values() if s.prepared}, reverse=True)
+
+
+def draw_files_page(ctx: SiteContext, year: int) -> Page:
+    """A year's draw files, task by task: the same files the site shows and verifies. A page of its
+    own (not on the downloads page, which changes with every release): 1,000 draws' files are a
+    megabyte of links, and this list changes only when a draw does."""
+    here = page_url("downloads", "draws", str(year))
+    return Page(here, f"{year} 年的抽取文件", "downloads_draws.html.j2", {
+        "year": year, "rows": _draw_rows(ctx, here, year), "ledger": rel(here, "draws/ledger.json"),
+        "downloads": rel(here, page_url("downloads")), "draw_help": rel(here, page_url("about", "draw")),
+    }, search=False,
+        description=f"{year} 年每一次抽取的原始文件（抽取清单、抽取框架、人员名单、排除名单、信标和锁定记录）")
+
+
+def draw_files_pages(ctx: SiteContext) -> list[Page]:
+    return [draw_files_page(ctx, year) for year in _draw_years(ctx)]
+
+
 def _downloads(ctx: SiteContext) -> dict[str, Any]:
     here = page_url("downloads")
-    years = []
-    for year in ctx.years:
-        rows = []
-        for draw in sorted((d for d in ctx.ds.draws if d.year == year and ctx.summaries[d.task_id].prepared),
-                           key=lambda d: d.task_id):
-            task = ctx.tasks.get(draw.task_id)
-            sizes = ctx.draw_file_sizes(draw)
-            files = [{"name": name, "href": ctx.draw_file(here, draw.year, draw.task_id, name), "bytes": sizes[name]}
-                     for name in PUBLISHED if name in sizes]
-            rows.append({"id": draw.task_id, "name": task.name if task else draw.task_id,
-                         "href": rel(here, page_url("tasks", str(year), draw.task_id)) if task else "",
-                         "status": draw_status(ctx, draw.task_id), "files": files})
-        if rows:
-            years.append({"year": year, "rows": rows})
+    years = [{"year": year, "href": rel(here, page_url("downloads", "draws", str(year))),
+              "draws": sum(1 for s in ctx.summaries.values() if s.prepared and s.year == year)}
+             for year in _draw_years(ctx)]
     return {"years": years, "ledger": rel(here, "draws/ledger.json"), "feed": rel(here, "feed.xml"),
             "locked": len(ctx.ledger), "draw_help": rel(here, page_url("about", "draw")),
             "guide": rel(here, page_url("about", "data")), "open": _open_data(ctx, here)}

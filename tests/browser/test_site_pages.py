@@ -32,6 +32,7 @@ PAGE_TYPES = {
     "compliance": "compliance/2026/",
     "downloads": "downloads/",
     "downloads-changes": "downloads/changes/",
+    "downloads-draws": "downloads/draws/2026/",
     "about": "about/",
     "about-draw": "about/draw/",
     "about-data": "about/data/",
