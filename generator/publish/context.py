@@ -101,11 +101,17 @@ class ObjectTable(Mapping[str, ObjectInfo]):
             self._columns = None  # not both: each holds a city's 150,000 entries
         return self._dict
 
+    def ready(self) -> None:
+        """Make the lists lookups bisect, now: they are made once, on the first lookup otherwise
+        (while the open data is written beside the render, polars is busy and that took a second)."""
+        if self._dict is None and self._columns is None:  # plain lists: a call into polars per lookup took 0.2 ms
+            self._columns = [self._frame[name].to_list() for name in ObjectInfo._fields]
+
     def __getitem__(self, object_id: str) -> ObjectInfo:
         if self._dict is None and self._asked < self.DICT_AFTER:
             self._asked += 1
-            if self._columns is None:  # plain lists: a call into polars per lookup took 0.2 ms
-                self._columns = [self._frame[name].to_list() for name in ObjectInfo._fields]
+            self.ready()
+            assert self._columns is not None
             ids = self._columns[0]
             at = bisect.bisect_right(ids, object_id) - 1
             if at >= 0 and ids[at] == object_id:
@@ -194,6 +200,7 @@ class SiteContext:
         # Each is computed on first use and kept (cached_property).
         _ = (self.published, self.published_corrections, self.objects, self.selections, self.teams_table,
              self.years, self.ledger)
+        self.objects.ready()
         department_years(self)
 
     # -- names -------------------------------------------------------------------------------
