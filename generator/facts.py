@@ -43,6 +43,7 @@ class DrawSummary:
 
     task_id: str
     year: int
+    folder: str  # the draw's folder, relative to the draws folder ("2026/ZB-2026-001")
     prepared: bool  # manifest.json readable
     locked: bool  # record.json readable
     spec: Any
@@ -52,7 +53,7 @@ class DrawSummary:
     chained_to: Any  # the previous record the record's own copy of the manifest names (the ledger's link)
     seed: Any
     record_sha256: Any
-    selected: int | None  # entries of the record's `selected`, None when not locked
+    selected: int | None  # entries of the record's `selected`; None when not locked (or not a list)
 
 
 def draw_summaries(ds: Dataset) -> dict[str, DrawSummary]:
@@ -61,12 +62,13 @@ def draw_summaries(ds: Dataset) -> dict[str, DrawSummary]:
         out: dict[str, DrawSummary] = {}
         for d in ds.draws:
             manifest, record = d.manifest or {}, d.record or {}
-            copied = record.get("manifest")
+            copied, selected = record.get("manifest"), record.get("selected")
             out[d.task_id] = DrawSummary(
-                d.task_id, d.year, d.manifest is not None, d.record is not None, manifest.get("spec"),
-                manifest.get("prepared_on"), record.get("locked_on", ""), manifest.get("previous"),
+                d.task_id, d.year, d.directory.relative_to(ds.layout.draws_dir).as_posix(), d.manifest is not None,
+                d.record is not None, manifest.get("spec"), manifest.get("prepared_on"), record.get("locked_on", ""),
+                manifest.get("previous"),
                 copied.get("previous") if isinstance(copied, dict) else None, record.get("seed"),
-                record.get("record_sha256"), len(record.get("selected") or []) if d.record is not None else None)
+                record.get("record_sha256"), len(selected) if isinstance(selected, list) else None)
         ds.derived["draw_summaries"] = out
     summaries: dict[str, DrawSummary] = ds.derived["draw_summaries"]
     return summaries
@@ -101,7 +103,9 @@ def _selections(ds: Dataset) -> pl.DataFrame:
             continue
         manifest = draw.record.get("manifest")
         year = manifest.get("year") if isinstance(manifest, dict) else None
-        chosen = [(position, c) for position, c in enumerate(draw.record.get("selected") or [], start=1)
+        # Any shape a record may have (a malformed one is the draw rules' finding, not a crash here).
+        selected = draw.record.get("selected")
+        chosen = [(position, c) for position, c in enumerate(selected if isinstance(selected, list) else [], start=1)
                   if isinstance(c, dict)]
         task_ids += [draw.task_id] * len(chosen)
         years += [year if isinstance(year, int) else draw.year] * len(chosen)
@@ -122,8 +126,11 @@ def _teams(ds: Dataset) -> pl.DataFrame:
     for draw in ds.draws:
         if draw.record is None:
             continue
-        drawn = [t for t in draw.record.get("teams") or [] if isinstance(t, dict)]
-        seats = [[m for m in t.get("members") or [] if isinstance(m, dict)] for t in drawn]
+        # Any shape a record may have (a malformed one is the draw rules' finding, not a crash here).
+        teams = draw.record.get("teams")
+        drawn = [t for t in (teams if isinstance(teams, list) else []) if isinstance(t, dict)]
+        seats = [[m for m in members if isinstance(m, dict)] if isinstance(members := t.get("members"), list) else []
+                 for t in drawn]
         columns["task_id"] += [draw.task_id] * sum(map(len, seats))
         columns["object_id"] += [str(t.get("object_id")) for t, team in zip(drawn, seats, strict=True) for _ in team]
         columns["seat"] += [seat for team in seats for seat in range(1, len(team) + 1)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from generator.draw.canonical import loads_json
-from generator.facts import DRAW_FACTS
+from generator.facts import DRAW_FACTS, DrawSummary
 from generator.findings import Finding, error
 from generator.forked import Beside
 from generator.gc_pause import bulk_allocation
@@ -269,14 +269,14 @@ def load_draws(layout: Layout) -> tuple[list[Draw], list[Finding]]:
 RECENT_DRAWS = 32
 
 
-def lazy_draws(layout: Layout) -> list[Draw]:
-    """Every draw folder, parsed whenever used (what `load_draws` gives, without its findings) and
-    not kept beyond the last few: for the site of a validated data set, where what is shown of
-    every draw is in its facts (generator.facts) and only a task's page reads its files. The
-    parsed draws of a city take 450 MB."""
+def lazy_draws(layout: Layout, validated: Iterable[DrawSummary]) -> list[Draw]:
+    """The draws of `validated` (their facts, generator.facts), each parsed whenever used (what
+    `load_draws` gives, without its findings) and not kept beyond the last few: for the site of a
+    validated data set, where what is shown of every draw is in its facts and only a task's page
+    reads its files. The parsed draws of a city take 450 MB."""
     recent = lru_cache(maxsize=RECENT_DRAWS)(partial(_parsed_only, layout))
-    return [Draw(task_id, year, directory, read=partial(recent, directory))
-            for task_id, year, directory in _draw_folders(layout)]
+    return [Draw(s.task_id, s.year, directory, read=partial(recent, directory))
+            for s in validated for directory in [layout.draws_dir / s.folder]]
 
 
 def _parsed_only(layout: Layout, directory: Path) -> DrawFiles:

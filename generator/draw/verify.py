@@ -314,7 +314,9 @@ def verify_one(published: PublishedDraw, prior_by_year: Mapping[Any, Counter[str
         for name, message in STATED.items():
             check.same(name, outcome[name], record.get(name), message)
         for list_name, what in (("selected", "抽中对象"), ("teams", "检查小组")):
-            expected_list, found_list = outcome[list_name], record.get(list_name) or []
+            stated = record.get(list_name)
+            # Not a list: every entry differs (the file's hash no longer matches either).
+            expected_list, found_list = outcome[list_name], stated if isinstance(stated, list) else []
             for index, expected in enumerate(expected_list):
                 found = found_list[index] if index < len(found_list) else None
                 if expected != found:

@@ -15,13 +15,14 @@ import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.errors import BuildFailed
-from generator.facts import DRAW_FACTS
+from generator.facts import DRAW_FACTS, draw_summaries
 from generator.findings import Severity
 from generator.free_memory import release_free_memory
 from generator.incremental.digests import Digests
@@ -42,7 +43,7 @@ from generator.publish import (
 from generator.publish.context import SiteContext, data_as_of
 from generator.publish.draws import write_draws
 from generator.publish.feed import write_feed
-from generator.publish.mkdocs_run import generated_config, run_mkdocs
+from generator.publish.mkdocs_run import generated_config, run_mkdocs, source_date_epoch
 from generator.publish.paths import markdown_path
 from generator.publish.privacy import private_values, scan
 from generator.publish.render import Page, Renderer
@@ -289,7 +290,7 @@ def forget_parsed_draws(ds: Dataset) -> None:
     parsed draws, 450 MB at city scale, go before the render."""
     for fact in DRAW_FACTS.values():
         fact(ds)
-    ds.draws = lazy_draws(ds.layout)
+    ds.draws = lazy_draws(ds.layout, draw_summaries(ds).values())
 
 
 def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = None, warnings: int = 0,
@@ -335,6 +336,9 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
     # first. The facts both read are worked out before, so that two threads only read them.
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-data")
     beside = reuse.enabled and bool(reuse.old_extra.get(OPEN_DATA_KEYS))
+    epoch = calendar.timegm(ds.as_of.timetuple())
+    environment = ExitStack()  # MkDocs' SOURCE_DATE_EPOCH, set before a thread starts
+    environment.enter_context(source_date_epoch(epoch))
     try:
         docs, site = work / "docs", work / "site"
         renderer = Renderer(settings.templates)
@@ -359,7 +363,6 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
         _write_content(settings, docs)
         _write_static(docs)
         lap("markdown")
-        epoch = calendar.timegm(ds.as_of.timetuple())
         run_mkdocs(generated_config(settings.config, docs, site, _nav(ctx)), work, epoch)
         lap("mkdocs")
         counts: dict[str, int] = {}
@@ -407,6 +410,7 @@ def publish_dataset(ds: Dataset, output: Path, *, settings: Settings | None = No
             ctx.open_data.deliver()  # a new release served elsewhere: into --downloads-out, for upload
     finally:
         writer.shutdown(wait=True)  # a failed render waits for the writers before their folder goes
+        environment.close()
         _stop(indexing)
         shutil.rmtree(work, ignore_errors=True)
     return BuildReport(output, ds.as_of.isoformat(), len(pages) + len(later) + len(CONTENT), files + 1, size,

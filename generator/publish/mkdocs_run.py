@@ -35,9 +35,14 @@ class _Collect(logging.Handler):
 
 
 @contextmanager
-def _environment(epoch: int) -> Iterator[None]:
-    """SOURCE_DATE_EPOCH: MkDocs stamps the sitemap with it instead of the clock."""
+def source_date_epoch(epoch: int) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH: MkDocs stamps the sitemap with it instead of the clock. Already set to
+    `epoch` (the build sets it before it starts threads: C's setenv and getenv must not run at
+    once), the environment is left alone."""
     before = os.environ.get("SOURCE_DATE_EPOCH")
+    if before == str(epoch):
+        yield
+        return
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
     try:
         yield
@@ -67,7 +72,7 @@ def run_mkdocs(config: dict[str, Any], work: Path, epoch: int) -> None:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
     try:
-        with _environment(epoch):
+        with source_date_epoch(epoch):
             loaded = load_config(config_file=str(path))
             loaded.plugins.on_startup(command="build", dirty=False)
             try:

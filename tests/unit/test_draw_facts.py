@@ -20,8 +20,9 @@ MINIMAL = Path(__file__).resolve().parents[1] / "fixtures" / "minimal"
 
 
 def test_lazy_draws_read_what_the_loader_read() -> None:
+    ds, _ = load(SAMPLE)
     eager, _ = load_draws(Layout(SAMPLE))
-    lazy = lazy_draws(Layout(SAMPLE))
+    lazy = lazy_draws(Layout(SAMPLE), draw_summaries(ds).values())
     assert [(d.task_id, d.year, d.directory) for d in lazy] == [(d.task_id, d.year, d.directory) for d in eager]
     for now, then in zip(lazy, eager, strict=True):
         assert (now.manifest, now.record, now.record_plain) == (then.manifest, then.record, then.record_plain)

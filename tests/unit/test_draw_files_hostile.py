@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from generator.draw.verify import find_draws, verify_one
+from generator.findings import Severity
 from generator.load import load
 from generator.rules import personal_data_in_draws
 from generator.validate import validate
@@ -85,3 +88,15 @@ def test_a_record_holding_more_than_the_draw_is_refused(minimal_copy: Path) -> N
     assert (finding.field, finding.message) == (
         "note", "锁定记录中有规范未定义的项“note”：记录只能包含抽取本身的内容（note：应为 无此项，实际为 有此项）")
     assert "13800138000" not in finding.message
+
+
+@pytest.mark.parametrize("shape", [{"teams": [{"object_id": "x", "members": 7}]}, {"teams": 5}, {"selected": 5},
+                                   {"selected": {"a": 1}}, {"teams": [7, {"members": [3, None]}]}])
+@pytest.mark.parametrize("cached", [True, False])
+def test_a_record_of_another_shape_is_a_finding(minimal_copy: Path, shape: dict[str, Any], cached: bool) -> None:
+    """What the site and the rules keep of every record (generator.facts) takes any JSON shape."""
+    path = minimal_copy / DRAW / "record.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**record, **shape}, ensure_ascii=False), encoding="utf-8")
+    _, findings = validate(minimal_copy, cached=cached)
+    assert any(f.severity is Severity.ERROR and f.file.endswith("ZB-2026-001/record.json") for f in findings)
