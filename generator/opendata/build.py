@@ -33,7 +33,7 @@ from generator.errors import BuildFailed
 from generator.free_memory import release_free_memory
 from generator.incremental.digests import Digests
 from generator.opendata import archive, csvfmt, jsonfmt, keys, sqlite, xlsx
-from generator.opendata.changelog import TABLES, changelog, csv_file
+from generator.opendata.changelog import TABLES, changelog, csv_file, result_changes
 from generator.opendata.checksums import NAME, read_sums, release_files, sha256_file, write_sums
 from generator.opendata.datapackage import descriptor, descriptor_bytes, write_descriptor
 from generator.opendata.names import COMPLETE, SQLITE_NAME
@@ -527,6 +527,14 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
     known: dict[str, str] = {}  # SHA256SUMS of the files that do not name the release
     cache = Cache.of(reuse, base)
     date = ctx.as_of.isoformat()
+    results_items = next(t.frame for t in tables if t.name == "results_items")
+    # With no release of this date yet, this one is the date's whatever its files hold. Then the
+    # results' part of its changelog (a million keys against the last release's) is worked out
+    # now, before the writers hold their buffers: together they made a city build's peak.
+    early = None
+    if date not in found:
+        last = _previous(found, folders, date)
+        early = result_changes(None, last[1] if last else None, results_items)
 
     def name_release(version: str) -> None:
         """The files that name the release: datapackage.json, the complete archive, the changelog."""
@@ -534,7 +542,7 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
         clock[0] = time.perf_counter()
         try:
             change = changelog(staging, version, date, _previous(found, folders, version),
-                               results_items=next(t.frame for t in tables if t.name == "results_items"))
+                               results_items=results_items, results=early if version == date else None)
         except BuildFailed:
             if version not in found:
                 raise
@@ -550,8 +558,8 @@ def build_open_data(ctx: SiteContext, data: Path, *, previous: Sequence[Path] = 
         jobs = writing.jobs
         release_free_memory()  # the writers' buffers, before the changelog reads the results back
         clock[0] = time.perf_counter()
-        # With no release of this date yet, this one is the date's whatever its files hold: the
-        # files that name it (none holds the database) are written while the database is.
+        # The files that name a new date's release (none holds the database) are written while the
+        # database is.
         named = date not in found
         if named:
             name_release(date)

@@ -4,6 +4,7 @@ two releases' canonical CSV files (results added, corrections added, checklist c
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,20 @@ def _new_rows(now: pl.DataFrame, before: pl.DataFrame | None, key: list[str]) ->
     return now if before is None else now.join(before.select(key), on=key, how="anti")
 
 
-def changelog(current: Path, version: str, date: str, previous: tuple[str, Path] | None, *,
-              results_items: pl.DataFrame | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ResultChanges:
+    """The results a release adds (in all and by year) and no longer holds, against the previous one."""
+
+    added: int
+    by_year: dict[str, int]
+    removed: int
+
+
+def result_changes(current: Path | None, before_dir: Path | None,
+                   results_items: pl.DataFrame | None = None) -> ResultChanges:
     """`results_items`: the current table, if the caller holds it: its key as its CSV reads back,
-    without reading 146 MB of a city's CSV again (a quarter of a gigabyte at the build's peak)."""
-    before_dir = previous[1] if previous else None
+    without reading 146 MB of a city's CSV again (a quarter of a gigabyte at the build's peak).
+    The build works this out before it writes the release's files, whose buffers would add to it."""
     # Only the key and the year: a city's million result rows as text, twice, took a gigabyte.
     results = (_read(current, "results_items", [*RESULT_KEY, "year"]) if results_items is None else
                results_items.select(pl.col(c).cast(pl.String) for c in [*RESULT_KEY, "year"]).fill_null(""))
@@ -54,6 +64,14 @@ def changelog(current: Path, version: str, date: str, previous: tuple[str, Path]
     removed = 0 if before_results is None else len(before_results.join(results.select(RESULT_KEY), on=RESULT_KEY,
                                                                         how="anti"))
     by_year = {str(y): n for y, n in added.group_by("year").len().sort("year").iter_rows()}
+    return ResultChanges(len(added), by_year, removed)
+
+
+def changelog(current: Path, version: str, date: str, previous: tuple[str, Path] | None, *,
+              results_items: pl.DataFrame | None = None, results: ResultChanges | None = None) -> dict[str, Any]:
+    """`results_items`: see `result_changes`; `results`: what it gave, worked out before."""
+    before_dir = previous[1] if previous else None
+    results = results or result_changes(current, before_dir, results_items)
     corrections = _read(current, "corrections")
     assert corrections is not None
     new_corrections = _new_rows(corrections, _read(before_dir, "corrections"), ["correction_id"])
@@ -74,7 +92,7 @@ def changelog(current: Path, version: str, date: str, previous: tuple[str, Path]
                            else None, ["task_id"])
     return {
         "version": version, "date": date, "previous": previous[0] if previous else None,
-        "results_added": len(added), "results_added_by_year": by_year, "results_removed": removed,
+        "results_added": results.added, "results_added_by_year": results.by_year, "results_removed": results.removed,
         "corrections_added": new_corrections.select(CORRECTION_FIELDS).to_dicts(),
         "checklist_added": [f"{i} 第 {v} 版" for i, v in added_items.select(key).iter_rows()],
         "checklist_changed": [f"{i} 第 {v} 版" for i, v in changed_items.select(key).iter_rows()],
