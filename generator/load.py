@@ -275,8 +275,11 @@ def lazy_draws(layout: Layout, validated: Iterable[DrawSummary]) -> list[Draw]:
     validated data set, where what is shown of every draw is in its facts and only a task's page
     reads its files. The parsed draws of a city take 450 MB."""
     recent = lru_cache(maxsize=RECENT_DRAWS)(partial(_parsed_only, layout))
-    return [Draw(s.task_id, s.year, directory, read=partial(recent, directory))
-            for s in validated for directory in [layout.draws_dir / s.folder]]
+    draws = []
+    for summary in validated:
+        directory = layout.draws_dir / summary.folder
+        draws.append(Draw(summary.task_id, summary.year, directory, read=partial(recent, directory)))
+    return draws
 
 
 def _parsed_only(layout: Layout, directory: Path) -> DrawFiles:

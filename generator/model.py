@@ -120,7 +120,7 @@ class Draw:
     The loader parses the files at once (a validation reads every draw). The site's draws
     (generator.load.lazy_draws) are given a `read` instead, which parses this draw's files whenever
     asked (it keeps the last few): a rebuild then parses only the draws of the pages it makes,
-    and none stays in memory. Setting a value keeps it.
+    and none stays in memory.
     """
 
     __slots__ = ("_files", "_read", "directory", "task_id", "year")
@@ -144,29 +144,14 @@ class Draw:
     def manifest(self) -> dict[str, Any] | None:
         return self._parsed()[0]
 
-    @manifest.setter
-    def manifest(self, value: dict[str, Any] | None) -> None:
-        _, record, plain = self._parsed()
-        self._files = (value, record, plain)
-
     @property
     def record(self) -> dict[str, Any] | None:
         return self._parsed()[1]
-
-    @record.setter
-    def record(self, value: dict[str, Any] | None) -> None:
-        manifest, _, plain = self._parsed()
-        self._files = (manifest, value, plain)
 
     @property
     def record_plain(self) -> bool:
         """No float, NaN or Infinity in record.json (canonical.loads_json)."""
         return self._parsed()[2]
-
-    @record_plain.setter
-    def record_plain(self, value: bool) -> None:
-        manifest, record, _ = self._parsed()
-        self._files = (manifest, record, value)
 
     @property
     def locked(self) -> bool:

@@ -180,8 +180,8 @@ class _Indexing:
 
 def _start_pagefind(site: Path, pages: list[Page], reuse: Reuse) -> _Indexing:
     """Start indexing the searchable pages with Pagefind (extended build: Chinese word
-    segmentation), in its own process: it reads only the HTML pages, which are final once the
-    content is poured, so the data files are written meanwhile (`_finish_pagefind` waits).
+    segmentation), in its own process: it reads only the HTML pages, which are final once every
+    page is poured, so other files can be written meanwhile (`_finish_pagefind` waits).
 
     Only the searchable pages are read at all: record pages (tasks, draw files) carry no
     data-pagefind-body and would be skipped anyway, but parsing thousands of them costs time.

@@ -38,7 +38,8 @@ def test_a_manifest_the_loader_parsed_too_deep_to_compare_is_a_difference(minima
 def test_a_phone_number_deep_in_a_draw_file_is_found(minimal_copy: Path) -> None:
     ds, _ = load(minimal_copy)
     draw = next(d for d in ds.draws if d.task_id == "ZB-2026-001")
-    draw.manifest = {**(draw.manifest or {}), "note": _deeper_than_the_stack("联系 13800138000")}
+    assert draw.manifest is not None  # parsed by the loader, kept: changed in place
+    draw.manifest["note"] = _deeper_than_the_stack("联系 13800138000")
     [finding] = personal_data_in_draws.check(ds)
     assert finding.rule == "privacy/personal-data" and finding.file.endswith("manifest.json")
 
